@@ -1,0 +1,39 @@
+/**
+ * What a machine is made of, as data: the physical-map source, MTRRs, PAT
+ * mode and page-table shape. Serialisable (sent to workers, written into
+ * traces as the `machine` line). A spec naming only a built-in `profile` is
+ * resolved to concrete map text by `workloads/profiles.ts` before the core
+ * builds hardware from it.
+ */
+import type { PatMode } from './cachemode.js';
+
+/** One e820 entry, byte addresses, `end` exclusive (trace `machine.e820`). */
+export interface E820Entry {
+  start: number;
+  end: number;
+  type: string;
+}
+
+/** MTRR state (trace `machine.mtrr`), byte addresses. Types are MTRR type names (`UC`, `WC`, `WT`, `WP`, `WB`). */
+export interface MtrrSpec {
+  default: string;
+  fixed?: { start: number; end: number; type: string }[];
+  variable?: { base: number; size: number; type: string }[];
+}
+
+export interface MachineSpec {
+  /** Built-in profile name (label, and the source when nothing else is given). */
+  profile?: string;
+  /** `/proc/iomem` text. */
+  iomem?: string;
+  /** e820 table, end exclusive. */
+  e820?: E820Entry[];
+  /** Boot-log e820 lines (both formats, with edits). */
+  e820Text?: string;
+  mtrr?: MtrrSpec;
+  /** `/proc/mtrr` or boot-log MTRR block. */
+  mtrrText?: string;
+  pat?: PatMode;
+  pageTableLevels?: 2 | 3 | 4 | 5;
+  dynamicLevels?: boolean;
+}

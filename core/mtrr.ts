@@ -1,0 +1,476 @@
+/**
+ * MTRRs (memory type range registers): the firmware's per-range memory types
+ * that the CPU combines with the PAT type of each page.
+ *
+ * Models Linux 6.x `arch/x86/kernel/cpu/mtrr/generic.c`: the cache map built
+ * by `mtrr_build_map()` (fixed ranges below 1 MiB take precedence, overlapping
+ * variable ranges combine with `get_effective_type()`, the rest has the
+ * default type), `mtrr_type_lookup()` with `type_merge()`, the boot-log dump of
+ * `print_mtrr_state()` and `/proc/mtrr` (`mtrr_seq_show()`,
+ * arch/x86/kernel/cpu/mtrr/if.c); and the SDM's Table 11-7 of effective
+ * memory types (PAT × MTRR).
+ */
+import { UC, UC_MINUS, WB, WC, WP, WT } from './cachemode.js';
+import { stripLogPrefix } from './e820.js';
+import { InputError } from './errors.js';
+import type { MtrrSpec } from './machine-spec.js';
+import { MAX_PHYS_ADDR, MAX_PHYS_BITS } from './physmap.js';
+
+/** MTRR memory type encodings (`MTRR_TYPE_*`, arch/x86/include/uapi/asm/mtrr.h). */
+export const MTRR_TYPE_UNCACHABLE = 0;
+export const MTRR_TYPE_WRCOMB = 1;
+export const MTRR_TYPE_WRTHROUGH = 4;
+export const MTRR_TYPE_WRPROT = 5;
+export const MTRR_TYPE_WRBACK = 6;
+export const MTRR_TYPE_INVALID = 0xff;
+
+/** End of the fixed-range MTRRs (1 MiB), bytes, exclusive. */
+export const MTRR_FIXED_END = 0x100000;
+
+/** `mtrr_attrib_to_str()` names, indexed by MTRR type. */
+const LONG_NAMES: readonly string[] = ['uncachable', 'write-combining', '?', '?', 'write-through', 'write-protect', 'write-back'];
+/** Short names used in `MtrrSpec`, indexed by MTRR type. */
+const SHORT_NAMES: readonly string[] = ['UC', 'WC', '?', '?', 'WT', 'WP', 'WB'];
+
+/**
+ * `mtrr_attrib_to_str()`: the kernel's name of an MTRR type —
+ * `uncachable`, `write-combining`, `write-through`, `write-protect`,
+ * `write-back`; `?` for anything else (including `MTRR_TYPE_INVALID`).
+ */
+export function mtrrTypeName(t: number): string {
+  return LONG_NAMES[t] ?? '?';
+}
+
+/** Short `MtrrSpec` name of an MTRR type (`UC`, `WC`, `WT`, `WP`, `WB`); `?` otherwise. */
+export function mtrrShortName(t: number): string {
+  return SHORT_NAMES[t] ?? '?';
+}
+
+/**
+ * Parses an MTRR type name: short (`UC`, `WC`, `WT`, `WP`, `WB`) or the
+ * kernel's long name (`uncachable`, `write-combining`, `write-through`,
+ * `write-protect`, `write-back`), any case. Returns -1 for anything else.
+ */
+export function parseMtrrType(name: string): number {
+  const t = name.trim().toLowerCase();
+  for (let i = 0; i < LONG_NAMES.length; i++) {
+    if (LONG_NAMES[i] === '?') continue;
+    if (LONG_NAMES[i] === t || SHORT_NAMES[i]!.toLowerCase() === t) return i;
+  }
+  return -1;
+}
+
+/**
+ * `get_effective_type()` (generic.c): the type of memory covered by two MTRRs
+ * of types `a` and `b` — UC if either is UC, WT for WT with WB, UC for any
+ * other pair of different types, else the common type.
+ */
+export function getEffectiveMtrrType(a: number, b: number): number {
+  if (a === MTRR_TYPE_UNCACHABLE || b === MTRR_TYPE_UNCACHABLE) return MTRR_TYPE_UNCACHABLE;
+  if ((a === MTRR_TYPE_WRBACK && b === MTRR_TYPE_WRTHROUGH) || (a === MTRR_TYPE_WRTHROUGH && b === MTRR_TYPE_WRBACK)) {
+    return MTRR_TYPE_WRTHROUGH;
+  }
+  if (a !== b) return MTRR_TYPE_UNCACHABLE;
+  return a;
+}
+
+/** `type_merge()`: `get_effective_type()` with `MTRR_TYPE_INVALID` as "nothing yet". */
+function typeMerge(type: number, next: number): number {
+  return type === MTRR_TYPE_INVALID ? next : getEffectiveMtrrType(type, next);
+}
+
+function isByteAddr(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+/**
+ * The MTRR state of one machine, precomputed as a sorted list of
+ * boundaries with one type per elementary range (Linux's cache map with the
+ * gaps filled by the default type), so `typeAt` is a binary search (with a
+ * one-entry cache for runs of nearby addresses).
+ */
+export class Mtrr {
+  /** `bounds[i]` = first byte of range i; range i ends at `bounds[i+1]` (the last one at 2^52). */
+  private readonly bounds: Float64Array;
+  private readonly types: Uint8Array;
+  private last = 0;
+
+  private constructor(
+    private readonly on: boolean,
+    /** Default type (`MTRRdefType`), an `MTRR_TYPE_*` value. */
+    readonly defaultType: number,
+    bounds: number[],
+    types: number[],
+  ) {
+    this.bounds = Float64Array.from(bounds);
+    this.types = Uint8Array.from(types);
+  }
+
+  /**
+   * MTRRs disabled (or absent): `typeAt` answers WB everywhere (so PAT alone
+   * decides the effective type) and `lookup` returns `MTRR_TYPE_INVALID`, as
+   * Linux's `mtrr_type_lookup()` does without MTRR state.
+   */
+  static disabled(): Mtrr {
+    return new Mtrr(false, MTRR_TYPE_WRBACK, [0], [MTRR_TYPE_WRBACK]);
+  }
+
+  /**
+   * Builds the MTRR model from a spec (trace `machine.mtrr`, or
+   * `parseMtrrText`'s result). Byte addresses; fixed ranges `[start, end)`
+   * must lie below 1 MiB; variable ranges are `[base, base + size)` (sizes
+   * need not be powers of two here); types are short (`WB`) or long
+   * (`write-back`) names.
+   * Fixed ranges take precedence below 1 MiB; overlapping variable ranges
+   * combine with `get_effective_type()`; everything else has the default
+   * type (`mtrr_build_map()`).
+   * @throws InputError naming the offending field for an unknown type, a
+   *   non-integer or negative address, an empty range, a fixed range beyond
+   *   1 MiB or a variable range beyond 2^52
+   */
+  static fromSpec(spec: MtrrSpec): Mtrr {
+    if (spec === null || typeof spec !== 'object') {
+      throw new InputError('machine.mtrr: expected {"default":"WB","fixed":[...],"variable":[...]}');
+    }
+    const typeOf = (where: string, v: unknown): number => {
+      const t = typeof v === 'string' ? parseMtrrType(v) : -1;
+      if (t < 0) {
+        throw new InputError(`${where}: expected an MTRR type UC, WC, WT, WP or WB (or uncachable, write-combining, write-through, write-protect, write-back), got ${JSON.stringify(v)}`);
+      }
+      return t;
+    };
+    const def = typeOf('machine.mtrr.default', spec.default);
+    const fixed: { start: number; end: number; type: number }[] = [];
+    const variable: { start: number; end: number; type: number }[] = [];
+    if (spec.fixed !== undefined && !Array.isArray(spec.fixed)) throw new InputError('machine.mtrr.fixed: expected an array of {"start","end","type"}');
+    if (spec.variable !== undefined && !Array.isArray(spec.variable)) throw new InputError('machine.mtrr.variable: expected an array of {"base","size","type"}');
+    (spec.fixed ?? []).forEach((f, i) => {
+      const where = `machine.mtrr.fixed[${i}]`;
+      if (f === null || typeof f !== 'object') throw new InputError(`${where}: expected {"start","end","type"}`);
+      if (!isByteAddr(f.start) || !isByteAddr(f.end) || f.end <= f.start || f.end > MTRR_FIXED_END) {
+        throw new InputError(`${where}: expected integer byte addresses with start < end <= 0x100000 (fixed MTRRs cover the first MiB), got start ${JSON.stringify(f.start)}, end ${JSON.stringify(f.end)}`);
+      }
+      fixed.push({ start: f.start, end: f.end, type: typeOf(`${where}.type`, f.type) });
+    });
+    (spec.variable ?? []).forEach((v, i) => {
+      const where = `machine.mtrr.variable[${i}]`;
+      if (v === null || typeof v !== 'object') throw new InputError(`${where}: expected {"base","size","type"}`);
+      if (!isByteAddr(v.base) || !isByteAddr(v.size) || v.size === 0 || v.base + v.size > MAX_PHYS_ADDR) {
+        throw new InputError(`${where}: expected integer byte values with size > 0 and base + size <= 2^${MAX_PHYS_BITS}, got base ${JSON.stringify(v.base)}, size ${JSON.stringify(v.size)}`);
+      }
+      variable.push({ start: v.base, end: v.base + v.size, type: typeOf(`${where}.type`, v.type) });
+    });
+
+    const pts = new Set<number>([0]);
+    for (const r of [...fixed, ...variable]) {
+      pts.add(r.start);
+      if (r.end < MAX_PHYS_ADDR) pts.add(r.end);
+    }
+    pts.add(MTRR_FIXED_END);
+    const sorted = [...pts].sort((a, b) => a - b);
+    const bounds: number[] = [];
+    const types: number[] = [];
+    for (let i = 0; i < sorted.length; i++) {
+      const s = sorted[i]!;
+      let t = MTRR_TYPE_INVALID;
+      if (s < MTRR_FIXED_END) {
+        for (const f of fixed) if (f.start <= s && s < f.end) t = typeMerge(t, f.type);
+      }
+      if (t === MTRR_TYPE_INVALID) {
+        for (const v of variable) if (v.start <= s && s < v.end) t = typeMerge(t, v.type);
+      }
+      if (t === MTRR_TYPE_INVALID) t = def;
+      if (types.length && types[types.length - 1] === t) continue;
+      bounds.push(s);
+      types.push(t);
+    }
+    return new Mtrr(true, def, bounds, types);
+  }
+
+  /** Are MTRRs enabled (`mtrr_state.enabled & MTRR_STATE_MTRR_ENABLED`)? */
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  /** Number of elementary ranges of the precomputed map (≥ 1). */
+  get rangeCount(): number {
+    return this.types.length;
+  }
+
+  private indexOf(addr: number): number {
+    const b = this.bounds;
+    const n = b.length;
+    const l = this.last;
+    if (b[l]! <= addr && (l + 1 === n || addr < b[l + 1]!)) return l;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (b[mid]! <= addr) lo = mid;
+      else hi = mid - 1;
+    }
+    this.last = lo;
+    return lo;
+  }
+
+  /**
+   * MTRR type (`MTRR_TYPE_*`) of the byte at physical address `addr`: the
+   * fixed range covering it when `addr` < 1 MiB and one is given, else the
+   * combination of the variable ranges covering it (`get_effective_type()`),
+   * else the default type. Disabled MTRRs answer `MTRR_TYPE_WRBACK`.
+   * O(log n) with n the number of range boundaries.
+   */
+  typeAt(addr: number): number {
+    return this.types[this.indexOf(addr)]!;
+  }
+
+  /**
+   * Linux 6.x `mtrr_type_lookup(start, end)`: the MTRR type of the byte range
+   * `[start, end)` (`end` exclusive), merging the types of all its parts with
+   * `type_merge()`/`get_effective_type()` (so a range spanning WB and UC is
+   * UC, WB and WT is WT). Returns `MTRR_TYPE_INVALID` when MTRRs are disabled
+   * or the range is empty.
+   */
+  lookup(start: number, end: number): number {
+    if (!this.on || !(start < end)) return MTRR_TYPE_INVALID;
+    const b = this.bounds;
+    let type = MTRR_TYPE_INVALID;
+    for (let i = this.indexOf(start); i < b.length && b[i]! < end; i++) {
+      type = typeMerge(type, this.types[i]!);
+    }
+    return type;
+  }
+}
+
+/**
+ * SDM Vol. 3A Table 11-7 ("Effective Page-Level Memory Types"): the memory
+ * type the CPU uses for a page whose MTRR type is `mtrrType` (`MTRR_TYPE_*`;
+ * `MTRR_TYPE_INVALID`, i.e. no MTRRs, behaves as WB) and whose PTE selects PAT
+ * type `patType` (a cache mode number: WB 0, WC 1, UC- 2, UC 3, WT 4, WP 5).
+ * Returns a cache mode number (UC- never results: it resolves to UC or WC).
+ * PAT WC always gives WC; UC- differs from UC only over MTRR WC (giving WC);
+ * PAT WB takes the MTRR type; the SDM's formerly undefined cells are given as
+ * its current edition does (e.g. PAT WP over MTRR WT = WP).
+ * An unknown MTRR encoding is treated as UC.
+ * @throws RangeError for a `patType` that is no cache mode (a caller bug)
+ */
+export function effectiveType(mtrrType: number, patType: number): number {
+  if (!(patType >= 0 && patType <= 5 && Number.isInteger(patType))) {
+    throw new RangeError(`effectiveType: PAT type ${patType} is not a cache mode (0..5)`);
+  }
+  if (patType === WC) return WC;
+  if (patType === UC) return UC;
+  const m = mtrrType === MTRR_TYPE_INVALID ? MTRR_TYPE_WRBACK : mtrrType;
+  switch (m) {
+    case MTRR_TYPE_WRBACK:
+      return patType === UC_MINUS ? UC : patType; // WB, WT, WP as given
+    case MTRR_TYPE_WRTHROUGH:
+      return patType === UC_MINUS ? UC : patType === WB ? WT : patType; // WT, WP as given
+    case MTRR_TYPE_WRCOMB:
+      return patType === UC_MINUS || patType === WB ? WC : UC; // WT, WP → UC
+    case MTRR_TYPE_WRPROT:
+      return patType === UC_MINUS ? WC : patType === WB ? WP : patType; // WT → WT, WP → WP
+    default:
+      return UC; // MTRR UC (and reserved encodings): only PAT WC escapes
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Text parsing                                                              */
+/* ------------------------------------------------------------------------ */
+
+const PROC_NEW =
+  /^reg(\d+): base=0x([0-9a-fA-F]+) \(\s*\d+MB\), size=\s*(\d+)([KMG])B, count=\d+: (\S+)\s*$/;
+const PROC_OLD =
+  /^reg(\d+): base=0x([0-9a-fA-F]+) \(\s*\d+MB\), size=\s*(\d+)([KMG])B: (\S+), count=\d+\s*$/;
+const DEFAULT_LINE = /^(?:mtrr: )?MTRR default type: (.*)$/;
+const FIXED_HEADER = /^(?:mtrr: )?MTRR fixed ranges (en|dis)abled:\s*$/;
+const VAR_HEADER = /^(?:mtrr: )?MTRR variable ranges (en|dis)abled:\s*$/;
+const FIXED_ENTRY = /^\s*([0-9a-fA-F]{1,8})-([0-9a-fA-F]{1,8}) (\S+)\s*$/;
+const VAR_ENTRY = /^\s*(\d+) (?:base ([0-9a-fA-F]{1,16}) mask ([0-9a-fA-F]{1,16}) (\S+)|disabled)\s*$/;
+
+const EXPECT_PROC = 'expected "regNN: base=0xBASE (  NNNMB), size= NNNMB, count=N: TYPE" (/proc/mtrr; size in KB, MB or GB)';
+const EXPECT_FIXED = 'expected a fixed-range line "  00000-9FFFF write-back" (hex, END inclusive)';
+const EXPECT_VAR = 'expected a variable-range line "  N base BASE mask MASK TYPE" or "  N disabled" (hex without 0x)';
+const EXPECT_TYPE = 'uncachable, write-combining, write-through, write-protect or write-back';
+const NO_DATA =
+  'no MTRR data found: expected a /proc/mtrr listing ("reg00: base=0x000000000 (    0MB), size= 2048MB, count=1: write-back") or the boot-log block ("MTRR default type: uncachable", "MTRR fixed ranges enabled:", "MTRR variable ranges enabled:")';
+
+function quoteLine(line: string): string {
+  const s = line.length > 100 ? `${line.slice(0, 97)}...` : line;
+  return JSON.stringify(s);
+}
+
+/**
+ * Parses MTRR state from text, in either of two forms (lines may carry
+ * `[    0.000000] ` timestamps or syslog prefixes; other lines are ignored):
+ *
+ * - a `/proc/mtrr` listing, `reg00: base=0x0c0000000 ( 3072MB), size= 1024MB,
+ *   count=1: uncachable` (also the older `size=1024MB: uncachable, count=1`),
+ *   sizes in KB, MB or GB. `/proc/mtrr` does not show the default type: it
+ *   is taken as **WB when every listed range is uncachable** (firmware that
+ *   only carves UC holes out of a WB default) **and UC otherwise** (firmware
+ *   that lists its WB ranges explicitly over a UC default).
+ * - the boot-log block of `print_mtrr_state()`: `MTRR default type:
+ *   uncachable`, `MTRR fixed ranges enabled:` followed by `  00000-9FFFF
+ *   write-back` lines (hex, END inclusive), and `MTRR variable ranges
+ *   enabled:` followed by `  0 base 000000000000 mask 3FC000000000
+ *   write-back` or `  4 disabled` (hex without 0x; physical addresses; the
+ *   size is the lowest set bit of the mask, the base is aligned down to it).
+ *   Fixed ranges under `MTRR fixed ranges disabled:` are ignored; `MTRR
+ *   variable ranges disabled:` means MTRRs are off: the result is
+ *   `{default: "WB"}` (every range WB). AMD's `TOM2:` line is ignored.
+ *
+ * @returns an `MtrrSpec` with short type names (`UC`, `WC`, `WT`, `WP`,
+ *   `WB`), byte addresses, fixed `end` exclusive, variable ranges in register
+ *   order.
+ * @throws InputError (with 1-based `line`) for a malformed `regNN:` line, a
+ *   malformed header or range line inside the boot-log block, an unknown type
+ *   name, a repeated register number or header, an all-zero mask, an address
+ *   of 2^52 or more, a text mixing both forms, or a text with neither.
+ */
+export function parseMtrrText(text: string): MtrrSpec {
+  const lines = text.split(/\r\n|\n|\r/);
+  const procRegs = new Map<number, { base: number; size: number; type: number }>();
+  let firstProc = 0;
+  let firstBoot = 0;
+  let defaultType: number | undefined;
+  let defaultLine = 0;
+  let fixedHeaderLine = 0;
+  let varHeaderLine = 0;
+  let fixedEnabled = false;
+  let varEnabled = false;
+  let state: 'none' | 'fixed' | 'var' = 'none';
+  const fixed: { start: number; end: number; type: number }[] = [];
+  const varRegs = new Map<number, { base: number; size: number; type: number } | null>();
+
+  for (let n = 0; n < lines.length; n++) {
+    const lineNo = n + 1;
+    const raw = lines[n]!;
+    const { text: body } = stripLogPrefix(raw);
+    const msg = body.trimStart();
+    const bad = (what: string): InputError => new InputError(`mtrr line ${lineNo}: ${what}, got ${quoteLine(raw.trim())}`, lineNo, 1);
+    const typeWord = (w: string): number => {
+      const t = parseMtrrType(w);
+      if (t < 0) throw bad(`unknown MTRR type "${w}": expected ${EXPECT_TYPE}`);
+      return t;
+    };
+    const markBoot = (): void => {
+      if (firstBoot === 0) firstBoot = lineNo;
+    };
+
+    if (/^reg\d+:/.test(msg)) {
+      const m = PROC_NEW.exec(msg) ?? PROC_OLD.exec(msg);
+      if (!m) throw bad(EXPECT_PROC);
+      const reg = Number(m[1]);
+      if (procRegs.has(reg)) throw bad(`register reg${m[1]} is listed twice; expected one /proc/mtrr listing`);
+      const base = parseInt(m[2]!, 16);
+      const unit = m[4] === 'K' ? 2 ** 10 : m[4] === 'M' ? 2 ** 20 : 2 ** 30;
+      const size = Number(m[3]) * unit;
+      if (m[2]!.replace(/^0+/, '').length > 13 || base + size > MAX_PHYS_ADDR) {
+        throw bad(`range ends beyond the ${MAX_PHYS_BITS}-bit physical address space`);
+      }
+      if (size === 0) throw bad('size 0: expected a non-empty range');
+      if (firstProc === 0) firstProc = lineNo;
+      procRegs.set(reg, { base, size, type: typeWord(m[5]!) });
+      continue;
+    }
+    if (msg.startsWith('MTRR default type') || msg.startsWith('mtrr: MTRR default type')) {
+      const m = DEFAULT_LINE.exec(msg);
+      if (!m) throw bad(`expected "MTRR default type: TYPE" with TYPE one of ${EXPECT_TYPE}`);
+      if (defaultLine) throw bad(`a second MTRR default type (the first is at line ${defaultLine}); expected one boot's MTRR block`);
+      defaultType = typeWord(m[1]!.trim());
+      defaultLine = lineNo;
+      markBoot();
+      continue;
+    }
+    if (msg.startsWith('MTRR fixed ranges') || msg.startsWith('mtrr: MTRR fixed ranges')) {
+      const m = FIXED_HEADER.exec(msg);
+      if (!m) throw bad('expected "MTRR fixed ranges enabled:" or "MTRR fixed ranges disabled:"');
+      if (fixedHeaderLine) throw bad(`a second fixed-range header (the first is at line ${fixedHeaderLine}); expected one boot's MTRR block`);
+      fixedHeaderLine = lineNo;
+      fixedEnabled = m[1] === 'en';
+      state = 'fixed';
+      markBoot();
+      continue;
+    }
+    if (msg.startsWith('MTRR variable ranges') || msg.startsWith('mtrr: MTRR variable ranges')) {
+      const m = VAR_HEADER.exec(msg);
+      if (!m) throw bad('expected "MTRR variable ranges enabled:" or "MTRR variable ranges disabled:"');
+      if (varHeaderLine) throw bad(`a second variable-range header (the first is at line ${varHeaderLine}); expected one boot's MTRR block`);
+      varHeaderLine = lineNo;
+      varEnabled = m[1] === 'en';
+      state = 'var';
+      markBoot();
+      continue;
+    }
+    if (state === 'fixed') {
+      const indented = /^\s/.test(body);
+      if ((indented && /^[0-9a-fA-F]+-/.test(msg)) || /^[0-9a-fA-F]{5}-[0-9a-fA-F]{5} /.test(msg)) {
+        const m = FIXED_ENTRY.exec(msg);
+        if (!m) throw bad(EXPECT_FIXED);
+        const start = parseInt(m[1]!, 16);
+        const end = parseInt(m[2]!, 16) + 1;
+        if (end <= start || end > MTRR_FIXED_END) {
+          throw bad('expected a fixed range with START <= END below 0x100000 (fixed MTRRs cover the first MiB; hex, END inclusive)');
+        }
+        fixed.push({ start, end, type: typeWord(m[3]!) });
+        continue;
+      }
+    } else if (state === 'var') {
+      const indented = /^\s/.test(body);
+      if ((indented && /^\d+(\s|$)/.test(msg)) || /^\d+ (base|disabled)\b/.test(msg)) {
+        const m = VAR_ENTRY.exec(msg);
+        if (!m) throw bad(EXPECT_VAR);
+        const reg = Number(m[1]);
+        if (varRegs.has(reg)) throw bad(`variable MTRR ${reg} is listed twice; expected one boot's MTRR block`);
+        if (m[2] === undefined) {
+          varRegs.set(reg, null);
+          continue;
+        }
+        const mask = BigInt(`0x${m[3]}`);
+        if (mask === 0n) throw bad('mask 0 covers nothing; expected a mask with the size bits set');
+        const sizeB = mask & -mask;
+        const baseB = BigInt(`0x${m[2]}`) & ~(sizeB - 1n);
+        if (baseB + sizeB > BigInt(MAX_PHYS_ADDR)) {
+          throw bad(`range ends beyond the ${MAX_PHYS_BITS}-bit physical address space`);
+        }
+        varRegs.set(reg, { base: Number(baseB), size: Number(sizeB), type: typeWord(m[4]!) });
+        continue;
+      }
+    }
+  }
+
+  if (firstProc && firstBoot) {
+    const line = Math.max(firstProc, firstBoot);
+    throw new InputError(
+      `mtrr line ${line}: this text mixes a /proc/mtrr listing (line ${firstProc}) with a boot-log MTRR block (line ${firstBoot}); expected one of them`,
+      line,
+      1,
+    );
+  }
+  if (firstProc) {
+    const regs = [...procRegs.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+    const allUc = regs.every((r) => r.type === MTRR_TYPE_UNCACHABLE);
+    return {
+      default: allUc ? 'WB' : 'UC',
+      variable: regs.map((r) => ({ base: r.base, size: r.size, type: mtrrShortName(r.type) })),
+    };
+  }
+  if (firstBoot) {
+    if (defaultType === undefined) {
+      throw new InputError(`mtrr line ${firstBoot}: expected a "MTRR default type: TYPE" line with the MTRR block`, firstBoot, 1);
+    }
+    if (varHeaderLine && !varEnabled) return { default: 'WB' };
+    const spec: MtrrSpec = { default: mtrrShortName(defaultType) };
+    if (fixedEnabled && fixed.length) {
+      spec.fixed = fixed.map((f) => ({ start: f.start, end: f.end, type: mtrrShortName(f.type) }));
+    }
+    const vars = [...varRegs.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .flatMap(([, r]) => (r ? [{ base: r.base, size: r.size, type: mtrrShortName(r.type) }] : []));
+    if (vars.length) spec.variable = vars;
+    return spec;
+  }
+  throw new InputError(NO_DATA);
+}

@@ -1,0 +1,159 @@
+/**
+ * The physical address map: resources as `/proc/iomem` lists them, RAM
+ * classification, and the sparse-memory sections behind `pfn_valid()`.
+ *
+ * Models `walk_system_ram_range()` (kernel/resource.c),
+ * `pat_pagerange_is_ram()` (arch/x86/mm/pat/memtype.c) and SPARSEMEM's
+ * `pfn_valid()` (128 MiB sections, `SECTION_SIZE_BITS` 27 on x86-64).
+ */
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 4096;
+/** `ISA_START_ADDRESS` / `ISA_END_ADDRESS`. */
+export const ISA_START_ADDRESS = 0xa0000;
+export const ISA_END_ADDRESS = 0x100000;
+export const ISA_END_PFN = ISA_END_ADDRESS / PAGE_SIZE;
+/** Pages per sparse-memory section (2^(27-12)). */
+export const PAGES_PER_SECTION = 1 << 15;
+/** Physical address width the emulator accepts (`__PHYSICAL_MASK_SHIFT` 52). */
+export const MAX_PHYS_BITS = 52;
+export const MAX_PHYS_ADDR = 2 ** MAX_PHYS_BITS;
+
+/** One resource of the physical map. Byte addresses, `end` exclusive. */
+export interface Resource {
+  start: number;
+  end: number;
+  name: string;
+  /** Nesting depth in `/proc/iomem` (0 = top level). */
+  depth: number;
+}
+
+/** A byte range, `end` exclusive. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** Name of RAM in `/proc/iomem`. */
+export const SYSTEM_RAM = 'System RAM';
+
+export class PhysMap {
+  /** Merged RAM ranges, byte-exact, sorted. */
+  readonly ramRanges: readonly ByteRange[];
+  /** Total RAM bytes. */
+  readonly ramBytes: number;
+  /** Page-granular RAM chunks (pages wholly inside RAM): starts and ends (exclusive), in pfns. */
+  private readonly chunkStart: Float64Array;
+  private readonly chunkEnd: Float64Array;
+  /** `pfn_valid()`: one byte per section up to the last RAM section. */
+  readonly sections: Uint8Array;
+  /** One past the highest RAM pfn (`max_pfn`). */
+  readonly maxPfn: number;
+
+  /**
+   * @param resources the map's resources; those named `System RAM` at depth 0
+   *   are RAM, everything else is not. Byte addresses, end exclusive.
+   */
+  constructor(readonly resources: readonly Resource[]) {
+    const ram = resources
+      .filter((r) => r.depth === 0 && r.name === SYSTEM_RAM && r.end > r.start)
+      .map((r) => ({ start: r.start, end: r.end }))
+      .sort((a, b) => a.start - b.start);
+    const merged: ByteRange[] = [];
+    for (const r of ram) {
+      const last = merged[merged.length - 1];
+      if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+      else merged.push({ ...r });
+    }
+    this.ramRanges = merged;
+    this.ramBytes = merged.reduce((s, r) => s + (r.end - r.start), 0);
+    const cs: number[] = [];
+    const ce: number[] = [];
+    for (const r of merged) {
+      const s = Math.ceil(r.start / PAGE_SIZE);
+      const e = Math.floor(r.end / PAGE_SIZE);
+      if (e > s) {
+        cs.push(s);
+        ce.push(e);
+      }
+    }
+    this.chunkStart = Float64Array.from(cs);
+    this.chunkEnd = Float64Array.from(ce);
+    this.maxPfn = ce.length ? ce[ce.length - 1]! : 0;
+    this.sections = new Uint8Array(Math.ceil(this.maxPfn / PAGES_PER_SECTION) + 1);
+    for (let i = 0; i < cs.length; i++) {
+      const s0 = Math.floor(cs[i]! / PAGES_PER_SECTION);
+      const s1 = Math.floor((ce[i]! - 1) / PAGES_PER_SECTION);
+      for (let s = s0; s <= s1; s++) this.sections[s] = 1;
+    }
+  }
+
+  /** Number of page-granular RAM chunks. */
+  get chunkCount(): number {
+    return this.chunkStart.length;
+  }
+  /** First pfn of RAM chunk `i`. */
+  chunkStartPfn(i: number): number {
+    return this.chunkStart[i]!;
+  }
+  /** One past the last pfn of RAM chunk `i`. */
+  chunkEndPfn(i: number): number {
+    return this.chunkEnd[i]!;
+  }
+
+  /** Index of the first chunk whose end is above `pfn` (binary search); `chunkCount` if none. */
+  firstChunkEndingAfter(pfn: number): number {
+    let lo = 0;
+    let hi = this.chunkEnd.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.chunkEnd[mid]! <= pfn) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Is the whole page `pfn` RAM by the map (the `page_is_ram` query)? */
+  pageIsRam(pfn: number): boolean {
+    const i = this.firstChunkEndingAfter(pfn);
+    return i < this.chunkStart.length && this.chunkStart[i]! <= pfn;
+  }
+
+  /** `pfn_valid()`: does a memory section (with a memmap) cover `pfn`? */
+  pfnValid(pfn: number): boolean {
+    return pfn < this.maxPfn && this.sections[Math.floor(pfn / PAGES_PER_SECTION)] === 1;
+  }
+
+  /**
+   * `pat_pagerange_is_ram()` by walking the RAM resources
+   * (`walk_system_ram_range()`): 1 all RAM, 0 no RAM, -1 mixed. The start is
+   * clipped to 1 MiB for the walk but the gap cursor starts at the caller's
+   * start, as in Linux; a trailing gap after the last RAM chunk is not seen.
+   */
+  pagerangeIsRam(startPfn: number, endPfn: number): number {
+    let cur = startPfn;
+    const s = startPfn < ISA_END_PFN ? ISA_END_PFN : startPfn;
+    if (s >= endPfn) return 0;
+    let ram = false;
+    let notRam = false;
+    const n = this.chunkStart.length;
+    for (let i = this.firstChunkEndingAfter(s); i < n; i++) {
+      const cs = this.chunkStart[i]!;
+      if (cs >= endPfn) break;
+      const a = cs > s ? cs : s;
+      const ce = this.chunkEnd[i]!;
+      const b = ce < endPfn ? ce : endPfn;
+      if (a > cur) notRam = true;
+      ram = true;
+      cur = b;
+      if (ram && notRam) return -1;
+    }
+    return ram ? 1 : 0;
+  }
+
+  /** Does any RAM page lie in `[startPfn, endPfn)` (`IORES_MAP_SYSTEM_RAM` check of ioremap)? */
+  intersectsRam(startPfn: number, endPfn: number): boolean {
+    const i = this.firstChunkEndingAfter(startPfn);
+    return i < this.chunkStart.length && this.chunkStart[i]! < endPfn;
+  }
+}
