@@ -1,0 +1,69 @@
+/**
+ * The emulated x86 hardware: physical map, PAT table, MTRRs, physical
+ * address width and page-table shape. Built once per machine spec and shared
+ * read-only by every machine instance replaying on it.
+ */
+import { PAT_MODES, PatTable, type PatMode } from './cachemode.js';
+import { e820ToResources, parseE820Text } from './e820.js';
+import { InputError } from './errors.js';
+import { parseIomem } from './iomem.js';
+import type { MachineSpec } from './machine-spec.js';
+import { Mtrr, effectiveType, parseMtrrText } from './mtrr.js';
+import { PAGE_SIZE, PhysMap } from './physmap.js';
+
+/** Default physical address width (`boot_cpu_data.x86_phys_bits`), bits. */
+export const DEFAULT_PHYS_BITS = 46;
+
+export class Hardware {
+  /** PAT is on (`pat_enabled()`); false for mode `disabled`. */
+  readonly patEnabled: boolean;
+  readonly pat: PatTable;
+
+  constructor(
+    readonly physmap: PhysMap,
+    readonly mtrr: Mtrr,
+    patMode: PatMode,
+    /** Page-table levels at start (2..5). */
+    readonly pageTableLevels: number,
+    /** s390-style: add levels on demand. */
+    readonly dynamicLevels: boolean,
+    /** Physical address width in bits. */
+    readonly physBits = DEFAULT_PHYS_BITS,
+  ) {
+    this.pat = new PatTable(patMode);
+    this.patEnabled = patMode !== 'disabled';
+  }
+
+  /**
+   * Builds hardware from a resolved spec (one physical-map source present;
+   * see `workloads/profiles.ts` `resolveMachine`).
+   * @throws InputError for a missing or malformed source
+   */
+  static fromSpec(spec: MachineSpec): Hardware {
+    const sources = [spec.iomem, spec.e820, spec.e820Text].filter((s) => s !== undefined).length;
+    if (sources !== 1) {
+      throw new InputError(`machine: exactly one physical-map source is needed (iomem, e820 or e820_text), got ${sources}`);
+    }
+    let resources;
+    if (spec.iomem !== undefined) resources = parseIomem(spec.iomem);
+    else if (spec.e820 !== undefined) resources = e820ToResources(spec.e820);
+    else resources = e820ToResources(parseE820Text(spec.e820Text!));
+    const mtrrSpec = spec.mtrr ?? (spec.mtrrText !== undefined ? parseMtrrText(spec.mtrrText) : undefined);
+    const mtrr = mtrrSpec ? Mtrr.fromSpec(mtrrSpec) : Mtrr.disabled();
+    const pat = spec.pat ?? 'full';
+    if (!PAT_MODES.includes(pat)) throw new InputError(`machine: pat must be one of ${PAT_MODES.join(', ')}, got "${pat}"`);
+    const levels = spec.pageTableLevels ?? 4;
+    if (![2, 3, 4, 5].includes(levels)) throw new InputError(`machine: page_table_levels must be 2, 3, 4 or 5, got ${levels}`);
+    return new Hardware(new PhysMap(resources), mtrr, pat, levels, spec.dynamicLevels ?? false);
+  }
+
+  /** Highest physical address + 1 the CPU can address, bytes. */
+  get maxPhysAddr(): number {
+    return 2 ** this.physBits;
+  }
+
+  /** Effective memory type (SDM Table 11-7) of page `pfn` whose PTE selects PAT type `patType`. */
+  effectiveType(pfn: number, patType: number): number {
+    return effectiveType(this.mtrr.typeAt(pfn * PAGE_SIZE), patType);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The kernel log lines the emulated kernel prints, as structured records
+ * (a kind and up to four numbers) so the benchmark can fold them into a
+ * digest without formatting strings, and replay can print them exactly as
+ * Linux does (format strings from arch/x86/mm/pat/memtype.c,
+ * arch/x86/mm/ioremap.c and mm/memory.c; see shared/reference/linux-pat.md).
+ * All addresses are bytes.
+ */
+import { cattrName } from './cachemode.js';
+
+export const enum Kmsg {
+  /** WARN in memtype_reserve: a=start b=end(excl) c=req */
+  ReserveInvalidRange = 1,
+  /** a=start b=end(excl) c=track d=req */
+  ReserveFailed,
+  /** a=start b=end(excl) c=found d=other */
+  Conflict,
+  /** a=start b=end(excl) c=track (page type) d=req */
+  RamReserveFailed,
+  /** a=start b=end(excl) */
+  FreeInvalid,
+  /** a=start b=end(excl) c=want d=got */
+  MapPfnRam,
+  /** a=start b=end(excl) c=want d=got */
+  MapPfnExpected,
+  /** a=errno (negative) */
+  IoremapReserveFailed,
+  /** a=start b=end(excl) c=req d=got */
+  IoremapError,
+  /** a=start b=last (inclusive) */
+  IoremapOnRam,
+  /** a=addr */
+  IoremapInvalidAddr,
+  /** kernel BUG in a driver-facing mm function; a=which (BugSite) */
+  Bug,
+}
+
+/** Where a `Kmsg.Bug` fired. */
+export const BUG_SITES = ['vmf_insert_pfn_prot', 'vmf_insert_mixed', 'remap_pte_range'] as const;
+
+/** `%#010Lx` as glibc/the kernel print it: `0x` + ≥8 hex digits, except 0 → `0000000000`. */
+export function hex010(v: number): string {
+  if (v === 0) return '0000000000';
+  return '0x' + v.toString(16).padStart(8, '0');
+}
+
+/** `%pa`: `0x` + 16 hex digits. */
+function pa(v: number): string {
+  return '0x' + v.toString(16).padStart(16, '0');
+}
+
+/** `end - 1` of an exclusive end, printed as u64 (0 → 0xffffffffffffffff). */
+function last(end: number): string {
+  return end === 0 ? '0xffffffffffffffff' : hex010(end - 1);
+}
+
+/**
+ * Formats one message as the kernel prints it.
+ * @param comm `current->comm` of the op's context (`kernel` without `mm`)
+ * @param pid `current->pid`
+ */
+export function formatKmsg(kind: number, a: number, b: number, c: number, d: number, comm: string, pid: number): string {
+  switch (kind) {
+    case Kmsg.ReserveInvalidRange:
+      return `memtype_reserve failed: [mem ${hex010(a)}-${last(b)}], req ${cattrName(c)}`;
+    case Kmsg.ReserveFailed:
+      return `x86/PAT: memtype_reserve failed [mem ${hex010(a)}-${last(b)}], track ${cattrName(c)}, req ${cattrName(d)}`;
+    case Kmsg.Conflict:
+      return `x86/PAT: ${comm}:${pid} conflicting memory types ${a.toString(16)}-${b.toString(16)} ${cattrName(c)}<->${cattrName(d)}`;
+    case Kmsg.RamReserveFailed:
+      return `x86/PAT: reserve_ram_pages_type failed [mem ${hex010(a)}-${last(b)}], track 0x${c.toString(16)}, req 0x${d.toString(16)}`;
+    case Kmsg.FreeInvalid:
+      return `x86/PAT: ${comm}:${pid} freeing invalid memtype [mem ${hex010(a)}-${last(b)}]`;
+    case Kmsg.MapPfnRam:
+      return `x86/PAT: ${comm}:${pid} map pfn RAM range req ${cattrName(c)} for [mem ${hex010(a)}-${last(b)}], got ${cattrName(d)}`;
+    case Kmsg.MapPfnExpected:
+      return `x86/PAT: ${comm}:${pid} map pfn expected mapping type ${cattrName(c)} for [mem ${hex010(a)}-${last(b)}], got ${cattrName(d)}`;
+    case Kmsg.IoremapReserveFailed:
+      return `ioremap memtype_reserve failed ${a}`;
+    case Kmsg.IoremapError:
+      return `ioremap error for 0x${a.toString(16)}-0x${b.toString(16)}, requested 0x${c.toString(16)}, got 0x${d.toString(16)}`;
+    case Kmsg.IoremapOnRam:
+      return `ioremap on RAM at ${pa(a)} - ${pa(b)}`;
+    case Kmsg.IoremapInvalidAddr:
+      return `ioremap: invalid physical address ${a.toString(16)}`;
+    case Kmsg.Bug:
+      return `kernel BUG at mm/memory.c! (${BUG_SITES[a] ?? 'unknown'})`;
+    default:
+      return `unknown message ${kind}`;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * `struct mm_struct`: a process's VMAs (sorted, non-overlapping) and its page
+ * tables, with the `comm` and `pid` the kernel prints.
+ */
+import { PageTable } from './pagetable.js';
+import type { Vma } from './vma.js';
+
+export class MmStruct {
+  /** VMAs sorted by `vm_start`. */
+  readonly vmas: Vma[] = [];
+  readonly pgd: PageTable;
+  private lastHit: Vma | null = null;
+
+  constructor(
+    readonly id: number,
+    public comm: string,
+    public pid: number,
+    levels: number,
+  ) {
+    this.pgd = new PageTable(levels);
+  }
+
+  /** `find_vma()` proper: the VMA containing `addr` (bytes), or null. */
+  findVma(addr: number): Vma | null {
+    const h = this.lastHit;
+    if (h !== null && h.vm_start <= addr && addr < h.vm_end) return h;
+    const v = this.vmas;
+    let lo = 0;
+    let hi = v.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (v[mid]!.vm_end <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    const r = lo < v.length && v[lo]!.vm_start <= addr ? v[lo]! : null;
+    if (r !== null) this.lastHit = r;
+    return r;
+  }
+
+  /** Index of the first VMA ending above `addr`. */
+  firstIndexEndingAfter(addr: number): number {
+    const v = this.vmas;
+    let lo = 0;
+    let hi = v.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (v[mid]!.vm_end <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Inserts a VMA that overlaps none. */
+  insertVma(vma: Vma): void {
+    this.vmas.splice(this.firstIndexEndingAfter(vma.vm_start), 0, vma);
+  }
+
+  /** Removes the VMA at index `i`. */
+  removeAt(i: number): void {
+    if (this.vmas[i] === this.lastHit) this.lastHit = null;
+    this.vmas.splice(i, 1);
+  }
+}

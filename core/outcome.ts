@@ -1,0 +1,57 @@
+/**
+ * Where the machine's outcomes go. Replay prints them as JSON lines; the
+ * benchmark folds them into a digest so that every tracker's outcome stream
+ * can be compared with the oracle's without keeping it.
+ */
+import type { Machine } from './machine.js';
+
+/** Receives, per operation, the messages it printed and then its result. */
+export interface OutcomeSink {
+  /** A kernel log line of the current operation: message kind and its numeric arguments (see kmsg.ts). */
+  msg(kind: number, a: number, b: number, c: number, d: number): void;
+  /** Operation `index` finished with `ret` (0 or -errno) and cache `type` (-1 when none). Queries leave their result in `m.query`. */
+  done(index: number, ret: number, type: number, m: Machine): void;
+}
+
+/**
+ * Folds every outcome (ret, type, messages, query results) into a 64-bit
+ * FNV-1a style digest. Two outcome streams with equal digests are, for our
+ * purposes, equal.
+ */
+export class DigestSink implements OutcomeSink {
+  private h1 = 0x811c9dc5;
+  private h2 = 0x01000193;
+  count = 0;
+
+  private mix(v: number): void {
+    // Fold a double exactly: low and high 32-bit halves.
+    const lo = v % 4294967296 | 0;
+    const hi = Math.floor(v / 4294967296) | 0;
+    this.h1 = Math.imul(this.h1 ^ lo, 0x01000193);
+    this.h2 = Math.imul(this.h2 ^ hi ^ lo, 0x5bd1e995) ^ (this.h1 >>> 13);
+  }
+
+  msg(kind: number, a: number, b: number, c: number, d: number): void {
+    this.mix(1000 + kind);
+    this.mix(a);
+    this.mix(b);
+    this.mix(c);
+    this.mix(d);
+  }
+
+  done(index: number, ret: number, type: number, m: Machine): void {
+    this.mix(index);
+    this.mix(ret);
+    this.mix(type);
+    if (m.query !== null) {
+      const s = JSON.stringify(m.query);
+      for (let i = 0; i < s.length; i++) this.mix(s.charCodeAt(i));
+    }
+    this.count++;
+  }
+
+  /** 16 hex digits. */
+  digest(): string {
+    return (this.h1 >>> 0).toString(16).padStart(8, '0') + (this.h2 >>> 0).toString(16).padStart(8, '0');
+  }
+}

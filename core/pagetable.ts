@@ -1,0 +1,185 @@
+/**
+ * Per-process radix page tables, x86-64 style: 512 eight-byte entries per
+ * 4 KiB table page at every level, 4 levels (PGD/PUD/PMD/PTE) or 5 (+P4D).
+ *
+ * Storage: one `Float64Array(512)` per table page (exactly the 4 KiB the
+ * kernel spends), no object per PTE. Upper-level entries hold the child
+ * table's index + 1 (0 = `pXd_none`). PTEs hold the x86 layout as a double:
+ * `pfn * 4096 + flags` (flags in the low 12 bits; 0 = `pte_none`), exact for
+ * physical addresses below 2^53. Addresses here are virtual page numbers
+ * (vpn = vaddr / 4096). Tables that become empty are freed at once
+ * (`free_pgtables()`), so modeled bytes follow live mappings.
+ */
+
+export const PTRS_PER_TABLE = 512;
+/** Modeled bytes of one table page. */
+export const TABLE_BYTES = 4096;
+
+/** PTE flag bits (arch/x86/include/asm/pgtable_types.h). */
+export const _PAGE_PRESENT = 0x1;
+export const _PAGE_RW = 0x2;
+export const _PAGE_USER = 0x4;
+/** `_PAGE_SPECIAL` (`_PAGE_BIT_SOFTW1` = 9): no struct page behind it for vm_normal_page(). */
+export const _PAGE_SPECIAL = 0x200;
+
+/** vpns covered by one entry at level l (1 = PTE): 512^(l-1). */
+const SPAN = [0, 1, 512, 512 ** 2, 512 ** 3, 512 ** 4, 512 ** 5];
+
+/** Builds a PTE value. */
+export function mkPte(pfn: number, flags: number): number {
+  return pfn * 4096 + flags;
+}
+/** pfn of a PTE value. */
+export function ptePfn(pte: number): number {
+  return Math.floor(pte / 4096);
+}
+/** Flag bits of a PTE value. */
+export function pteFlags(pte: number): number {
+  return pte - Math.floor(pte / 4096) * 4096;
+}
+
+/** Called for each present PTE of a walk: (vpn, pte value). */
+export type PteFn = (vpn: number, pte: number) => void;
+
+export class PageTable {
+  private tabs: (Float64Array | null)[] = [];
+  /** Non-zero entries per table. */
+  private used: number[] = [];
+  private parent: number[] = [];
+  private slot: number[] = [];
+  private freeIdx: number[] = [];
+  private liveTables = 0;
+  readonly root: number;
+  /** One-entry cache of the last leaf table: key = vpn / 512. */
+  private cacheKey = -1;
+  private cacheIdx = -1;
+
+  /** @param levels 4 or 5 (x86-64); 2–3 for small address spaces */
+  constructor(readonly levels: number) {
+    this.root = this.alloc(-1, -1);
+  }
+
+  /** Highest vpn + 1 this table can map. */
+  get maxVpn(): number {
+    return SPAN[this.levels + 1]!;
+  }
+
+  /** Number of live table pages. */
+  get tableCount(): number {
+    return this.liveTables;
+  }
+
+  /** Modeled kernel bytes: 4 KiB per live table page. */
+  modeledBytes(): number {
+    return this.liveTables * TABLE_BYTES;
+  }
+
+  private alloc(parent: number, slot: number): number {
+    const t = this.freeIdx.length > 0 ? this.freeIdx.pop()! : this.tabs.length;
+    this.tabs[t] = new Float64Array(PTRS_PER_TABLE);
+    this.used[t] = 0;
+    this.parent[t] = parent;
+    this.slot[t] = slot;
+    this.liveTables++;
+    return t;
+  }
+
+  /** Index of the leaf (PTE) table for `vpn`, or -1 when absent and `create` is false. */
+  private leaf(vpn: number, create: boolean): number {
+    const key = Math.floor(vpn / PTRS_PER_TABLE);
+    if (key === this.cacheKey) return this.cacheIdx;
+    let t = this.root;
+    for (let l = this.levels; l > 1; l--) {
+      const tab = this.tabs[t]!;
+      const i = Math.floor(vpn / SPAN[l]!) % PTRS_PER_TABLE;
+      const e = tab[i]!;
+      if (e === 0) {
+        if (!create) return -1;
+        const c = this.alloc(t, i);
+        tab[i] = c + 1;
+        this.used[t]!++;
+        t = c;
+      } else {
+        t = e - 1;
+      }
+    }
+    this.cacheKey = key;
+    this.cacheIdx = t;
+    return t;
+  }
+
+  /** The PTE for `vpn` (0 when none). */
+  get(vpn: number): number {
+    const t = this.leaf(vpn, false);
+    return t < 0 ? 0 : this.tabs[t]![vpn % PTRS_PER_TABLE]!;
+  }
+
+  /** Sets the PTE for `vpn` (allocating tables on the way). `pte` must be non-zero. */
+  set(vpn: number, pte: number): void {
+    const t = this.leaf(vpn, true);
+    const tab = this.tabs[t]!;
+    const i = vpn % PTRS_PER_TABLE;
+    if (tab[i] === 0) this.used[t]!++;
+    tab[i] = pte;
+  }
+
+  /** Clears the PTE for `vpn`; returns the old value (0 when none). */
+  clear(vpn: number): number {
+    const t = this.leaf(vpn, false);
+    if (t < 0) return 0;
+    const tab = this.tabs[t]!;
+    const i = vpn % PTRS_PER_TABLE;
+    const old = tab[i]!;
+    if (old !== 0) {
+      tab[i] = 0;
+      if (--this.used[t]! === 0) this.freeTable(t);
+    }
+    return old;
+  }
+
+  private freeTable(t: number): void {
+    while (t !== this.root) {
+      const p = this.parent[t]!;
+      this.tabs[p]![this.slot[t]!] = 0;
+      this.tabs[t] = null;
+      this.freeIdx.push(t);
+      this.liveTables--;
+      if (t === this.cacheIdx) this.cacheKey = this.cacheIdx = -1;
+      if (--this.used[p]! !== 0) return;
+      t = p;
+    }
+  }
+
+  /** Calls `fn` for each present PTE with vpn in `[vs, ve)`, in address order. */
+  forEach(vs: number, ve: number, fn: PteFn): void {
+    if (ve > vs) this.walk(this.root, this.levels, 0, vs, ve, fn);
+  }
+
+  private walk(t: number, level: number, base: number, vs: number, ve: number, fn: PteFn): void {
+    const tab = this.tabs[t]!;
+    const span = SPAN[level]!;
+    const i0 = vs > base ? Math.floor((vs - base) / span) : 0;
+    const i1 = Math.min(PTRS_PER_TABLE - 1, Math.floor((ve - 1 - base) / span));
+    for (let i = i0; i <= i1; i++) {
+      const e = tab[i]!;
+      if (e === 0) continue;
+      if (level === 1) fn(base + i, e);
+      else this.walk(e - 1, level - 1, base + i * span, vs, ve, fn);
+    }
+  }
+
+  /** Clears every PTE in `[vs, ve)`, calling `fn` (if given) with each old value first. */
+  clearRange(vs: number, ve: number, fn?: PteFn): void {
+    const hits: number[] = [];
+    this.forEach(vs, ve, (vpn, pte) => {
+      hits.push(vpn);
+      if (fn) fn(vpn, pte);
+    });
+    for (const vpn of hits) this.clear(vpn);
+  }
+
+  /** JavaScript bytes of the table storage (typed-array payloads). */
+  jsBytes(): number {
+    return this.liveTables * PTRS_PER_TABLE * 8;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * fast-check arbitraries for random operation streams on real machine maps.
+ * A stream is a list of small commands interpreted against the live state
+ * (processes, mappings, handles), so nearly every op is valid and shrinking
+ * works on the command list.
+ */
+import fc from 'fast-check';
+import { Dev, MAP_PRIVATE, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../../core/ops.js';
+import { displayDevice, largestRam } from '../../workloads/devices.js';
+import { resolveMachine } from '../../workloads/profiles.js';
+
+export interface Cmd {
+  kind: number;
+  a: number;
+  b: number;
+  c: number;
+  t: number;
+}
+
+export const cmdArb: fc.Arbitrary<Cmd> = fc.record({
+  kind: fc.nat(19),
+  a: fc.nat(1 << 16),
+  b: fc.nat(1 << 16),
+  c: fc.nat(64),
+  t: fc.nat(5),
+});
+
+/** Profiles the random traces run on. */
+export const PROFILES = ['kvm-guest-24g', 'dell-precision-3540', 'icelake-tb-dock', 'asus-esc8000g4', 'lp606511'];
+
+const BASE = 0x7f0000000000;
+
+/**
+ * Interprets commands as an op stream on `profile`: pfns are drawn from a
+ * framebuffer BAR, a register BAR, a RAM chunk and the ISA window, in small
+ * windows so that ranges collide often.
+ */
+export function buildStream(profile: string, cmds: readonly Cmd[]): OpStream {
+  const spec = resolveMachine({ profile });
+  const { fb, regs } = displayDevice(spec);
+  const ram = largestRam(spec);
+  const regions = [
+    { pfn: fb.start / 4096, pages: Math.min(24, (fb.end - fb.start) / 4096) },
+    { pfn: regs.start / 4096, pages: Math.min(12, (regs.end - regs.start) / 4096) },
+    { pfn: ram.startPfn, pages: Math.min(16, ram.endPfn - ram.startPfn) },
+    { pfn: 0x9c, pages: 8 },
+  ];
+  const b = new OpStreamBuilder(spec, cmds.length + 4);
+  const live: number[] = [];
+  const maps = new Map<number, { addr: number; pages: number; dev: number }[]>();
+  const handles: string[] = [];
+  const reservations: [number, number][] = [];
+  let nextMm = 0;
+  let nextHandle = 0;
+  const range = (c: Cmd): { start: number; pages: number } => {
+    const r = regions[c.a % regions.length]!;
+    const pages = 1 + (c.c % Math.min(8, r.pages));
+    const start = r.pfn + (c.b % Math.max(1, r.pages - pages + 1));
+    return { start, pages };
+  };
+  const mmOf = (c: Cmd): number => live[c.b % live.length]!;
+  for (const c of cmds) {
+    const { start, pages } = range(c);
+    switch (c.kind) {
+      case 0:
+      case 1:
+      case 16:
+      case 17:
+      case 18:
+      case 19:
+        b.memtypeReserve(start * 4096, (start + pages) * 4096, c.t, c.kind !== 1);
+        reservations.push([start, start + pages]);
+        break;
+      case 2: {
+        if (reservations.length > 0 && c.t < 4) {
+          const [s, e] = reservations.splice(c.b % reservations.length, 1)[0]!;
+          b.memtypeFree(s * 4096, e * 4096);
+        } else b.memtypeFree(start * 4096, (start + pages) * 4096);
+        break;
+      }
+      case 3:
+        b.lookupMemtype(start * 4096);
+        break;
+      case 4: {
+        const h = `h${nextHandle++}`;
+        handles.push(h);
+        b.ioremap(h, start * 4096, pages * 4096, c.t);
+        break;
+      }
+      case 5:
+        if (handles.length > 0) b.iounmap(handles.splice(c.b % handles.length, 1)[0]!);
+        break;
+      case 6:
+        b.spawn(nextMm, ['Xorg', 'a', 'dmidecode'][c.t % 3]!, 100 + nextMm);
+        live.push(nextMm);
+        maps.set(nextMm, []);
+        nextMm++;
+        break;
+      case 7:
+      case 8:
+      case 9: {
+        if (live.length === 0) break;
+        const mm = mmOf(c);
+        const dev = [Dev.Resource, Dev.ResourceWc, Dev.Mem, Dev.Pfnmap][(c.kind - 7 + c.t) % 4]!;
+        const ms = maps.get(mm)!;
+        const addr = BASE + ms.length * 0x100000;
+        const flags = dev === Dev.Mem && c.t === 5 ? MAP_PRIVATE : MAP_SHARED;
+        b.mmap(mm, addr, pages * 4096, PROT_READ | PROT_WRITE, flags, dev, start * 4096, dev === Dev.Pfnmap ? c.t : -1, c.t === 4);
+        ms.push({ addr, pages, dev });
+        break;
+      }
+      case 10:
+      case 11: {
+        if (live.length === 0) break;
+        const mm = mmOf(c);
+        const ms = maps.get(mm)!;
+        if (ms.length === 0) break;
+        const m = ms[c.a % ms.length]!;
+        const off = c.c % m.pages;
+        if (c.kind === 10) b.vmInsertPfnProt(mm, m.addr + off * 4096, start, c.t);
+        else b.vmInsertPfn(mm, m.addr + off * 4096, start);
+        break;
+      }
+      case 12: {
+        if (live.length === 0) break;
+        const mm = mmOf(c);
+        const ms = maps.get(mm)!;
+        if (ms.length === 0) break;
+        const m = ms[c.a % ms.length]!;
+        const off = c.c % m.pages;
+        b.munmap(mm, m.addr + off * 4096, (1 + (c.t % (m.pages - off))) * 4096);
+        break;
+      }
+      case 13: {
+        if (live.length === 0) break;
+        const parent = mmOf(c);
+        b.fork(parent, nextMm, 100 + nextMm);
+        live.push(nextMm);
+        maps.set(nextMm, maps.get(parent)!.map((m) => ({ ...m })));
+        nextMm++;
+        break;
+      }
+      case 14: {
+        if (live.length === 0) break;
+        const i = c.b % live.length;
+        b.exit(live[i]!);
+        live.splice(i, 1);
+        break;
+      }
+      case 15:
+        if (c.t < 3 && regions[2]!.pages > 0) b.setMemory(start * 4096, pages, [0, 1, 2][c.t]!);
+        else b.query(Op.QMemtypeList);
+        break;
+    }
+  }
+  b.query(Op.QMemtypeList);
+  return b.build();
+}
