@@ -1,0 +1,60 @@
+/**
+ * The worker pool that runs groups (bench/worker.ts) off the main thread.
+ * One busy worker at a time by default: on a 2-core machine a second
+ * measuring thread competes with the first (and with the main thread's
+ * progress and result writing), so published numbers use `maxThreads: 1`.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { GroupResult, GroupTask } from './cell.js';
+
+/** Pool options. */
+export interface PoolOptions {
+  /** Worker threads measuring at once (≥ 1). Default 1. */
+  maxThreads?: number;
+  /**
+   * The worker module's URL or path. Default: the compiled `worker.js` beside
+   * this file (dist/bench/worker.js). Tests running from sources pass the
+   * `.ts` worker with `execArgv: ['--import', 'tsx']`.
+   */
+  filename?: string | URL;
+  /** Node options for the workers. Never `--expose-gc` (workers reject it; it is inherited from the parent). */
+  execArgv?: string[];
+}
+
+/** A pool of group-measuring workers. */
+export interface GroupPool {
+  /** Worker threads that may measure at once. */
+  readonly threads: number;
+  /** Measures one group on a worker. Rejects only when the worker itself fails. */
+  run(task: GroupTask): Promise<GroupResult>;
+  /** Stops every worker. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Creates the pool.
+ * @throws RangeError when `maxThreads` is not a positive integer
+ */
+export function createPool(options: PoolOptions = {}): GroupPool {
+  const threads = options.maxThreads ?? 1;
+  if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`maxThreads must be a positive integer, got ${threads}`);
+  const file = options.filename ?? new URL('./worker.js', import.meta.url);
+  const piscina = new Piscina<GroupTask, GroupResult>({
+    filename: file instanceof URL ? file.href : file,
+    minThreads: Math.min(threads, 1),
+    maxThreads: threads,
+    idleTimeout: 60_000,
+    ...(options.execArgv ? { execArgv: options.execArgv } : {}),
+  });
+  return {
+    threads,
+    run: (task) => piscina.run(task),
+    destroy: () => piscina.destroy(),
+  };
+}
+
+/** Cores the host offers, for the run header. */
+export function hostCores(): number {
+  return availableParallelism();
+}

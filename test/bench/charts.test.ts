@@ -1,0 +1,51 @@
+import { describe, it, expect } from 'vitest';
+import { chartRows, INVALID_COLOR, memorySpec, renderSvg, throughputSpec } from '../../bench/charts.js';
+import { record } from './fakes.js';
+
+const TRACKERS = ['interval-tree+page-bit+single-page', 'vma-walk+page-bit+single-page'];
+
+function cells(invalidAt: number | null) {
+  const out = [];
+  for (const size of [16, 256, 4096]) {
+    out.push(record({ tracker: 'null', baseline: true, valid: null, size, opsPerSec: 5e6 / Math.log2(size), modeledBytes: 4096 }));
+    for (const t of TRACKERS) {
+      const invalid = t === TRACKERS[1] && size === invalidAt;
+      out.push(record({ tracker: t, size, opsPerSec: 1e6 / Math.log2(size), modeledBytes: size * 64, valid: !invalid, digest: invalid ? 'bbbb' : 'aaaa' }));
+    }
+  }
+  return out;
+}
+
+describe('charts', () => {
+  it('specs are plain data (JSON round-trips)', () => {
+    const spec = throughputSpec(chartRows(cells(256)));
+    expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
+    expect(JSON.stringify(spec)).toContain('DejaVu Sans');
+  });
+
+  it('throughput SVG names every tracker and marks the invalid cell', async () => {
+    const svg = await renderSvg(throughputSpec(chartRows(cells(256))));
+    expect(svg.startsWith('<svg')).toBe(true);
+    for (const t of [...TRACKERS, 'null']) expect(svg).toContain(t);
+    expect(svg).toContain('INVALID');
+    expect(svg.toLowerCase()).toContain(INVALID_COLOR);
+  });
+
+  it('an all-valid run draws no invalid mark', async () => {
+    const svg = await renderSvg(throughputSpec(chartRows(cells(null))));
+    for (const t of TRACKERS) expect(svg).toContain(t);
+    expect(svg).not.toContain('INVALID');
+    expect(svg.toLowerCase()).not.toContain(INVALID_COLOR);
+  });
+
+  it('rendering is deterministic, and the memory chart renders', async () => {
+    const rows = chartRows(cells(256));
+    expect(await renderSvg(memorySpec(rows))).toBe(await renderSvg(memorySpec(rows)));
+    expect(await renderSvg(memorySpec(rows))).toContain('modeled bytes');
+  });
+
+  it('errored cells (no value) are left out rather than charted', () => {
+    const spec = throughputSpec(chartRows([record({ tracker: 'x', opsPerSec: null, valid: false, error: 'boom' }), record({ tracker: 'y' })])) as { data: { values: { tracker: string }[] } };
+    expect(spec.data.values.map((v) => v.tracker)).toEqual(['y']);
+  });
+});
