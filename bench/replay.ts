@@ -8,7 +8,8 @@
  * exit status is still 2 when any was recorded.
  */
 import { SHORT_NAME } from '../core/cachemode.js';
-import { errnoName, RET_SIGBUS } from '../core/errno.js';
+import { errnoName, RET_SIGBUS, RET_SIGSEGV } from '../core/errno.js';
+import { Bugs } from '../core/bugs.js';
 import { InputError } from '../core/errors.js';
 import { Hardware } from '../core/hardware.js';
 import { formatKmsg } from '../core/kmsg.js';
@@ -52,10 +53,10 @@ class ReplaySink implements OutcomeSink {
   done(index: number, ret: number, type: number, m: Machine): void {
     const op = this.parsed.stream.ops[index * STRIDE]!;
     const r: Record<string, unknown> = { line: this.parsed.lines[index], op: OP_NAMES[op] };
-    if (ret === RET_SIGBUS) {
+    if (ret === RET_SIGBUS || ret === RET_SIGSEGV) {
       r.ret = -14;
       r.errno = 'EFAULT';
-      r.fault = 'SIGBUS';
+      r.fault = ret === RET_SIGBUS ? 'SIGBUS' : 'SIGSEGV';
     } else {
       r.ret = ret;
       const e = errnoName(ret);
@@ -80,7 +81,7 @@ class ReplaySink implements OutcomeSink {
  * @param path trace file
  * @param stdout/stderr writers (default the process's)
  * @returns exit status: 0, or 2 after a trace error
- * @throws InputError for an unknown tracker or bug switch, or an unreadable file
+ * @throws InputError for an unknown tracker or bug switch (core/bugs.ts), or an unreadable file
  */
 export async function runReplayCommand(
   opts: { tracker?: string; keepGoing?: boolean; bug?: string[] },
@@ -88,9 +89,7 @@ export async function runReplayCommand(
   stdout: (s: string) => void = (s) => process.stdout.write(s),
   stderr: (s: string) => void = (s) => process.stderr.write(s),
 ): Promise<number> {
-  if (opts.bug && opts.bug.length > 0) {
-    throw new InputError(`unknown bug switch "${opts.bug[0]}": no historical bug switches are available yet`);
-  }
+  const bugs = Bugs.parse(opts.bug ?? []);
   const tracker = createTracker(opts.tracker ?? LINUX_TRACKER);
   let parsed: ParsedTrace;
   try {
@@ -110,7 +109,7 @@ export async function runReplayCommand(
     stderr(`trace error: machine: ${e.message}\n`);
     return 2;
   }
-  const machine = new Machine(hw, tracker);
+  const machine = new Machine(hw, tracker, { bugs });
   const sink = new ReplaySink(out, parsed);
   sink.machine = machine;
   machine.attachStream(parsed.stream, sink);

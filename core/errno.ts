@@ -26,3 +26,5 @@ export function errnoName(ret: number): string | undefined {
  * `VM_FAULT_SIGBUS`: reported as `"ret": -14, "fault": "SIGBUS"`.
  */
 export const RET_SIGBUS = -1000 - EFAULT;
+/** A user access the kernel answers with `SIGSEGV` (no VMA, or no permission): `"ret": -14, "fault": "SIGSEGV"`. */
+export const RET_SIGSEGV = -2000 - EFAULT;

@@ -1,36 +1,29 @@
 /**
- * The emulated kernel: Linux x86's memtype and pfnmap semantics (v6.16
- * series) over the hardware, processes and page tables, calling the tracker
- * contract exactly where arch/x86/mm/pat/memtype.c calls its data structures.
+ * The emulated kernel: processes, VMAs, page tables, faults and the driver
+ * and kernel mapping APIs, over the hardware, calling memtype.c's semantics
+ * (core/memtype.ts) — and through them the tracker — where Linux does.
  *
- * Sources modelled (see shared/reference/linux-pat.md): `memtype_reserve()`,
- * `memtype_free()`, `lookup_memtype()`, `reserve_pfn_range()`,
- * `pfnmap_track()`/`pfnmap_untrack()`, `pfnmap_setup_cachemode()`
- * (arch/x86/mm/pat/memtype.c); `remap_pfn_range()`, `vmf_insert_pfn_prot()`
- * (mm/memory.c); `__ioremap_caller()` (arch/x86/mm/ioremap.c); `mmap_mem()`
- * (drivers/char/mem.c); `pci_mmap_resource_range()` (drivers/pci).
+ * Sources modelled (see shared/reference/linux-pat.md): `remap_pfn_range()`
+ * with the v6.16 `pfnmap_track_ctx`, `vmf_insert_pfn_prot()`,
+ * `vmf_insert_mixed()`, `do_anonymous_page()`, `do_wp_page()`,
+ * `vm_normal_page()`, `copy_page_range()`, `mprotect_fixup()`,
+ * `do_vmi_munmap()` (mm/); `__ioremap_caller()`/`iounmap()`
+ * (arch/x86/mm/ioremap.c); `set_memory_*()` (arch/x86/mm/pat/set_memory.c);
+ * `mmap_mem()` (drivers/char/mem.c); `pci_mmap_resource_range()`.
  *
  * Units: the op stream carries bytes; the machine works in pfns and vpns.
- * Every op returns 0 or a negative errno; its granted/installed cache type
- * is left in `outType` (-1 when the op has none).
+ * Every op returns 0 or a negative errno (fault handlers: `RET_SIGBUS`,
+ * `RET_SIGSEGV`); its granted/installed cache type is left in `outType`
+ * (-1 when the op has none), a query's result in `query`.
  */
-import {
-  SHORT_NAME,
-  UC,
-  UC_MINUS,
-  WB,
-  WC,
-  WP,
-  _PAGE_CACHE_MASK,
-  isNewMemtypeAllowed,
-} from './cachemode.js';
-import { EINVAL, RET_SIGBUS } from './errno.js';
+import { SHORT_NAME, UC, UC_MINUS, WB, WC, _PAGE_CACHE_MASK } from './cachemode.js';
+import { Bugs, NO_BUGS } from './bugs.js';
+import { EAGAIN, EINVAL, ENOMEM, RET_SIGBUS, RET_SIGSEGV } from './errno.js';
 import type { Hardware } from './hardware.js';
 import { Kmsg } from './kmsg.js';
+import { Memtype, type KernelLog } from './memtype.js';
 import { MmStruct } from './mm.js';
-import { MTRR_TYPE_INVALID, MTRR_TYPE_WRBACK } from './mtrr.js';
 import {
-  DEV_NAMES,
   Dev,
   F_A,
   F_B,
@@ -52,9 +45,10 @@ import {
   type OpStream,
 } from './ops.js';
 import type { OutcomeSink } from './outcome.js';
+import { PageAllocator } from './pagealloc.js';
 import { PageFlags } from './pageflags.js';
 import { _PAGE_PRESENT, _PAGE_RW, _PAGE_SPECIAL, _PAGE_USER, mkPte, pteFlags, ptePfn } from './pagetable.js';
-import { ISA_END_PFN, PAGE_SIZE } from './physmap.js';
+import { PAGE_SIZE } from './physmap.js';
 import type { MachineView, MemtypeTracker } from './tracker.js';
 import {
   TrackCtx,
@@ -70,16 +64,15 @@ import {
   VM_PFNMAP,
   VM_READ,
   VM_SHARED,
+  VM_SPECIAL,
   VM_WRITE,
   Vma,
   isCowMapping,
 } from './vma.js';
 import { findAliases } from './alias.js';
 
-const ISA_START_PFN = 0xa0;
-/** User address-space top for 4-level tables (`TASK_SIZE_MAX`, 47 bits), bytes. */
-const TASK_SIZE_4L = 2 ** 47;
-const TASK_SIZE_5L = 2 ** 56;
+/** `_PAGE_PROTNONE` (the global bit's position): a PROT_NONE PTE, kept but not accessible. */
+export const _PAGE_PROTNONE = 0x100;
 
 /**
  * A semantic error in the trace itself (unknown `mm` or `handle`, a duplicate
@@ -108,10 +101,16 @@ interface IoremapMapping {
   type: number;
 }
 
+/** Machine construction options. */
+export interface MachineOptions {
+  /** Historical bug switches (default none: v6.16 behaviour). */
+  bugs?: Bugs;
+}
+
 /** Sink used when nobody listens. */
 const NO_SINK: OutcomeSink = { msg() {}, done() {} };
 
-export class Machine implements MachineView {
+export class Machine implements MachineView, KernelLog {
   readonly physmap;
   readonly pageFlags = new PageFlags();
   /** Head of the I/O address-space VMA list (not a VMA itself). */
@@ -120,30 +119,35 @@ export class Machine implements MachineView {
   query: unknown = null;
   /** Cache type of the last op's outcome, -1 when none. */
   outType = -1;
-
-  private readonly mms = new Map<number, MmStruct>();
-  /** ioremap handles: their mapping, or null where ioremap returned NULL. */
-  private readonly ioremaps = new Map<number, IoremapMapping | null>();
-  /** Kernel direct-map cache types that differ from WB, per RAM pfn (`set_memory_*`, `memtype_kernel_map_sync`). */
-  readonly directMap = new Map<number, number>();
-  private sink: OutcomeSink = NO_SINK;
-  private strings: readonly string[] = [];
   /** `current->comm` / `current->pid` of the op being run. */
   comm = 'kernel';
   pid = 0;
-  /** Out of `reservePfnRange` / `memtypeReserve`. */
-  private pcm = -1;
-  private newType = -1;
+  /** Kernel direct-map cache types that differ from WB, per RAM pfn. */
+  readonly directMap = new Map<number, number>();
+  readonly bugs: Bugs;
+
+  private readonly mt: Memtype;
+  private readonly alloc: PageAllocator;
+  private readonly mms = new Map<number, MmStruct>();
+  /** ioremap handles: their mapping, or null where ioremap returned NULL. */
+  private readonly ioremaps = new Map<number, IoremapMapping | null>();
+  private sink: OutcomeSink = NO_SINK;
+  private strings: readonly string[] = [];
   private ioremapOnRamWarned = false;
-  private readonly lookupFn = (pfn: number): number => this.lookupMemtype(pfn);
-  private readonly taskSize: number;
+  private readonly lookupFn = (pfn: number): number => this.mt.lookup(pfn);
+  /** Levels the page-table walker assumes (bug `walker-fixed-levels`), or 0 for the real count. */
+  private readonly walkLevels: number;
 
   constructor(
     readonly hw: Hardware,
     readonly tracker: MemtypeTracker,
+    opts: MachineOptions = {},
   ) {
     this.physmap = hw.physmap;
-    this.taskSize = hw.pageTableLevels >= 5 ? TASK_SIZE_5L : TASK_SIZE_4L;
+    this.bugs = opts.bugs ?? NO_BUGS;
+    this.walkLevels = this.bugs.walkerFixedLevels ? 4 : 0;
+    this.mt = new Memtype(hw, tracker, this, this.directMap, this.bugs);
+    this.alloc = new PageAllocator(hw.physmap);
     tracker.attach(this);
   }
 
@@ -158,8 +162,7 @@ export class Machine implements MachineView {
   run(stream: OpStream, sink: OutcomeSink, end = stream.count): void {
     this.attachStream(stream, sink);
     const ops = stream.ops;
-    const n = end;
-    for (let i = 0, o = 0; i < n; i++, o += STRIDE) {
+    for (let i = 0, o = 0; i < end; i++, o += STRIDE) {
       const ret = this.exec(ops, o);
       sink.done(i, ret, this.outType, this);
     }
@@ -172,9 +175,13 @@ export class Machine implements MachineView {
     this.strings = stream.strings;
   }
 
+  /** A kernel log line of the current op (`KernelLog`). */
+  msg(kind: number, a: number, b: number, c: number, d: number): void {
+    this.sink.msg(kind, a, b, c, d);
+  }
+
   /**
    * Runs one operation record at offset `o` of `ops`; returns 0 or -errno.
-   * Outcome type in `outType`, query result in `query`.
    * @throws OpError for a semantic trace error
    */
   exec(ops: Float64Array, o: number): number {
@@ -196,17 +203,19 @@ export class Machine implements MachineView {
     const d = ops[o + F_D]!;
     switch (op) {
       case Op.VmInsertPfnProt:
-        return this.vmInsertPfn(this.mm(mmId), a, b, c, false);
+        return this.vmInsertPfn(this.mm(mmId), a, b, c);
       case Op.VmInsertPfn:
-        return this.vmInsertPfn(this.mm(mmId), a, b, -1, false);
+        return this.vmInsertPfn(this.mm(mmId), a, b, -1);
       case Op.VmInsertMixed:
-        return this.vmInsertPfn(this.mm(mmId), a, b, -1, true);
+        return this.vmInsertMixed(this.mm(mmId), a, b);
+      case Op.Fault:
+        return this.fault(this.mm(mmId), a, b !== 0);
       case Op.MemtypeReserve:
         return this.opMemtypeReserve(a, b, c, d !== 0);
       case Op.MemtypeFree:
-        return this.opMemtypeFree(a, b);
+        return a % PAGE_SIZE !== 0 || b % PAGE_SIZE !== 0 ? -EINVAL : this.mt.free(a / PAGE_SIZE, b / PAGE_SIZE, null);
       case Op.LookupMemtype:
-        this.outType = this.lookupMemtype(Math.floor(a / PAGE_SIZE));
+        this.outType = this.mt.lookup(Math.floor(a / PAGE_SIZE));
         return 0;
       case Op.Ioremap:
         return this.ioremap(a, b, c, d);
@@ -220,8 +229,10 @@ export class Machine implements MachineView {
         return this.mmap(this.mm(mmId), a, b, c, d, ops[o + F_E]!, ops[o + F_F]!);
       case Op.RemapPfnRange:
         return this.opRemapPfnRange(this.mm(mmId), a, b, c, d);
+      case Op.Mprotect:
+        return this.mprotect(this.mm(mmId), a, b, c);
       case Op.Munmap:
-        return this.munmap(this.mm(mmId), a, b);
+        return this.badUserRange(this.mm(mmId), a, b) ? -EINVAL : this.unmapRange(this.mm(mmId), a, a + b);
       case Op.Fork:
         return this.fork(this.mm(mmId), a, b);
       case Op.Exit:
@@ -253,7 +264,7 @@ export class Machine implements MachineView {
         this.query = { aliases: this.check() };
         return 0;
       default:
-        throw new OpError(`operation "${op}" is not supported yet`, 'op');
+        throw new OpError(`unknown operation code ${op}`, 'op');
     }
   }
 
@@ -263,178 +274,13 @@ export class Machine implements MachineView {
     return mm;
   }
 
-  private msg(kind: number, a: number, b: number, c: number, d: number): void {
-    this.sink.msg(kind, a, b, c, d);
-  }
-
-  // ------------------------------------------------- memtype.c semantics
-
-  /** `x86_platform.is_untracked_pat_range()` = `is_ISA_range()`, pfns, end exclusive. */
-  private isUntracked(start: number, end: number): boolean {
-    return start >= ISA_START_PFN && end <= ISA_END_PFN;
-  }
-
-  /** `pat_x_mtrr_type()`: a WB request over non-WB MTRRs is tracked as UC-. */
-  private patXMtrrType(start: number, end: number, req: number): number {
-    if (req === WB) {
-      const t = this.hw.mtrr.lookup(start * PAGE_SIZE, end * PAGE_SIZE);
-      if (t !== MTRR_TYPE_WRBACK && t !== MTRR_TYPE_INVALID) return UC_MINUS;
-    }
-    return req;
-  }
-
-  /**
-   * `memtype_reserve(start, end, req, new)`, pfns. Returns 0 or -errno;
-   * `newType` = what Linux writes through `new` (-1 when nothing is written).
-   */
-  memtypeReserve(start: number, end: number, req: number, wantNew: boolean, owner: TrackCtx | null): number {
-    this.newType = -1;
-    if (start >= end) {
-      this.msg(Kmsg.ReserveInvalidRange, start * PAGE_SIZE, end * PAGE_SIZE, req, 0);
-      return -EINVAL;
-    }
-    if (!this.hw.patEnabled) {
-      if (wantNew) this.newType = req;
-      return 0;
-    }
-    if (this.isUntracked(start, end)) {
-      if (wantNew) this.newType = WB;
-      return 0;
-    }
-    const actual = this.patXMtrrType(start, end, req);
-    if (wantNew) this.newType = actual;
-    const tracker = this.tracker;
-    const isRam = tracker.pagerangeIsRam(start, end);
-    if (isRam === 1) return this.reserveRamPagesType(start, end, req, wantNew);
-    if (isRam < 0) return -EINVAL;
-    const ret = tracker.memtypeCheckInsert(start, end, actual, wantNew, owner);
-    if (ret !== 0) {
-      this.msg(Kmsg.Conflict, start * PAGE_SIZE, end * PAGE_SIZE, tracker.conflictFound, tracker.conflictOther);
-      this.msg(Kmsg.ReserveFailed, start * PAGE_SIZE, end * PAGE_SIZE, actual, req);
-      return ret;
-    }
-    if (wantNew) this.newType = tracker.newType;
-    if (owner !== null) owner.type = tracker.newType;
-    return 0;
-  }
-
-  /** `reserve_ram_pages_type()`: WP refused, UC demoted to UC-, every page must be WB. */
-  private reserveRamPagesType(start: number, end: number, req: number, wantNew: boolean): number {
-    if (req === WP) {
-      if (wantNew) this.newType = UC_MINUS;
-      return -EINVAL;
-    }
-    if (req === UC) req = UC_MINUS;
-    const ret = this.tracker.reserveRamPagesType(start, end, req);
-    if (ret !== 0) {
-      const busy = this.tracker.newType;
-      this.msg(Kmsg.RamReserveFailed, start * PAGE_SIZE, end * PAGE_SIZE, busy, req);
-      if (wantNew) this.newType = busy;
-      return ret;
-    }
-    if (wantNew) this.newType = req;
-    return 0;
-  }
-
-  /** `memtype_free(start, end)`, pfns: exact match only (v6.16). */
-  memtypeFree(start: number, end: number, owner: TrackCtx | null): number {
-    if (!this.hw.patEnabled) return 0;
-    if (this.isUntracked(start, end)) return 0;
-    const tracker = this.tracker;
-    const isRam = tracker.pagerangeIsRam(start, end);
-    if (isRam === 1) return tracker.freeRamPagesType(start, end);
-    if (isRam < 0) return -EINVAL;
-    if (tracker.memtypeErase(start, end, owner) !== 0) {
-      this.msg(Kmsg.FreeInvalid, start * PAGE_SIZE, end * PAGE_SIZE, 0, 0);
-      return -EINVAL;
-    }
-    return 0;
-  }
-
-  /** `lookup_memtype(paddr)` for page `pfn`: WB in the ISA window, the page's type for RAM, the tree's, else UC-. */
-  lookupMemtype(pfn: number): number {
-    if (this.isUntracked(pfn, pfn + 1)) return WB;
-    const tracker = this.tracker;
-    if (tracker.pagerangeIsRam(pfn, pfn + 1) !== 0) return tracker.getPageMemtype(pfn);
-    const t = tracker.memtypeLookup(pfn);
-    return t < 0 ? UC_MINUS : t;
-  }
-
-  /** Is `(req, got)` acceptable for the range (`is_new_memtype_allowed()` with its ISA exemption)? */
-  private newMemtypeAllowed(start: number, end: number, req: number, got: number): boolean {
-    return this.isUntracked(start, end) || isNewMemtypeAllowed(req, got);
-  }
-
-  /** `memtype_kernel_map_sync()`: retype the direct map when the range starts in RAM. */
-  private kernelMapSync(start: number, end: number, pcm: number): void {
-    if (!this.physmap.pageIsRam(start)) return;
-    for (let p = start; p < end; p++) {
-      if (!this.physmap.pageIsRam(p)) continue;
-      if (pcm === WB) this.directMap.delete(p);
-      else this.directMap.set(p, pcm);
-    }
-  }
-
-  /**
-   * `reserve_pfn_range()` (v6.16, no strict flag), pfns. On success the
-   * cache mode to map with is in `pcm`.
-   */
-  private reservePfnRange(start: number, end: number, want: number, owner: TrackCtx): number {
-    this.pcm = want;
-    if (this.tracker.pagerangeIsRam(start, end) !== 0) {
-      if (!this.hw.patEnabled) return 0;
-      const pcm = this.lookupMemtype(start);
-      if (pcm !== want) this.msg(Kmsg.MapPfnRam, start * PAGE_SIZE, end * PAGE_SIZE, want, pcm);
-      this.pcm = pcm;
-      return 0;
-    }
-    const ret = this.memtypeReserve(start, end, want, true, owner);
-    if (ret !== 0) return ret;
-    const got = this.newType;
-    if (got !== want && !this.newMemtypeAllowed(start, end, want, got)) {
-      this.memtypeFree(start, end, owner);
-      this.msg(Kmsg.MapPfnExpected, start * PAGE_SIZE, end * PAGE_SIZE, want, got);
-      return -EINVAL;
-    }
-    this.kernelMapSync(start, end, got);
-    this.pcm = got;
-    return 0;
-  }
-
-  /** `pfnmap_untrack()` → `free_pfn_range()`: free only non-RAM ranges. */
-  private pfnmapUntrack(ctx: TrackCtx): void {
-    const end = ctx.pfn + ctx.npages;
-    if (this.tracker.pagerangeIsRam(ctx.pfn, end) === 0) this.memtypeFree(ctx.pfn, end, ctx);
-  }
-
-  /** `kref_put(&ctx->kref, pfnmap_track_ctx_release)`. */
-  private putCtx(ctx: TrackCtx): void {
-    if (--ctx.refs === 0) this.pfnmapUntrack(ctx);
-  }
-
-  /**
-   * `pfnmap_setup_cachemode(pfn, size, prot)`: every page must have the same
-   * memtype; returns it, or -1 when they differ. PAT off → `want`.
-   */
-  private pfnmapSetupCachemode(start: number, end: number, want: number): number {
-    if (!this.hw.patEnabled) return want;
-    const pcm = this.lookupMemtype(start);
-    for (let p = start + 1; p < end; p++) if (this.lookupMemtype(p) !== pcm) return -1;
-    return pcm;
-  }
-
   // ------------------------------------------------------ kernel ops
 
   private opMemtypeReserve(startB: number, endB: number, req: number, wantNew: boolean): number {
     if (startB % PAGE_SIZE !== 0 || endB % PAGE_SIZE !== 0) return -EINVAL;
-    const ret = this.memtypeReserve(startB / PAGE_SIZE, endB / PAGE_SIZE, req, wantNew, null);
-    this.outType = wantNew ? this.newType : -1;
+    const ret = this.mt.reserve(startB / PAGE_SIZE, endB / PAGE_SIZE, req, wantNew, null);
+    this.outType = wantNew ? this.mt.newType : -1;
     return ret;
-  }
-
-  private opMemtypeFree(startB: number, endB: number): number {
-    if (startB % PAGE_SIZE !== 0 || endB % PAGE_SIZE !== 0) return -EINVAL;
-    return this.memtypeFree(startB / PAGE_SIZE, endB / PAGE_SIZE, null);
   }
 
   /** `__ioremap_caller()`: returns 0 with `outType` = mapping type, or -EBUSY/-EINVAL where Linux returns NULL. */
@@ -456,21 +302,22 @@ export class Machine implements MachineView {
       }
       return -EINVAL;
     }
-    const ret = this.memtypeReserve(start, end, pcm, true, null);
+    const mt = this.mt;
+    const ret = mt.reserve(start, end, pcm, true, null);
     if (ret !== 0) {
       this.msg(Kmsg.IoremapReserveFailed, ret, 0, 0, 0);
       return ret;
     }
-    const got = this.newType;
+    const got = mt.newType;
     if (got !== pcm) {
-      if (!this.newMemtypeAllowed(start, end, pcm, got)) {
+      if (!mt.newMemtypeAllowed(start, end, pcm, got)) {
         this.msg(Kmsg.IoremapError, start * PAGE_SIZE, end * PAGE_SIZE, pcm, got);
-        this.memtypeFree(start, end, null);
+        mt.free(start, end, null);
         return -EINVAL;
       }
       pcm = got;
     }
-    this.kernelMapSync(start, end, pcm);
+    mt.kernelMapSync(start, end, pcm);
     this.ioremaps.set(handle, { start, end, type: pcm });
     this.outType = pcm;
     return 0;
@@ -481,7 +328,7 @@ export class Machine implements MachineView {
     const m = this.ioremaps.get(handle);
     if (m === undefined) throw new OpError(`unknown handle "${this.strings[handle]}"`, 'handle');
     this.ioremaps.delete(handle);
-    if (m !== null) this.memtypeFree(m.start, m.end, null);
+    if (m !== null) this.mt.free(m.start, m.end, null);
     return 0;
   }
 
@@ -496,11 +343,11 @@ export class Machine implements MachineView {
     for (let p = start; p < end; p++) if (!this.physmap.pageIsRam(p)) return -EINVAL;
     if (type === WB) {
       for (let p = start; p < end; p++) this.directMap.delete(p);
-      this.memtypeFree(start, end, null);
+      this.mt.free(start, end, null);
       return 0;
     }
     const req = type === UC ? UC_MINUS : type;
-    const ret = this.memtypeReserve(start, end, req, false, null);
+    const ret = this.mt.reserve(start, end, req, false, null);
     if (ret !== 0) return ret;
     for (let p = start; p < end; p++) this.directMap.set(p, req);
     return 0;
@@ -510,13 +357,13 @@ export class Machine implements MachineView {
 
   private spawn(id: number, comm: string, pid: number): number {
     if (this.mms.has(id)) throw new OpError('mm already exists:', 'mm', id);
-    this.mms.set(id, new MmStruct(id, comm, pid, this.hw.pageTableLevels));
+    this.mms.set(id, new MmStruct(id, comm, pid, this.hw.pageTableLevels, this.hw.dynamicLevels));
     return 0;
   }
 
-  /** Is `[addr, addr+len)` a valid, page-aligned user range? */
-  private badUserRange(addr: number, len: number): boolean {
-    return addr % PAGE_SIZE !== 0 || len % PAGE_SIZE !== 0 || len <= 0 || addr + len > this.taskSize;
+  /** Is `[addr, addr+len)` not a valid, page-aligned user range of `mm`? */
+  private badUserRange(mm: MmStruct, addr: number, len: number): boolean {
+    return addr % PAGE_SIZE !== 0 || len % PAGE_SIZE !== 0 || len <= 0 || (addr + len) / PAGE_SIZE > mm.pgd.limitVpn;
   }
 
   /**
@@ -525,13 +372,9 @@ export class Machine implements MachineView {
    * does; on its failure the VMA is removed and the error returned.
    */
   private mmap(mm: MmStruct, addr: number, len: number, c: number, flags: number, dev: number, offset: number): number {
-    if (this.badUserRange(addr, len) || offset % PAGE_SIZE !== 0) return -EINVAL;
-    const prot = mmapProt(c);
+    if (this.badUserRange(mm, addr, len) || offset % PAGE_SIZE !== 0) return -EINVAL;
     const extra = mmapExtra(c);
-    let vmFlags = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
-    if (prot & PROT_READ) vmFlags |= VM_READ;
-    if (prot & PROT_WRITE) vmFlags |= VM_WRITE;
-    if (prot & PROT_EXEC) vmFlags |= VM_EXEC;
+    let vmFlags = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | protFlags(mmapProt(c));
     if (flags === MAP_SHARED) vmFlags |= VM_SHARED | VM_MAYSHARE;
     this.unmapRange(mm, addr, addr + len);
     const cacheArg = mmapCache(extra);
@@ -542,7 +385,7 @@ export class Machine implements MachineView {
       case Dev.Mem:
         // mmap_mem(): phys_mem_access_prot_allowed() picks WB, or UC- for O_DSYNC.
         vma.cache = mmapODsync(extra) ? UC_MINUS : WB;
-        if (this.remapPfnRange(mm, vma, addr, vma.vm_pgoff, len / PAGE_SIZE, vma.cache) !== 0) ret = -11; // -EAGAIN
+        if (this.remapPfnRange(mm, vma, addr, vma.vm_pgoff, len / PAGE_SIZE, vma.cache) !== 0) ret = -EAGAIN;
         break;
       case Dev.Resource:
       case Dev.ResourceWc:
@@ -557,16 +400,14 @@ export class Machine implements MachineView {
         vma.vm_flags |= VM_MIXEDMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP;
         vma.cache = cacheArg < 0 ? WB : cacheArg;
         break;
-      case Dev.Anon:
-        throw new OpError(`mmap of dev "${DEV_NAMES[dev]}" is not supported yet`, 'dev');
       default:
-        throw new OpError(`unknown device`, 'dev');
+        // Dev.Anon: anonymous memory, vm_pgoff = addr >> PAGE_SHIFT.
+        vma.vm_pgoff = addr / PAGE_SIZE;
+        this.mergeAround(mm, mm.vmas.indexOf(vma));
+        break;
     }
-    if (ret !== 0) {
-      this.unmapRange(mm, addr, addr + len);
-      return ret;
-    }
-    return 0;
+    if (ret !== 0) this.unmapRange(mm, addr, addr + len);
+    return ret;
   }
 
   private opRemapPfnRange(mm: MmStruct, addr: number, pfn: number, size: number, cache: number): number {
@@ -574,37 +415,43 @@ export class Machine implements MachineView {
     const vma = mm.findVma(addr);
     if (vma === null || addr + size > vma.vm_end) return -EINVAL;
     const ret = this.remapPfnRange(mm, vma, addr, pfn, size / PAGE_SIZE, cache);
-    if (ret === 0) this.outType = this.pcm;
+    if (ret === 0) this.outType = this.mt.pcm;
     return ret;
   }
 
   /**
    * `remap_pfn_range()` → `remap_pfn_range_track()` (v6.16): a whole-VMA
    * remap reserves through a new tracking context; a partial one only looks
-   * up the existing memtype of every page.
+   * up the existing memtype of every page. With bug `split-untrack` the
+   * ≤ 6.15 `track_pfn_remap()` marks the VMA `VM_PAT` instead.
    */
   private remapPfnRange(mm: MmStruct, vma: Vma, addr: number, pfn: number, npages: number, cache: number): number {
+    const mt = this.mt;
     const end = addr + npages * PAGE_SIZE;
     let ctx: TrackCtx | null = null;
     if (addr === vma.vm_start && end === vma.vm_end) {
       if (vma.ctx !== null) return -EINVAL;
       ctx = new TrackCtx(pfn, npages);
-      if (this.reservePfnRange(pfn, pfn + npages, cache, ctx) !== 0) return -EINVAL;
+      const legacy = this.bugs.splitUntrack;
+      if (mt.reservePfnRange(pfn, pfn + npages, cache, legacy ? null : ctx) !== 0) return -EINVAL;
+      if (legacy) ctx.type = -1;
     } else {
-      const pcm = this.pfnmapSetupCachemode(pfn, pfn + npages, cache);
+      const pcm = mt.setupCachemode(pfn, pfn + npages, cache);
       if (pcm < 0) return -EINVAL;
-      this.pcm = pcm;
+      mt.pcm = pcm;
     }
-    const pcm = this.pcm;
+    const pcm = mt.pcm;
     const err = this.remapPfnRangeNotrack(mm, vma, addr, pfn, npages, pcm);
     if (ctx !== null) {
-      if (err !== 0) this.putCtx(ctx);
-      else {
+      if (err !== 0) {
+        if (this.bugs.splitUntrack) mt.freePfnRange(pfn, pfn + npages, null);
+        else this.putCtx(ctx);
+      } else {
         vma.ctx = ctx;
         vma.linkIo(this.ioVmas);
       }
     }
-    this.pcm = pcm;
+    mt.pcm = pcm;
     return err;
   }
 
@@ -619,9 +466,8 @@ export class Machine implements MachineView {
     const vpn0 = addr / PAGE_SIZE;
     for (let i = 0; i < npages; i++) {
       if (pgd.get(vpn0 + i) !== 0) {
-        // remap_pte_range(): BUG_ON(!pte_none(*pte)); undo what was set.
+        // remap_pte_range(): BUG_ON(!pte_none(*pte)); nothing was set.
         this.msg(Kmsg.Bug, 2, 0, 0, 0);
-        pgd.clearRange(vpn0, vpn0 + i);
         return -EINVAL;
       }
     }
@@ -630,20 +476,22 @@ export class Machine implements MachineView {
     return 0;
   }
 
-  /** PTE flag bits for a user mapping of `vma` with cache mode `pcm`. */
+  /** PTE flag bits for a user mapping of `vma` with cache mode `pcm` (`vm_get_page_prot()` + cache bits). */
   private pteProtFlags(vma: Vma, pcm: number): number {
-    let f = _PAGE_PRESENT | _PAGE_USER | this.hw.pat.cachemode2protval(pcm);
-    if (vma.vm_flags & VM_WRITE && vma.vm_flags & VM_SHARED) f |= _PAGE_RW;
-    return f;
+    const f = vma.vm_flags;
+    if ((f & (VM_READ | VM_WRITE | VM_EXEC)) === 0) return _PAGE_PROTNONE | _PAGE_USER | this.hw.pat.cachemode2protval(pcm);
+    let bits = _PAGE_PRESENT | _PAGE_USER | this.hw.pat.cachemode2protval(pcm);
+    if (f & VM_WRITE && f & VM_SHARED) bits |= _PAGE_RW;
+    return bits;
   }
 
   /**
-   * `vmf_insert_pfn_prot()` / `vmf_insert_pfn()` / `vmf_insert_mixed()`:
-   * the fault handler of a fault-populated driver VMA installs one page. The
-   * cache mode is whatever `lookup_memtype()` says (the insert policy's
-   * `insertCachemode`), not what the driver asked for.
+   * `vmf_insert_pfn_prot()` / `vmf_insert_pfn()` (`cache` -1 = `vm_page_prot`):
+   * a driver's fault handler installs one page. The cache mode is whatever
+   * `lookup_memtype()` says (the insert policy's `insertCachemode`), not
+   * what the driver asked for.
    */
-  private vmInsertPfn(mm: MmStruct, addr: number, pfn: number, cache: number, mixed: boolean): number {
+  private vmInsertPfn(mm: MmStruct, addr: number, pfn: number, cache: number): number {
     if (addr % PAGE_SIZE !== 0) return -EINVAL;
     const vma = mm.findVma(addr);
     if (vma === null) return RET_SIGBUS;
@@ -652,43 +500,192 @@ export class Machine implements MachineView {
     if (
       special === 0 ||
       special === (VM_PFNMAP | VM_MIXEDMAP) ||
-      (mixed ? false : (f & VM_PFNMAP) !== 0 && isCowMapping(f)) ||
-      (!mixed && (f & VM_MIXEDMAP) !== 0 && this.physmap.pfnValid(pfn))
+      ((f & VM_PFNMAP) !== 0 && isCowMapping(f)) ||
+      ((f & VM_MIXEDMAP) !== 0 && this.physmap.pfnValid(pfn))
     ) {
-      this.msg(Kmsg.Bug, mixed ? 1 : 0, 0, 0, 0);
+      this.msg(Kmsg.Bug, 0, 0, 0, 0);
       return RET_SIGBUS;
     }
     let pcm = cache < 0 ? vma.cache : cache;
-    if (this.hw.patEnabled) pcm = this.tracker.insertCachemode(vma, pfn, this.lookupFn);
+    if (this.bugs.linearPgoff && (f & VM_PFNMAP) !== 0 && vma.vm_pgoff !== 0) {
+      // 2.6.29 track_pfn_vma_new(): "linear" → reserve the whole VMA at vm_pgoff, on every insert.
+      const s = vma.vm_pgoff;
+      if (this.mt.reservePfnRange(s, s + (vma.vm_end - vma.vm_start) / PAGE_SIZE, pcm, null) !== 0) return RET_SIGBUS;
+      pcm = this.mt.pcm;
+    } else if (this.hw.patEnabled && !(this.bugs.pfnmapNoRam && this.physmap.pageIsRam(pfn))) {
+      pcm = this.tracker.insertCachemode(vma, pfn, this.lookupFn);
+    }
+    return this.insertPfn(mm, addr, pfn, this.pteProtFlags(vma, pcm) | _PAGE_SPECIAL);
+  }
+
+  /**
+   * `vmf_insert_mixed()`: `VM_MIXEDMAP` only (`vm_mixed_ok()`), cache mode
+   * from `pfnmap_setup_cachemode_pfn()` (since 4.9; bug `mixed-no-check`:
+   * `vm_page_prot` as is). x86 has `pte_special`, so even struct-page RAM
+   * goes in through `insert_pfn()` as a special PTE.
+   */
+  private vmInsertMixed(mm: MmStruct, addr: number, pfn: number): number {
+    if (addr % PAGE_SIZE !== 0) return -EINVAL;
+    const vma = mm.findVma(addr);
+    if (vma === null || (vma.vm_flags & VM_MIXEDMAP) === 0) return RET_SIGBUS;
+    let pcm = vma.cache;
+    if (this.hw.patEnabled && !this.bugs.mixedNoCheck) pcm = this.tracker.insertCachemode(vma, pfn, this.lookupFn);
+    return this.insertPfn(mm, addr, pfn, this.pteProtFlags(vma, pcm) | _PAGE_SPECIAL);
+  }
+
+  /** `insert_pfn()`: an existing PTE is left alone. */
+  private insertPfn(mm: MmStruct, addr: number, pfn: number, flags: number): number {
     const vpn = addr / PAGE_SIZE;
     const pgd = mm.pgd;
     const old = pgd.get(vpn);
     if (old !== 0) {
-      // insert_pfn(): an existing PTE is left alone.
       this.outType = this.hw.pat.pte2cachemode(pteFlags(old));
       return 0;
     }
-    const flags = this.pteProtFlags(vma, pcm) | _PAGE_SPECIAL;
     pgd.set(vpn, mkPte(pfn, flags));
     this.outType = this.hw.pat.pte2cachemode(flags);
     return 0;
   }
 
-  /** `munmap(2)`. */
-  private munmap(mm: MmStruct, addr: number, len: number): number {
-    if (this.badUserRange(addr, len)) return -EINVAL;
-    this.unmapRange(mm, addr, addr + len);
+  /**
+   * A user access (`handle_mm_fault()`): an anonymous fault
+   * (`do_anonymous_page()`: the zero page on read, a new page on write), a
+   * write to a read-only PTE (`do_wp_page()`: reuse an exclusive anonymous
+   * page, else copy — a special pfnmap PTE has no page for
+   * `vm_normal_page()`, so a private pfnmap page is copied into a new
+   * anonymous page), or `SIGSEGV`/`SIGBUS`.
+   */
+  private fault(mm: MmStruct, addr: number, write: boolean): number {
+    const vma = mm.findVma(addr);
+    if (vma === null) return RET_SIGSEGV;
+    const f = vma.vm_flags;
+    if (write ? (f & VM_WRITE) === 0 : (f & (VM_READ | VM_WRITE | VM_EXEC)) === 0) return RET_SIGSEGV;
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    const pgd = mm.pgd;
+    const pte = pgd.get(vpn);
+    const wb = this.hw.pat.cachemode2protval(WB);
+    this.outType = WB;
+    if (pte === 0) {
+      // A fault-populated driver VMA whose handler did not insert: SIGBUS.
+      if (f & (VM_PFNMAP | VM_MIXEDMAP)) return RET_SIGBUS;
+      if (!write && this.alloc.zeroPfn >= 0) {
+        pgd.set(vpn, mkPte(this.alloc.zeroPfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_SPECIAL | wb));
+        return 0;
+      }
+      const page = this.alloc.alloc();
+      if (page < 0) return -ENOMEM;
+      pgd.set(vpn, mkPte(page, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | wb));
+      return 0;
+    }
+    const flags = pteFlags(pte);
+    this.outType = this.hw.pat.pte2cachemode(flags);
+    if (!write || flags & _PAGE_RW) return 0;
+    const pfn = ptePfn(pte);
+    if (f & VM_SHARED) {
+      pgd.set(vpn, mkPte(pfn, flags | _PAGE_RW));
+      return 0;
+    }
+    // do_wp_page(): vm_normal_page() is NULL for special PTEs.
+    const page = flags & _PAGE_SPECIAL ? -1 : pfn;
+    if (page >= 0 && this.alloc.refCount(page) === 1) {
+      pgd.set(vpn, mkPte(page, flags | _PAGE_RW));
+      return 0;
+    }
+    const copy = this.alloc.alloc();
+    if (copy < 0) return -ENOMEM;
+    pgd.set(vpn, mkPte(copy, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | wb));
+    if (page >= 0) this.alloc.put(page);
+    this.outType = WB;
     return 0;
   }
 
   /**
-   * `do_vmi_munmap()`: split VMAs at `start`/`end`, zap their PTEs, free
-   * them; each freed VMA drops its tracking-context reference.
+   * `mprotect(2)`: split VMAs at the range's ends, change their flags and
+   * PTE protections, merge non-special neighbours; `VM_SPECIAL` VMAs never
+   * merge. A hole in the range fails with -ENOMEM after the VMAs before it
+   * were changed, as Linux does.
    */
-  private unmapRange(mm: MmStruct, start: number, end: number): void {
+  private mprotect(mm: MmStruct, addr: number, len: number, prot: number): number {
+    if (addr % PAGE_SIZE !== 0 || len % PAGE_SIZE !== 0) return -EINVAL;
+    if (len === 0) return 0;
+    const end = addr + len;
+    const vmas = mm.vmas;
+    let i = mm.firstIndexEndingAfter(addr);
+    if (i >= vmas.length || vmas[i]!.vm_start > addr) return -ENOMEM;
+    const newBits = protFlags(prot);
+    let cur = addr;
+    while (cur < end) {
+      if (i >= vmas.length || vmas[i]!.vm_start > cur) return -ENOMEM;
+      if (vmas[i]!.vm_start < addr) {
+        this.splitVma(mm, i, addr);
+        i++;
+      }
+      if (vmas[i]!.vm_end > end) this.splitVma(mm, i, end);
+      const vma = vmas[i]!;
+      vma.vm_flags = (vma.vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | newBits;
+      this.changeProtection(mm, vma);
+      cur = vma.vm_end;
+      i = this.mergeAround(mm, i) + 1;
+    }
+    return 0;
+  }
+
+  /** `change_protection()`: rewrite the access bits of every PTE of `vma`. */
+  private changeProtection(mm: MmStruct, vma: Vma): void {
+    const pgd = mm.pgd;
+    const f = vma.vm_flags;
+    const none = (f & (VM_READ | VM_WRITE | VM_EXEC)) === 0;
+    const shared = (f & VM_SHARED) !== 0;
+    const updates: number[] = [];
+    pgd.walkRange(
+      vma.vm_start / PAGE_SIZE,
+      vma.vm_end / PAGE_SIZE,
+      {
+        pteEntry(vpn, pte) {
+          let flags = pteFlags(pte) & ~(_PAGE_PRESENT | _PAGE_PROTNONE);
+          flags |= none ? _PAGE_PROTNONE : _PAGE_PRESENT;
+          if (none || !(f & VM_WRITE)) flags &= ~_PAGE_RW;
+          else if (shared) flags |= _PAGE_RW;
+          updates.push(vpn, mkPte(ptePfn(pte), flags));
+        },
+      },
+      this.walkLevels || undefined,
+    );
+    for (let k = 0; k < updates.length; k += 2) pgd.set(updates[k]!, updates[k + 1]!);
+  }
+
+  /** `vma_merge()` for non-special VMAs: joins `vmas[i]` with compatible neighbours; returns its new index. */
+  private mergeAround(mm: MmStruct, i: number): number {
+    const vmas = mm.vmas;
+    const can = (a: Vma, b: Vma): boolean =>
+      a.vm_end === b.vm_start &&
+      (a.vm_flags & VM_SPECIAL) === 0 &&
+      a.vm_flags === b.vm_flags &&
+      a.dev === b.dev &&
+      a.cache === b.cache &&
+      a.ctx === null &&
+      b.ctx === null &&
+      a.vm_pgoff + (a.vm_end - a.vm_start) / PAGE_SIZE === b.vm_pgoff;
+    if (i + 1 < vmas.length && can(vmas[i]!, vmas[i + 1]!)) {
+      vmas[i]!.vm_end = vmas[i + 1]!.vm_end;
+      mm.removeAt(i + 1);
+    }
+    if (i > 0 && can(vmas[i - 1]!, vmas[i]!)) {
+      vmas[i - 1]!.vm_end = vmas[i]!.vm_end;
+      mm.removeAt(i);
+      i--;
+    }
+    return i;
+  }
+
+  /**
+   * `do_vmi_munmap()`: split VMAs at `start`/`end`, zap their PTEs, free
+   * them; each freed VMA drops its tracking-context reference. Returns 0.
+   */
+  private unmapRange(mm: MmStruct, start: number, end: number): number {
     let i = mm.firstIndexEndingAfter(start);
     const vmas = mm.vmas;
-    if (i >= vmas.length || vmas[i]!.vm_start >= end) return;
+    if (i >= vmas.length || vmas[i]!.vm_start >= end) return 0;
     if (vmas[i]!.vm_start < start) {
       this.splitVma(mm, i, start);
       i++;
@@ -696,10 +693,39 @@ export class Machine implements MachineView {
     while (i < vmas.length && vmas[i]!.vm_start < end) {
       if (vmas[i]!.vm_end > end) this.splitVma(mm, i, end);
       const vma = vmas[i]!;
-      mm.pgd.clearRange(vma.vm_start / PAGE_SIZE, vma.vm_end / PAGE_SIZE);
+      this.removeVma(mm, vma);
       mm.removeAt(i);
-      this.freeVma(vma);
     }
+    return 0;
+  }
+
+  /** `unmap_single_vma()` + `remove_vma()`: untrack (≤ 6.15), zap the PTEs, free the VMA. */
+  private removeVma(mm: MmStruct, vma: Vma): void {
+    if (this.bugs.splitUntrack && vma.ctx !== null) this.legacyUntrack(mm, vma);
+    const alloc = this.alloc;
+    mm.pgd.clearRange(
+      vma.vm_start / PAGE_SIZE,
+      vma.vm_end / PAGE_SIZE,
+      (_vpn, pte) => {
+        if ((pteFlags(pte) & _PAGE_SPECIAL) === 0) alloc.put(ptePfn(pte));
+      },
+      this.walkLevels || undefined,
+    );
+    this.freeVma(vma);
+  }
+
+  /**
+   * ≤ 6.15 `untrack_pfn()` of one VMA piece: the range starts at the first
+   * PTE's pfn (or `vm_pgoff` for a COW mapping) and is as long as the piece;
+   * freed with exact or END_MATCH semantics.
+   */
+  private legacyUntrack(mm: MmStruct, vma: Vma): void {
+    const first = mm.pgd.get(vma.vm_start / PAGE_SIZE);
+    let pfn: number;
+    if (first !== 0 && pteFlags(first) & _PAGE_SPECIAL) pfn = ptePfn(first);
+    else if (isCowMapping(vma.vm_flags)) pfn = vma.vm_pgoff;
+    else return;
+    this.mt.freePfnRange(pfn, pfn + (vma.vm_end - vma.vm_start) / PAGE_SIZE, null, true);
   }
 
   /** `__split_vma()` at `addr`: the new upper part shares the tracking context. */
@@ -709,12 +735,20 @@ export class Machine implements MachineView {
     upper.vm_start = addr;
     upper.vm_pgoff = vma.vm_pgoff + (addr - vma.vm_start) / PAGE_SIZE;
     vma.vm_end = addr;
-    if (vma.ctx !== null) {
-      upper.ctx = vma.ctx;
-      vma.ctx.refs++;
-      upper.linkIo(this.ioVmas);
-    }
+    if (vma.ctx !== null) this.shareCtx(vma, upper);
     mm.vmas.splice(i + 1, 0, upper);
+  }
+
+  /** `vma_pfnmap_track_ctx_dup()`: `to` shares `from`'s context (≤ 6.15: both `VM_PAT`). */
+  private shareCtx(from: Vma, to: Vma): void {
+    const ctx = from.ctx!;
+    if (this.bugs.splitUntrack) {
+      to.ctx = new TrackCtx(ctx.pfn, ctx.npages);
+    } else {
+      to.ctx = ctx;
+      ctx.refs++;
+    }
+    to.linkIo(this.ioVmas);
   }
 
   /** `vm_area_free()`: unlink and drop the tracking context. */
@@ -723,42 +757,81 @@ export class Machine implements MachineView {
     const ctx = vma.ctx;
     if (ctx !== null) {
       vma.ctx = null;
-      this.putCtx(ctx);
+      if (!this.bugs.splitUntrack) this.putCtx(ctx);
     }
+  }
+
+  /** `kref_put(&ctx->kref, pfnmap_track_ctx_release)` → `pfnmap_untrack()`. */
+  private putCtx(ctx: TrackCtx): void {
+    if (--ctx.refs === 0) this.mt.freePfnRange(ctx.pfn, ctx.pfn + ctx.npages, ctx);
   }
 
   /**
    * `fork(2)` → `dup_mmap()`: every VMA duplicated, tracking contexts shared
-   * by reference; `VM_PFNMAP`/`VM_MIXEDMAP` page tables copied.
+   * by reference (≤ 6.15: `track_pfn_copy()` reserves again, strictly);
+   * page tables of `VM_PFNMAP`/`VM_MIXEDMAP` and anonymous VMAs copied,
+   * private writable PTEs write-protected in both (COW).
    */
   private fork(parent: MmStruct, child: number, pid: number): number {
     if (this.mms.has(child)) throw new OpError('mm already exists:', 'child', child);
-    const mm = new MmStruct(child, parent.comm, pid, this.hw.pageTableLevels);
+    const mm = new MmStruct(child, parent.comm, pid, this.hw.pageTableLevels, this.hw.dynamicLevels);
     this.mms.set(child, mm);
     for (const vma of parent.vmas) {
       const copy = vma.dup();
       if (vma.ctx !== null) {
-        copy.ctx = vma.ctx;
-        vma.ctx.refs++;
-        copy.linkIo(this.ioVmas);
+        if (this.bugs.splitUntrack && this.legacyTrackCopy(parent, vma) !== 0) {
+          this.exit(mm);
+          return -EINVAL;
+        }
+        this.shareCtx(vma, copy);
       }
       mm.vmas.push(copy);
-      if (vma.vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) {
-        const dst = mm.pgd;
-        parent.pgd.forEach(vma.vm_start / PAGE_SIZE, vma.vm_end / PAGE_SIZE, (vpn, pte) => dst.set(vpn, pte));
-      }
+      if (vma.vm_flags & (VM_PFNMAP | VM_MIXEDMAP) || vma.dev === Dev.Anon) this.copyPageRange(parent, mm, vma);
     }
     return 0;
+  }
+
+  /** ≤ 6.15 `track_pfn_copy()`: reserve the whole VMA again from the first PTE's pfn and type, strictly. */
+  private legacyTrackCopy(parent: MmStruct, vma: Vma): number {
+    const first = parent.pgd.get(vma.vm_start / PAGE_SIZE);
+    if (first === 0 || (pteFlags(first) & _PAGE_SPECIAL) === 0) return -EINVAL;
+    const pfn = ptePfn(first);
+    const want = this.hw.pat.pte2cachemode(pteFlags(first));
+    return this.mt.reservePfnRange(pfn, pfn + (vma.vm_end - vma.vm_start) / PAGE_SIZE, want, null, true);
+  }
+
+  /** `copy_page_range()` of one VMA: anonymous pages shared copy-on-write. */
+  private copyPageRange(src: MmStruct, dst: MmStruct, vma: Vma): void {
+    const cow = isCowMapping(vma.vm_flags);
+    const alloc = this.alloc;
+    const spgd = src.pgd;
+    const dpgd = dst.pgd;
+    const wp: number[] = [];
+    spgd.walkRange(
+      vma.vm_start / PAGE_SIZE,
+      vma.vm_end / PAGE_SIZE,
+      {
+        pteEntry(vpn, pte) {
+          let flags = pteFlags(pte);
+          if ((flags & _PAGE_SPECIAL) === 0) alloc.get(ptePfn(pte));
+          if (cow && flags & _PAGE_RW) {
+            flags &= ~_PAGE_RW;
+            wp.push(vpn, mkPte(ptePfn(pte), flags));
+          }
+          dpgd.set(vpn, mkPte(ptePfn(pte), flags));
+        },
+      },
+      this.walkLevels || undefined,
+    );
+    for (let k = 0; k < wp.length; k += 2) spgd.set(wp[k]!, wp[k + 1]!);
   }
 
   /** Process exit: every VMA torn down, then the mm. */
   private exit(mm: MmStruct): number {
     const vmas = mm.vmas;
     while (vmas.length > 0) {
-      const vma = vmas[0]!;
-      mm.pgd.clearRange(vma.vm_start / PAGE_SIZE, vma.vm_end / PAGE_SIZE);
+      this.removeVma(mm, vmas[0]!);
       mm.removeAt(0);
-      this.freeVma(vma);
     }
     this.mms.delete(mm.id);
     return 0;
@@ -767,7 +840,8 @@ export class Machine implements MachineView {
   // ----------------------------------------------------------- queries
 
   private qPte(mm: MmStruct, addr: number): number {
-    const pte = mm.pgd.get(Math.floor(addr / PAGE_SIZE));
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    const pte = vpn < mm.pgd.maxVpn ? mm.pgd.get(vpn) : 0;
     if (pte === 0) {
       this.query = { present: false };
       return 0;
@@ -792,24 +866,77 @@ export class Machine implements MachineView {
     return rows.map(([s, e, t]) => ({ start: hex(s * PAGE_SIZE), end: hex(e * PAGE_SIZE), type: SHORT_NAME[t]! }));
   }
 
-  /** The alias check over every mapping the machine holds (see alias.ts). */
+  /**
+   * The alias check: every page mapped with two different effective types
+   * by accessible user PTEs (every PTE in the tables, found by a correct
+   * walk), kernel ioremaps and the direct map.
+   */
   check(): { pfn: number; types: string[] }[] {
     const user: { pfn: number; pat: number }[] = [];
+    const pat = this.hw.pat;
     for (const mm of this.mms.values()) {
-      for (const vma of mm.vmas) {
-        mm.pgd.forEach(vma.vm_start / PAGE_SIZE, vma.vm_end / PAGE_SIZE, (_vpn, pte) => {
-          user.push({ pfn: ptePfn(pte), pat: this.hw.pat.pte2cachemode(pteFlags(pte)) });
-        });
-      }
+      mm.pgd.forEach(0, mm.pgd.maxVpn, (_vpn, pte) => {
+        const flags = pteFlags(pte);
+        if (flags & _PAGE_PRESENT) user.push({ pfn: ptePfn(pte), pat: pat.pte2cachemode(flags) });
+      });
     }
     const kernel = [...this.ioremaps.values()].filter((m): m is IoremapMapping => m !== null);
     return findAliases(this.hw, user, kernel, this.directMap);
+  }
+
+  /**
+   * Structural consistency (for tests): VMAs sorted, aligned and disjoint;
+   * every PTE inside a VMA of its process; tracking-context references equal
+   * the VMAs holding them; the I/O list holds exactly the VMAs with a
+   * context; anonymous page references equal the PTEs mapping them.
+   * @returns problems found (empty when consistent)
+   */
+  checkConsistency(): string[] {
+    const problems: string[] = [];
+    const ctxRefs = new Map<TrackCtx, number>();
+    const pageRefs = new Map<number, number>();
+    let withCtx = 0;
+    for (const mm of this.mms.values()) {
+      let prevEnd = 0;
+      for (const v of mm.vmas) {
+        if (v.vm_start % PAGE_SIZE || v.vm_end % PAGE_SIZE || v.vm_start >= v.vm_end || v.vm_start < prevEnd) {
+          problems.push(`mm ${mm.id}: bad VMA [${hex(v.vm_start)}, ${hex(v.vm_end)})`);
+        }
+        prevEnd = v.vm_end;
+        if (v.ctx !== null) {
+          withCtx++;
+          ctxRefs.set(v.ctx, (ctxRefs.get(v.ctx) ?? 0) + 1);
+          if (!v.onIoList) problems.push(`mm ${mm.id}: VMA ${hex(v.vm_start)} with a context is not on the I/O list`);
+        }
+      }
+      mm.pgd.forEach(0, mm.pgd.maxVpn, (vpn, pte) => {
+        if (mm.findVma(vpn * PAGE_SIZE) === null) problems.push(`mm ${mm.id}: PTE at ${hex(vpn * PAGE_SIZE)} outside every VMA`);
+        if ((pteFlags(pte) & _PAGE_SPECIAL) === 0) pageRefs.set(ptePfn(pte), (pageRefs.get(ptePfn(pte)) ?? 0) + 1);
+      });
+    }
+    let listed = 0;
+    for (let v = this.ioVmas.ioNext; v !== this.ioVmas; v = v.ioNext) listed++;
+    if (listed !== withCtx) problems.push(`I/O list holds ${listed} VMAs, ${withCtx} have a context`);
+    if (!this.bugs.splitUntrack) {
+      for (const [ctx, n] of ctxRefs) if (ctx.refs !== n) problems.push(`context at pfn ${ctx.pfn}: kref ${ctx.refs}, held by ${n} VMAs`);
+    }
+    for (const [pfn, n] of pageRefs) {
+      if (this.alloc.refCount(pfn) !== n) problems.push(`page ${pfn}: ${this.alloc.refCount(pfn)} references, ${n} PTEs`);
+    }
+    return problems;
   }
 
   /** Modeled bytes of all page tables (4 KiB per table page). */
   pageTableBytes(): number {
     let n = 0;
     for (const mm of this.mms.values()) n += mm.pgd.modeledBytes();
+    return n;
+  }
+
+  /** JavaScript bytes of all page-table storage. */
+  pageTableJsBytes(): number {
+    let n = 0;
+    for (const mm of this.mms.values()) n += mm.pgd.jsBytes();
     return n;
   }
 
@@ -820,10 +947,15 @@ export class Machine implements MachineView {
     return n;
   }
 
-  /** Live processes (for tests). */
+  /** Live processes. */
   get processCount(): number {
     return this.mms.size;
   }
+}
+
+/** VM_READ/WRITE/EXEC for PROT_* bits. */
+function protFlags(prot: number): number {
+  return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
 }
 
 /** Short name of an MTRR type (`UC`, `WC`, `WT`, `WP`, `WB`). */

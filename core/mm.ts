@@ -16,8 +16,9 @@ export class MmStruct {
     public comm: string,
     public pid: number,
     levels: number,
+    dynamicLevels = false,
   ) {
-    this.pgd = new PageTable(levels);
+    this.pgd = new PageTable(levels, dynamicLevels);
   }
 
   /** `find_vma()` proper: the VMA containing `addr` (bytes), or null. */

@@ -1,6 +1,8 @@
 /**
  * Per-process radix page tables, x86-64 style: 512 eight-byte entries per
- * 4 KiB table page at every level, 4 levels (PGD/PUD/PMD/PTE) or 5 (+P4D).
+ * 4 KiB table page at every level, 4 levels (PGD/PUD/PMD/PTE) or 5 (+P4D),
+ * or — s390-style (`crst_table_upgrade()`) — starting at 2–5 levels and
+ * growing a new top level on demand when a higher address is mapped.
  *
  * Storage: one `Float64Array(512)` per table page (exactly the 4 KiB the
  * kernel spends), no object per PTE. Upper-level entries hold the child
@@ -41,6 +43,22 @@ export function pteFlags(pte: number): number {
 /** Called for each present PTE of a walk: (vpn, pte value). */
 export type PteFn = (vpn: number, pte: number) => void;
 
+/**
+ * Callbacks of the generic walker (`struct mm_walk_ops`, mm/pagewalk.c).
+ * vpns are virtual page numbers; ranges are `[start, end)`.
+ */
+export interface MmWalkOps {
+  /** Each present PTE (`pte_entry`). */
+  pteEntry?(vpn: number, pte: number): void;
+  /** Each present PMD entry, before its PTEs (`pmd_entry`): the first vpn it covers. */
+  pmdEntry?(vpn: number): void;
+  /** A range with no table below `depth` (0 = the top level) (`pte_hole`). */
+  pteHole?(start: number, end: number, depth: number): void;
+}
+
+/** Highest level count of a dynamic table. */
+export const MAX_LEVELS = 5;
+
 export class PageTable {
   private tabs: (Float64Array | null)[] = [];
   /** Non-zero entries per table. */
@@ -49,19 +67,52 @@ export class PageTable {
   private slot: number[] = [];
   private freeIdx: number[] = [];
   private liveTables = 0;
-  readonly root: number;
+  private rootIdx: number;
+  private nLevels: number;
   /** One-entry cache of the last leaf table: key = vpn / 512. */
   private cacheKey = -1;
   private cacheIdx = -1;
 
-  /** @param levels 4 or 5 (x86-64); 2–3 for small address spaces */
-  constructor(readonly levels: number) {
-    this.root = this.alloc(-1, -1);
+  /**
+   * @param levels level count at creation, 2–5
+   * @param dynamic add top levels on demand (s390 `crst_table_upgrade()`), up to 5
+   */
+  constructor(
+    levels: number,
+    readonly dynamic = false,
+  ) {
+    this.nLevels = levels;
+    this.rootIdx = this.alloc(-1, -1);
   }
 
-  /** Highest vpn + 1 this table can map. */
+  /** Current level count. */
+  get levels(): number {
+    return this.nLevels;
+  }
+
+  /** Highest vpn + 1 the table can map now. */
   get maxVpn(): number {
-    return SPAN[this.levels + 1]!;
+    return SPAN[this.nLevels + 1]!;
+  }
+
+  /** Highest vpn + 1 the table can ever map (after upgrades). */
+  get limitVpn(): number {
+    return SPAN[(this.dynamic ? MAX_LEVELS : this.nLevels) + 1]!;
+  }
+
+  /** Adds top levels until `vpn` is covered (dynamic tables only). */
+  private upgradeFor(vpn: number): void {
+    while (vpn >= this.maxVpn) {
+      if (!this.dynamic || this.nLevels >= MAX_LEVELS) throw new RangeError(`vpn ${vpn} beyond a ${this.nLevels}-level table`);
+      const old = this.rootIdx;
+      const top = this.alloc(-1, -1);
+      this.tabs[top]![0] = old + 1;
+      this.used[top] = 1;
+      this.parent[old] = top;
+      this.slot[old] = 0;
+      this.rootIdx = top;
+      this.nLevels++;
+    }
   }
 
   /** Number of live table pages. */
@@ -88,8 +139,12 @@ export class PageTable {
   private leaf(vpn: number, create: boolean): number {
     const key = Math.floor(vpn / PTRS_PER_TABLE);
     if (key === this.cacheKey) return this.cacheIdx;
-    let t = this.root;
-    for (let l = this.levels; l > 1; l--) {
+    if (vpn >= this.maxVpn) {
+      if (!create) return -1;
+      this.upgradeFor(vpn);
+    }
+    let t = this.rootIdx;
+    for (let l = this.nLevels; l > 1; l--) {
       const tab = this.tabs[t]!;
       const i = Math.floor(vpn / SPAN[l]!) % PTRS_PER_TABLE;
       const e = tab[i]!;
@@ -138,7 +193,7 @@ export class PageTable {
   }
 
   private freeTable(t: number): void {
-    while (t !== this.root) {
+    while (t !== this.rootIdx) {
       const p = this.parent[t]!;
       this.tabs[p]![this.slot[t]!] = 0;
       this.tabs[t] = null;
@@ -152,29 +207,71 @@ export class PageTable {
 
   /** Calls `fn` for each present PTE with vpn in `[vs, ve)`, in address order. */
   forEach(vs: number, ve: number, fn: PteFn): void {
-    if (ve > vs) this.walk(this.root, this.levels, 0, vs, ve, fn);
+    this.walkRange(vs, ve, { pteEntry: fn });
   }
 
-  private walk(t: number, level: number, base: number, vs: number, ve: number, fn: PteFn): void {
+  /**
+   * The generic page-table walker (`walk_page_range()`): visits `[vs, ve)`
+   * top-down, calling `ops` for present PTEs, present PMD entries and holes.
+   * @param assumeLevels the level count the walker believes the top table
+   *   has (default the real one); a wrong value models a walker that steps
+   *   the top level with a fixed span (bug `walker-fixed-levels`)
+   */
+  walkRange(vs: number, ve: number, ops: MmWalkOps, assumeLevels = this.nLevels): void {
+    if (ve > this.maxVpn) ve = this.maxVpn;
+    if (ve <= vs) return;
+    // The top table: stepped with the (possibly assumed) top level's span.
+    const tab = this.tabs[this.rootIdx]!;
+    const span = SPAN[assumeLevels]!;
+    const i0 = Math.floor(vs / span);
+    const i1 = Math.floor((ve - 1) / span);
+    for (let i = i0; i <= i1 && i < PTRS_PER_TABLE; i++) {
+      const base = i * span;
+      const s = base > vs ? base : vs;
+      const e = base + span < ve ? base + span : ve;
+      const entry = tab[i]!;
+      if (entry === 0) {
+        if (ops.pteHole) ops.pteHole(s, e, 0);
+      } else {
+        if (this.nLevels === 2 && ops.pmdEntry) ops.pmdEntry(base);
+        this.walkLevel(entry - 1, this.nLevels - 1, base, s, e, ops, 1);
+      }
+    }
+  }
+
+  private walkLevel(t: number, level: number, base: number, vs: number, ve: number, ops: MmWalkOps, depth: number): void {
     const tab = this.tabs[t]!;
     const span = SPAN[level]!;
     const i0 = vs > base ? Math.floor((vs - base) / span) : 0;
     const i1 = Math.min(PTRS_PER_TABLE - 1, Math.floor((ve - 1 - base) / span));
     for (let i = i0; i <= i1; i++) {
       const e = tab[i]!;
-      if (e === 0) continue;
-      if (level === 1) fn(base + i, e);
-      else this.walk(e - 1, level - 1, base + i * span, vs, ve, fn);
+      const b = base + i * span;
+      if (e === 0) {
+        if (ops.pteHole) ops.pteHole(b > vs ? b : vs, b + span < ve ? b + span : ve, depth);
+      } else if (level === 1) {
+        if (ops.pteEntry) ops.pteEntry(b, e);
+      } else {
+        if (level === 2 && ops.pmdEntry) ops.pmdEntry(b);
+        this.walkLevel(e - 1, level - 1, b, vs, ve, ops, depth + 1);
+      }
     }
   }
 
   /** Clears every PTE in `[vs, ve)`, calling `fn` (if given) with each old value first. */
-  clearRange(vs: number, ve: number, fn?: PteFn): void {
+  clearRange(vs: number, ve: number, fn?: PteFn, assumeLevels = this.nLevels): void {
     const hits: number[] = [];
-    this.forEach(vs, ve, (vpn, pte) => {
-      hits.push(vpn);
-      if (fn) fn(vpn, pte);
-    });
+    this.walkRange(
+      vs,
+      ve,
+      {
+        pteEntry(vpn, pte) {
+          hits.push(vpn);
+          if (fn) fn(vpn, pte);
+        },
+      },
+      assumeLevels,
+    );
     for (const vpn of hits) this.clear(vpn);
   }
 

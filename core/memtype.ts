@@ -1,0 +1,216 @@
+/**
+ * arch/x86/mm/pat/memtype.c: the semantics around the tracker —
+ * `memtype_reserve()`, `memtype_free()`, `lookup_memtype()`,
+ * `reserve_pfn_range()`, `free_pfn_range()`, `pfnmap_setup_cachemode()`,
+ * `memtype_kernel_map_sync()` — as of the v6.16 series. The tracker is
+ * called exactly where memtype.c calls its data structures. Ranges are
+ * half-open pfn ranges; messages go to the machine's log with byte
+ * addresses, as the kernel prints them.
+ */
+import { UC, UC_MINUS, WB, WP, isNewMemtypeAllowed } from './cachemode.js';
+import type { Bugs } from './bugs.js';
+import { EINVAL } from './errno.js';
+import type { Hardware } from './hardware.js';
+import { Kmsg } from './kmsg.js';
+import { MTRR_TYPE_INVALID, MTRR_TYPE_WRBACK } from './mtrr.js';
+import { ISA_END_PFN, PAGE_SIZE, type PhysMap } from './physmap.js';
+import type { MemtypeTracker } from './tracker.js';
+import type { TrackCtx } from './vma.js';
+
+/** `ISA_START_ADDRESS` in pages. */
+const ISA_START_PFN = 0xa0;
+
+/** Where kernel messages go. */
+export interface KernelLog {
+  msg(kind: number, a: number, b: number, c: number, d: number): void;
+}
+
+export class Memtype {
+  /** Out: what `memtype_reserve()` writes through `new` (-1 when nothing). */
+  newType = -1;
+  /** Out: the cache mode `reserve_pfn_range()` leaves in the prot. */
+  pcm = -1;
+  private readonly physmap: PhysMap;
+
+  constructor(
+    private readonly hw: Hardware,
+    private readonly tracker: MemtypeTracker,
+    private readonly log: KernelLog,
+    /** Kernel direct-map cache types that differ from WB, per RAM pfn. */
+    readonly directMap: Map<number, number>,
+    private readonly bugs: Bugs,
+  ) {
+    this.physmap = hw.physmap;
+  }
+
+  /** `x86_platform.is_untracked_pat_range()` = `is_ISA_range()`. */
+  isUntracked(start: number, end: number): boolean {
+    return start >= ISA_START_PFN && end <= ISA_END_PFN;
+  }
+
+  /** `pat_x_mtrr_type()`: a WB request over non-WB MTRRs is tracked as UC-. */
+  private patXMtrrType(start: number, end: number, req: number): number {
+    if (req === WB) {
+      const t = this.hw.mtrr.lookup(start * PAGE_SIZE, end * PAGE_SIZE);
+      if (t !== MTRR_TYPE_WRBACK && t !== MTRR_TYPE_INVALID) return UC_MINUS;
+    }
+    return req;
+  }
+
+  /**
+   * `memtype_reserve(start, end, req, new)`. Returns 0 or -errno; `newType`
+   * = what Linux writes through `new` (-1 when `wantNew` is false or nothing
+   * is written). `owner` is the pfnmap tracking context, null for kernel
+   * reservations.
+   */
+  reserve(start: number, end: number, req: number, wantNew: boolean, owner: TrackCtx | null): number {
+    this.newType = -1;
+    if (start >= end) {
+      this.log.msg(Kmsg.ReserveInvalidRange, start * PAGE_SIZE, end * PAGE_SIZE, req, 0);
+      return -EINVAL;
+    }
+    if (!this.hw.patEnabled) {
+      if (wantNew) this.newType = req;
+      return 0;
+    }
+    if (this.isUntracked(start, end)) {
+      if (wantNew) this.newType = WB;
+      return 0;
+    }
+    const actual = this.patXMtrrType(start, end, req);
+    if (wantNew) this.newType = actual;
+    const tracker = this.tracker;
+    const isRam = tracker.pagerangeIsRam(start, end);
+    if (isRam === 1) return this.reserveRamPagesType(start, end, req, wantNew);
+    if (isRam < 0) return -EINVAL;
+    const ret = tracker.memtypeCheckInsert(start, end, actual, wantNew, owner);
+    if (ret !== 0) {
+      this.log.msg(Kmsg.Conflict, start * PAGE_SIZE, end * PAGE_SIZE, tracker.conflictFound, tracker.conflictOther);
+      this.log.msg(Kmsg.ReserveFailed, start * PAGE_SIZE, end * PAGE_SIZE, actual, req);
+      return ret;
+    }
+    if (wantNew) this.newType = tracker.newType;
+    if (owner !== null) owner.type = tracker.newType;
+    return 0;
+  }
+
+  /** `reserve_ram_pages_type()`: WP refused, UC demoted to UC-, every page must be WB. */
+  private reserveRamPagesType(start: number, end: number, req: number, wantNew: boolean): number {
+    if (req === WP) {
+      if (wantNew) this.newType = UC_MINUS;
+      return -EINVAL;
+    }
+    if (req === UC) req = UC_MINUS;
+    const ret = this.tracker.reserveRamPagesType(start, end, req);
+    if (ret !== 0) {
+      const busy = this.tracker.newType;
+      this.log.msg(Kmsg.RamReserveFailed, start * PAGE_SIZE, end * PAGE_SIZE, busy, req);
+      if (wantNew) this.newType = busy;
+      return ret;
+    }
+    if (wantNew) this.newType = req;
+    return 0;
+  }
+
+  /**
+   * `memtype_free(start, end)`: exact match only (v6.16). With `endMatch`
+   * (≤ 6.15, bug `split-untrack`), a failed exact match may shrink an entry
+   * that ends at `end` and starts below `start` (`MEMTYPE_END_MATCH`).
+   */
+  free(start: number, end: number, owner: TrackCtx | null, endMatch = false): number {
+    if (!this.hw.patEnabled) return 0;
+    if (this.isUntracked(start, end)) return 0;
+    const tracker = this.tracker;
+    const isRam = tracker.pagerangeIsRam(start, end);
+    if (isRam === 1) return tracker.freeRamPagesType(start, end);
+    if (isRam < 0) return -EINVAL;
+    if (tracker.memtypeErase(start, end, owner) !== 0 && !(endMatch && this.shrinkEndMatch(start, end))) {
+      this.log.msg(Kmsg.FreeInvalid, start * PAGE_SIZE, end * PAGE_SIZE, 0, 0);
+      return -EINVAL;
+    }
+    return 0;
+  }
+
+  /** ≤ 6.15 `memtype_erase()` END_MATCH: an entry `[s, end)` with `s < start` shrinks to `[s, start)`. */
+  private shrinkEndMatch(start: number, end: number): boolean {
+    const all: number[] = [];
+    this.tracker.memtypeList(all);
+    for (let i = 0; i < all.length; i += 3) {
+      const s = all[i]!;
+      if (s < start && all[i + 1] === end) {
+        const type = all[i + 2]!;
+        this.tracker.memtypeErase(s, end, null);
+        this.tracker.memtypeCheckInsert(s, start, type, true, null);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** `lookup_memtype()` of page `pfn`: WB in the ISA window, the page's type for RAM, the tree's, else UC-. */
+  lookup(pfn: number): number {
+    if (this.isUntracked(pfn, pfn + 1)) return WB;
+    const tracker = this.tracker;
+    if (tracker.pagerangeIsRam(pfn, pfn + 1) !== 0) return tracker.getPageMemtype(pfn);
+    const t = tracker.memtypeLookup(pfn);
+    return t < 0 ? UC_MINUS : t;
+  }
+
+  /** `is_new_memtype_allowed()` with its exemption of untracked ranges. */
+  newMemtypeAllowed(start: number, end: number, req: number, got: number): boolean {
+    return this.isUntracked(start, end) || isNewMemtypeAllowed(req, got);
+  }
+
+  /** `memtype_kernel_map_sync()`: retype the direct map when the range starts in RAM. */
+  kernelMapSync(start: number, end: number, pcm: number): void {
+    if (!this.physmap.pageIsRam(start)) return;
+    for (let p = start; p < end; p++) {
+      if (!this.physmap.pageIsRam(p)) continue;
+      if (pcm === WB) this.directMap.delete(p);
+      else this.directMap.set(p, pcm);
+    }
+  }
+
+  /**
+   * `reserve_pfn_range()`. On success `pcm` holds the cache mode to map
+   * with. RAM (or mixed) ranges are not reserved: they map with the first
+   * page's type. `strict` (≤ 6.15 fork) refuses any substitute type.
+   */
+  reservePfnRange(start: number, end: number, want: number, owner: TrackCtx | null, strict = false): number {
+    this.pcm = want;
+    if (this.tracker.pagerangeIsRam(start, end) !== 0) {
+      if (!this.hw.patEnabled || this.bugs.pfnmapNoRam) return 0;
+      const pcm = this.lookup(start);
+      if (pcm !== want) this.log.msg(Kmsg.MapPfnRam, start * PAGE_SIZE, end * PAGE_SIZE, want, pcm);
+      this.pcm = pcm;
+      return 0;
+    }
+    const ret = this.reserve(start, end, want, true, owner);
+    if (ret !== 0) return ret;
+    const got = this.newType;
+    if (got !== want && (strict || !this.newMemtypeAllowed(start, end, want, got))) {
+      this.free(start, end, owner);
+      this.log.msg(Kmsg.MapPfnExpected, start * PAGE_SIZE, end * PAGE_SIZE, want, got);
+      return -EINVAL;
+    }
+    this.kernelMapSync(start, end, got);
+    this.pcm = got;
+    return 0;
+  }
+
+  /** `free_pfn_range()` (`pfnmap_untrack()`): free only non-RAM ranges. */
+  freePfnRange(start: number, end: number, owner: TrackCtx | null, endMatch = false): void {
+    if (this.tracker.pagerangeIsRam(start, end) === 0) this.free(start, end, owner, endMatch);
+  }
+
+  /**
+   * `pfnmap_setup_cachemode(pfn, size, prot)`: every page must have the same
+   * memtype; returns it, or -1 when they differ. PAT off → `want`.
+   */
+  setupCachemode(start: number, end: number, want: number): number {
+    if (!this.hw.patEnabled) return want;
+    const pcm = this.lookup(start);
+    for (let p = start + 1; p < end; p++) if (this.lookup(p) !== pcm) return -1;
+    return pcm;
+  }
+}
