@@ -47,7 +47,7 @@ import {
 import type { OutcomeSink } from './outcome.js';
 import { PageAllocator } from './pagealloc.js';
 import { PageFlags } from './pageflags.js';
-import { _PAGE_PRESENT, _PAGE_RW, _PAGE_SPECIAL, _PAGE_USER, mkPte, pteFlags, ptePfn } from './pagetable.js';
+import { TablePool, _PAGE_PRESENT, _PAGE_RW, _PAGE_SPECIAL, _PAGE_USER, mkPte, pteFlags, ptePfn } from './pagetable.js';
 import { PAGE_SIZE } from './physmap.js';
 import type { MachineView, MemtypeTracker } from './tracker.js';
 import {
@@ -105,6 +105,8 @@ interface IoremapMapping {
 export interface MachineOptions {
   /** Historical bug switches (default none: v6.16 behaviour). */
   bugs?: Bugs;
+  /** Page-table page pool (default `TablePool.shared`). */
+  tablePool?: TablePool;
 }
 
 /** Sink used when nobody listens. */
@@ -129,6 +131,8 @@ export class Machine implements MachineView, KernelLog {
   private readonly mt: Memtype;
   private readonly alloc: PageAllocator;
   private readonly mms = new Map<number, MmStruct>();
+  /** Where page-table pages come from (the thread's shared pool by default). */
+  private readonly tablePool: TablePool;
   /** ioremap handles: their mapping, or null where ioremap returned NULL. */
   private readonly ioremaps = new Map<number, IoremapMapping | null>();
   private sink: OutcomeSink = NO_SINK;
@@ -146,6 +150,7 @@ export class Machine implements MachineView, KernelLog {
     this.physmap = hw.physmap;
     this.bugs = opts.bugs ?? NO_BUGS;
     this.walkLevels = this.bugs.walkerFixedLevels ? 4 : 0;
+    this.tablePool = opts.tablePool ?? TablePool.shared;
     this.mt = new Memtype(hw, tracker, this, this.directMap, this.bugs);
     this.alloc = new PageAllocator(hw.physmap);
     tracker.attach(this);
@@ -357,7 +362,7 @@ export class Machine implements MachineView, KernelLog {
 
   private spawn(id: number, comm: string, pid: number): number {
     if (this.mms.has(id)) throw new OpError('mm already exists:', 'mm', id);
-    this.mms.set(id, new MmStruct(id, comm, pid, this.hw.pageTableLevels, this.hw.dynamicLevels));
+    this.mms.set(id, new MmStruct(id, comm, pid, this.hw.pageTableLevels, this.hw.dynamicLevels, this.tablePool));
     return 0;
   }
 
@@ -462,17 +467,12 @@ export class Machine implements MachineView, KernelLog {
       vma.vm_pgoff = pfn;
     }
     vma.vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
-    const pgd = mm.pgd;
-    const vpn0 = addr / PAGE_SIZE;
-    for (let i = 0; i < npages; i++) {
-      if (pgd.get(vpn0 + i) !== 0) {
-        // remap_pte_range(): BUG_ON(!pte_none(*pte)); nothing was set.
-        this.msg(Kmsg.Bug, 2, 0, 0, 0);
-        return -EINVAL;
-      }
-    }
     const flags = this.pteProtFlags(vma, pcm) | _PAGE_SPECIAL;
-    for (let i = 0; i < npages; i++) pgd.set(vpn0 + i, mkPte(pfn + i, flags));
+    if (!mm.pgd.fillRange(addr / PAGE_SIZE, npages, mkPte(pfn, flags))) {
+      // remap_pte_range(): BUG_ON(!pte_none(*pte)); nothing was set.
+      this.msg(Kmsg.Bug, 2, 0, 0, 0);
+      return -EINVAL;
+    }
     return 0;
   }
 
@@ -774,7 +774,7 @@ export class Machine implements MachineView, KernelLog {
    */
   private fork(parent: MmStruct, child: number, pid: number): number {
     if (this.mms.has(child)) throw new OpError('mm already exists:', 'child', child);
-    const mm = new MmStruct(child, parent.comm, pid, this.hw.pageTableLevels, this.hw.dynamicLevels);
+    const mm = new MmStruct(child, parent.comm, pid, this.hw.pageTableLevels, this.hw.dynamicLevels, this.tablePool);
     this.mms.set(child, mm);
     for (const vma of parent.vmas) {
       const copy = vma.dup();
@@ -833,6 +833,7 @@ export class Machine implements MachineView, KernelLog {
       this.removeVma(mm, vmas[0]!);
       mm.removeAt(0);
     }
+    mm.pgd.release();
     this.mms.delete(mm.id);
     return 0;
   }

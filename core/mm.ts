@@ -2,7 +2,7 @@
  * `struct mm_struct`: a process's VMAs (sorted, non-overlapping) and its page
  * tables, with the `comm` and `pid` the kernel prints.
  */
-import { PageTable } from './pagetable.js';
+import { PageTable, type TablePool } from './pagetable.js';
 import type { Vma } from './vma.js';
 
 export class MmStruct {
@@ -16,9 +16,10 @@ export class MmStruct {
     public comm: string,
     public pid: number,
     levels: number,
-    dynamicLevels = false,
+    dynamicLevels: boolean,
+    pool: TablePool,
   ) {
-    this.pgd = new PageTable(levels, dynamicLevels);
+    this.pgd = new PageTable(levels, dynamicLevels, pool);
   }
 
   /** `find_vma()` proper: the VMA containing `addr` (bytes), or null. */

@@ -59,6 +59,37 @@ export interface MmWalkOps {
 /** Highest level count of a dynamic table. */
 export const MAX_LEVELS = 5;
 
+/**
+ * Free table pages (the page allocator's role for page-table pages): a
+ * freed table is all zeros by construction, so it is handed out again
+ * without clearing. One pool per thread (`TablePool.shared`) outlives
+ * machines, so fork/exit churn and fresh machines in timed replays allocate
+ * nothing in steady state; it keeps at most `cap` free tables.
+ */
+export class TablePool {
+  /** The thread's pool, used by default. */
+  static readonly shared = new TablePool();
+  private free: Float64Array[] = [];
+
+  /** @param cap most free tables kept (default 8192 = 32 MiB) */
+  constructor(private readonly cap = 8192) {}
+
+  /** A zeroed 512-entry table. */
+  take(): Float64Array {
+    return this.free.pop() ?? new Float64Array(PTRS_PER_TABLE);
+  }
+
+  /** Returns a table whose entries are all zero. */
+  give(t: Float64Array): void {
+    if (this.free.length < this.cap) this.free.push(t);
+  }
+
+  /** Drops every free table (before measuring a machine's own JS bytes). */
+  drain(): void {
+    this.free = [];
+  }
+}
+
 export class PageTable {
   private tabs: (Float64Array | null)[] = [];
   /** Non-zero entries per table. */
@@ -76,10 +107,12 @@ export class PageTable {
   /**
    * @param levels level count at creation, 2–5
    * @param dynamic add top levels on demand (s390 `crst_table_upgrade()`), up to 5
+   * @param pool where table pages come from and go back to
    */
   constructor(
     levels: number,
     readonly dynamic = false,
+    private readonly pool: TablePool = TablePool.shared,
   ) {
     this.nLevels = levels;
     this.rootIdx = this.alloc(-1, -1);
@@ -127,7 +160,7 @@ export class PageTable {
 
   private alloc(parent: number, slot: number): number {
     const t = this.freeIdx.length > 0 ? this.freeIdx.pop()! : this.tabs.length;
-    this.tabs[t] = new Float64Array(PTRS_PER_TABLE);
+    this.tabs[t] = this.pool.take();
     this.used[t] = 0;
     this.parent[t] = parent;
     this.slot[t] = slot;
@@ -196,10 +229,7 @@ export class PageTable {
     while (t !== this.rootIdx) {
       const p = this.parent[t]!;
       this.tabs[p]![this.slot[t]!] = 0;
-      this.tabs[t] = null;
-      this.freeIdx.push(t);
-      this.liveTables--;
-      if (t === this.cacheIdx) this.cacheKey = this.cacheIdx = -1;
+      this.dropTable(t);
       if (--this.used[p]! !== 0) return;
       t = p;
     }
@@ -258,21 +288,99 @@ export class PageTable {
     }
   }
 
-  /** Clears every PTE in `[vs, ve)`, calling `fn` (if given) with each old value first. */
+  /**
+   * Clears every PTE in `[vs, ve)` (`zap_pte_range()`), calling `fn` (if
+   * given) with each old value first, and frees tables that become empty.
+   * With `assumeLevels` ≠ the real count the top level is stepped wrongly,
+   * as the generic walker does (bug `walker-fixed-levels`).
+   */
   clearRange(vs: number, ve: number, fn?: PteFn, assumeLevels = this.nLevels): void {
-    const hits: number[] = [];
-    this.walkRange(
-      vs,
-      ve,
-      {
-        pteEntry(vpn, pte) {
-          hits.push(vpn);
-          if (fn) fn(vpn, pte);
-        },
-      },
-      assumeLevels,
-    );
-    for (const vpn of hits) this.clear(vpn);
+    if (assumeLevels !== this.nLevels) {
+      // The buggy walk reports entries at wrong addresses: clear those.
+      const hits: number[] = [];
+      this.walkRange(vs, ve, { pteEntry: (vpn, pte) => (fn?.(vpn, pte), hits.push(vpn)) }, assumeLevels);
+      for (const vpn of hits) this.clear(vpn);
+      return;
+    }
+    if (ve > this.maxVpn) ve = this.maxVpn;
+    if (ve <= vs) return;
+    this.zapLevel(this.rootIdx, this.nLevels, 0, vs, ve, fn);
+  }
+
+  /** Clears `[vs, ve)` below table `t` (at `level`, covering from `base`); returns whether `t` became empty. */
+  private zapLevel(t: number, level: number, base: number, vs: number, ve: number, fn: PteFn | undefined): boolean {
+    const tab = this.tabs[t]!;
+    const span = SPAN[level]!;
+    const i0 = vs > base ? Math.floor((vs - base) / span) : 0;
+    const i1 = Math.min(PTRS_PER_TABLE - 1, Math.floor((ve - 1 - base) / span));
+    let used = this.used[t]!;
+    for (let i = i0; i <= i1 && used > 0; i++) {
+      const e = tab[i]!;
+      if (e === 0) continue;
+      if (level === 1) {
+        if (fn) fn(base + i, e);
+        tab[i] = 0;
+        used--;
+      } else if (this.zapLevel(e - 1, level - 1, base + i * span, vs, ve, fn)) {
+        this.dropTable(e - 1);
+        tab[i] = 0;
+        used--;
+      }
+    }
+    this.used[t] = used;
+    return used === 0 && t !== this.rootIdx;
+  }
+
+  /** Frees one empty table (its parent entry is cleared by the caller). */
+  private dropTable(t: number): void {
+    this.pool.give(this.tabs[t]!);
+    this.tabs[t] = null;
+    this.freeIdx.push(t);
+    this.liveTables--;
+    if (t === this.cacheIdx) this.cacheKey = this.cacheIdx = -1;
+  }
+
+  /**
+   * Fills `n` PTEs from `vpn`: the i-th is `pte0 + i * 4096` (consecutive
+   * pfns, same flags) — `remap_pte_range()`. Returns false, writing
+   * nothing, when any of them is already present.
+   */
+  fillRange(vpn: number, n: number, pte0: number): boolean {
+    for (let i = 0; i < n; ) {
+      const v = vpn + i;
+      const t = this.leaf(v, false);
+      const run = Math.min(n - i, PTRS_PER_TABLE - (v % PTRS_PER_TABLE));
+      if (t >= 0) {
+        const tab = this.tabs[t]!;
+        const o = v % PTRS_PER_TABLE;
+        for (let k = 0; k < run; k++) if (tab[o + k] !== 0) return false;
+      }
+      i += run;
+    }
+    for (let i = 0; i < n; ) {
+      const v = vpn + i;
+      const t = this.leaf(v, true);
+      const run = Math.min(n - i, PTRS_PER_TABLE - (v % PTRS_PER_TABLE));
+      const tab = this.tabs[t]!;
+      const o = v % PTRS_PER_TABLE;
+      for (let k = 0; k < run; k++) tab[o + k] = pte0 + (i + k) * 4096;
+      this.used[t]! += run;
+      i += run;
+    }
+    return true;
+  }
+
+  /** Gives every table page back to the pool (process exit); the table is unusable afterwards. */
+  release(): void {
+    for (let t = 0; t < this.tabs.length; t++) {
+      const tab = this.tabs[t];
+      if (!tab) continue;
+      if (this.used[t] !== 0) tab.fill(0);
+      this.pool.give(tab);
+      this.tabs[t] = null;
+    }
+    this.liveTables = 0;
+    this.cacheKey = this.cacheIdx = -1;
   }
 
   /** JavaScript bytes of the table storage (typed-array payloads). */

@@ -109,3 +109,38 @@ describe('dynamic levels (crst_table_upgrade)', () => {
     expect(walk(five, 0, five.maxVpn, 4).ptes.map(([v]) => v)).not.toContain(512 ** 4 + 3);
   });
 });
+
+describe('zap and fill (zap_pte_range, remap_pte_range)', () => {
+  it('clearRange removes exactly the range, reports each old PTE, and frees emptied tables', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 512 ** 3 - 1 }), { minLength: 1, maxLength: 80 }),
+        fc.integer({ min: 0, max: 512 ** 3 - 1 }),
+        fc.integer({ min: 1, max: 512 ** 2 }),
+        (vpns, a, len) => {
+          const pt = new PageTable(4);
+          for (const v of vpns) pt.set(v, v * 4096 + 1);
+          const seen: number[] = [];
+          pt.clearRange(a, a + len, (v) => seen.push(v));
+          const inRange = vpns.filter((v) => v >= a && v < a + len).sort((x, y) => x - y);
+          expect(seen).toEqual(inRange);
+          const left = walk(pt, 0, pt.maxVpn).ptes.map(([v]) => v);
+          expect(left).toEqual(vpns.filter((v) => v < a || v >= a + len).sort((x, y) => x - y));
+          pt.clearRange(0, pt.maxVpn);
+          expect(pt.tableCount).toBe(1);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('fillRange writes consecutive pfns across leaf tables and refuses, untouched, when a PTE is present', () => {
+    const pt = new PageTable(4);
+    expect(pt.fillRange(500, 30, 7 * 4096 + 1)).toBe(true);
+    expect(pt.get(500)).toBe(7 * 4096 + 1);
+    expect(pt.get(529)).toBe(36 * 4096 + 1);
+    expect(pt.tableCount).toBe(5);
+    expect(pt.fillRange(520, 20, 99 * 4096 + 1)).toBe(false);
+    expect(pt.get(535)).toBe(0);
+  });
+});
