@@ -388,7 +388,13 @@ export class Machine implements MachineView, KernelLog {
     let ret = 0;
     switch (dev) {
       case Dev.Mem:
-        // mmap_mem(): phys_mem_access_prot_allowed() picks WB, or UC- for O_DSYNC.
+        // mmap_mem(): valid_mmap_phys_addr_range() (x86: below x86_phys_bits),
+        // then phys_mem_access_prot_allowed() picks WB, or UC- for O_DSYNC.
+        // (CONFIG_STRICT_DEVMEM's RAM check is not modelled.)
+        if (offset + len > this.hw.maxPhysAddr) {
+          ret = -EINVAL;
+          break;
+        }
         vma.cache = mmapODsync(extra) ? UC_MINUS : WB;
         if (this.remapPfnRange(mm, vma, addr, vma.vm_pgoff, len / PAGE_SIZE, vma.cache) !== 0) ret = -EAGAIN;
         break;

@@ -211,6 +211,11 @@ describe('pfnmap tracking (§2, v6.16 series)', () => {
     expect((at(r, 5).messages as string[]).length).toBe(2);
   });
 
+  it('/dev/mem refuses pfns beyond the physical address width (valid_mmap_phys_addr_range)', async () => {
+    const r = await replay([...setup, { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', dev: 'mem', offset: '0x400000000000' }]);
+    expect(at(r, 3)).toMatchObject({ ret: -22, errno: 'EINVAL' });
+  });
+
   it('/dev/mem WB over an existing WC alias inherits WC', async () => {
     const r = await replay([
       ...setup,
