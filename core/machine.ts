@@ -47,7 +47,7 @@ import {
 import type { OutcomeSink } from './outcome.js';
 import { PageAllocator } from './pagealloc.js';
 import { PageFlags } from './pageflags.js';
-import { TablePool, _PAGE_PRESENT, _PAGE_RW, _PAGE_SPECIAL, _PAGE_USER, mkPte, pteFlags, ptePfn } from './pagetable.js';
+import { TableBudget, TablePool, _PAGE_PRESENT, _PAGE_RW, _PAGE_SPECIAL, _PAGE_USER, mkPte, pteFlags, ptePfn } from './pagetable.js';
 import { PAGE_SIZE } from './physmap.js';
 import type { MachineView, MemtypeTracker } from './tracker.js';
 import {
@@ -107,6 +107,8 @@ export interface MachineOptions {
   bugs?: Bugs;
   /** Page-table page pool (default `TablePool.shared`). */
   tablePool?: TablePool;
+  /** Most page-table pages alive at once (default 2^18 = 1 GiB); beyond it operations fail with -ENOMEM. */
+  maxTablePages?: number;
 }
 
 /** Sink used when nobody listens. */
@@ -133,6 +135,7 @@ export class Machine implements MachineView, KernelLog {
   private readonly mms = new Map<number, MmStruct>();
   /** Where page-table pages come from (the thread's shared pool by default). */
   private readonly tablePool: TablePool;
+  private readonly tableBudget: TableBudget;
   /** ioremap handles: their mapping, or null where ioremap returned NULL. */
   private readonly ioremaps = new Map<number, IoremapMapping | null>();
   private sink: OutcomeSink = NO_SINK;
@@ -151,6 +154,7 @@ export class Machine implements MachineView, KernelLog {
     this.bugs = opts.bugs ?? NO_BUGS;
     this.walkLevels = this.bugs.walkerFixedLevels ? 4 : 0;
     this.tablePool = opts.tablePool ?? TablePool.shared;
+    this.tableBudget = new TableBudget(opts.maxTablePages);
     this.mt = new Memtype(hw, tracker, this, this.directMap, this.bugs);
     this.alloc = new PageAllocator(hw.physmap);
     tracker.attach(this);
@@ -362,7 +366,7 @@ export class Machine implements MachineView, KernelLog {
 
   private spawn(id: number, comm: string, pid: number): number {
     if (this.mms.has(id)) throw new OpError('mm already exists:', 'mm', id);
-    this.mms.set(id, new MmStruct(id, comm, pid, this.hw.pageTableLevels, this.hw.dynamicLevels, this.tablePool));
+    this.mms.set(id, new MmStruct(id, comm, pid, this.hw.pageTableLevels, this.hw.dynamicLevels, this.tablePool, this.tableBudget));
     return 0;
   }
 
@@ -447,6 +451,8 @@ export class Machine implements MachineView, KernelLog {
       if (mt.reservePfnRange(pfn, pfn + npages, cache, legacy ? null : ctx) !== 0) return -EINVAL;
       if (legacy) ctx.type = -1;
     } else {
+      // Bounded before the per-page lookups: the page tables could not hold it anyway.
+      if (npages / 512 > this.tableBudget.limit - this.tableBudget.live) return -ENOMEM;
       const pcm = mt.setupCachemode(pfn, pfn + npages, cache);
       if (pcm < 0) return -EINVAL;
       mt.pcm = pcm;
@@ -474,7 +480,9 @@ export class Machine implements MachineView, KernelLog {
     }
     vma.vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
     const flags = this.pteProtFlags(vma, pcm) | _PAGE_SPECIAL;
-    if (!mm.pgd.fillRange(addr / PAGE_SIZE, npages, mkPte(pfn, flags))) {
+    const filled = mm.pgd.fillRange(addr / PAGE_SIZE, npages, mkPte(pfn, flags));
+    if (filled === 'nomem') return -ENOMEM;
+    if (filled === 'present') {
       // remap_pte_range(): BUG_ON(!pte_none(*pte)); nothing was set.
       this.msg(Kmsg.Bug, 2, 0, 0, 0);
       return -EINVAL;
@@ -548,7 +556,7 @@ export class Machine implements MachineView, KernelLog {
       this.outType = this.hw.pat.pte2cachemode(pteFlags(old));
       return 0;
     }
-    pgd.set(vpn, mkPte(pfn, flags));
+    if (!pgd.set(vpn, mkPte(pfn, flags))) return -ENOMEM;
     this.outType = this.hw.pat.pte2cachemode(flags);
     return 0;
   }
@@ -575,12 +583,14 @@ export class Machine implements MachineView, KernelLog {
       // A fault-populated driver VMA whose handler did not insert: SIGBUS.
       if (f & (VM_PFNMAP | VM_MIXEDMAP)) return RET_SIGBUS;
       if (!write && this.alloc.zeroPfn >= 0) {
-        pgd.set(vpn, mkPte(this.alloc.zeroPfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_SPECIAL | wb));
-        return 0;
+        return pgd.set(vpn, mkPte(this.alloc.zeroPfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_SPECIAL | wb)) ? 0 : -ENOMEM;
       }
       const page = this.alloc.alloc();
       if (page < 0) return -ENOMEM;
-      pgd.set(vpn, mkPte(page, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | wb));
+      if (!pgd.set(vpn, mkPte(page, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | wb))) {
+        this.alloc.put(page);
+        return -ENOMEM;
+      }
       return 0;
     }
     const flags = pteFlags(pte);
@@ -780,7 +790,7 @@ export class Machine implements MachineView, KernelLog {
    */
   private fork(parent: MmStruct, child: number, pid: number): number {
     if (this.mms.has(child)) throw new OpError('mm already exists:', 'child', child);
-    const mm = new MmStruct(child, parent.comm, pid, this.hw.pageTableLevels, this.hw.dynamicLevels, this.tablePool);
+    const mm = new MmStruct(child, parent.comm, pid, this.hw.pageTableLevels, this.hw.dynamicLevels, this.tablePool, this.tableBudget);
     this.mms.set(child, mm);
     for (const vma of parent.vmas) {
       const copy = vma.dup();
@@ -792,7 +802,10 @@ export class Machine implements MachineView, KernelLog {
         this.shareCtx(vma, copy);
       }
       mm.vmas.push(copy);
-      if (vma.vm_flags & (VM_PFNMAP | VM_MIXEDMAP) || vma.dev === Dev.Anon) this.copyPageRange(parent, mm, vma);
+      if ((vma.vm_flags & (VM_PFNMAP | VM_MIXEDMAP) || vma.dev === Dev.Anon) && !this.copyPageRange(parent, mm, vma)) {
+        this.exit(mm);
+        return -ENOMEM;
+      }
     }
     return 0;
   }
@@ -806,30 +819,33 @@ export class Machine implements MachineView, KernelLog {
     return this.mt.reservePfnRange(pfn, pfn + (vma.vm_end - vma.vm_start) / PAGE_SIZE, want, null, true);
   }
 
-  /** `copy_page_range()` of one VMA: anonymous pages shared copy-on-write. */
-  private copyPageRange(src: MmStruct, dst: MmStruct, vma: Vma): void {
+  /** `copy_page_range()` of one VMA: anonymous pages shared copy-on-write. False when out of table pages. */
+  private copyPageRange(src: MmStruct, dst: MmStruct, vma: Vma): boolean {
     const cow = isCowMapping(vma.vm_flags);
     const alloc = this.alloc;
     const spgd = src.pgd;
     const dpgd = dst.pgd;
     const wp: number[] = [];
+    let ok = true;
     spgd.walkRange(
       vma.vm_start / PAGE_SIZE,
       vma.vm_end / PAGE_SIZE,
       {
         pteEntry(vpn, pte) {
           let flags = pteFlags(pte);
-          if ((flags & _PAGE_SPECIAL) === 0) alloc.get(ptePfn(pte));
+          if (!ok) return;
           if (cow && flags & _PAGE_RW) {
             flags &= ~_PAGE_RW;
             wp.push(vpn, mkPte(ptePfn(pte), flags));
           }
-          dpgd.set(vpn, mkPte(ptePfn(pte), flags));
+          if (!dpgd.set(vpn, mkPte(ptePfn(pte), flags))) ok = false;
+          else if ((flags & _PAGE_SPECIAL) === 0) alloc.get(ptePfn(pte));
         },
       },
       this.walkLevels || undefined,
     );
     for (let k = 0; k < wp.length; k += 2) spgd.set(wp[k]!, wp[k + 1]!);
+    return ok;
   }
 
   /** Process exit: every VMA torn down, then the mm. */

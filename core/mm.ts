@@ -2,7 +2,7 @@
  * `struct mm_struct`: a process's VMAs (sorted, non-overlapping) and its page
  * tables, with the `comm` and `pid` the kernel prints.
  */
-import { PageTable, type TablePool } from './pagetable.js';
+import { PageTable, type TableBudget, type TablePool } from './pagetable.js';
 import type { Vma } from './vma.js';
 
 export class MmStruct {
@@ -18,8 +18,9 @@ export class MmStruct {
     levels: number,
     dynamicLevels: boolean,
     pool: TablePool,
+    budget: TableBudget,
   ) {
-    this.pgd = new PageTable(levels, dynamicLevels, pool);
+    this.pgd = new PageTable(levels, dynamicLevels, pool, budget);
   }
 
   /** `find_vma()` proper: the VMA containing `addr` (bytes), or null. */

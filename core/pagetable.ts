@@ -56,6 +56,17 @@ export interface MmWalkOps {
   pteHole?(start: number, end: number, depth: number): void;
 }
 
+/**
+ * How many table pages the page tables of one machine may hold at once:
+ * untrusted traces get -ENOMEM instead of exhausting the process's memory.
+ */
+export class TableBudget {
+  /** Live table pages. */
+  live = 0;
+  /** @param limit most live table pages (default 2^18 = 1 GiB of page tables) */
+  constructor(readonly limit = 1 << 18) {}
+}
+
 /** Highest level count of a dynamic table. */
 export const MAX_LEVELS = 5;
 
@@ -108,11 +119,13 @@ export class PageTable {
    * @param levels level count at creation, 2–5
    * @param dynamic add top levels on demand (s390 `crst_table_upgrade()`), up to 5
    * @param pool where table pages come from and go back to
+   * @param budget the machine's table-page budget (shared by its processes)
    */
   constructor(
     levels: number,
     readonly dynamic = false,
     private readonly pool: TablePool = TablePool.shared,
+    private readonly budget: TableBudget = new TableBudget(),
   ) {
     this.nLevels = levels;
     this.rootIdx = this.alloc(-1, -1);
@@ -165,13 +178,26 @@ export class PageTable {
     this.parent[t] = parent;
     this.slot[t] = slot;
     this.liveTables++;
+    this.budget.live++;
     return t;
   }
 
-  /** Index of the leaf (PTE) table for `vpn`, or -1 when absent and `create` is false. */
+  /** Could `n` more table pages be allocated? */
+  private canAlloc(n: number): boolean {
+    return this.budget.live + n <= this.budget.limit;
+  }
+
+  /**
+   * Index of the leaf (PTE) table for `vpn`; -1 when absent and `create` is
+   * false, or when creating it would exceed the budget.
+   */
   private leaf(vpn: number, create: boolean): number {
     const key = Math.floor(vpn / PTRS_PER_TABLE);
     if (key === this.cacheKey) return this.cacheIdx;
+    if (create && !this.canAlloc(MAX_LEVELS)) {
+      const t = this.leaf(vpn, false);
+      return t;
+    }
     if (vpn >= this.maxVpn) {
       if (!create) return -1;
       this.upgradeFor(vpn);
@@ -202,13 +228,19 @@ export class PageTable {
     return t < 0 ? 0 : this.tabs[t]![vpn % PTRS_PER_TABLE]!;
   }
 
-  /** Sets the PTE for `vpn` (allocating tables on the way). `pte` must be non-zero. */
-  set(vpn: number, pte: number): void {
+  /**
+   * Sets the PTE for `vpn` (allocating tables on the way). `pte` must be
+   * non-zero. Returns false, changing nothing, when a needed table would
+   * exceed the budget (`-ENOMEM` for the caller).
+   */
+  set(vpn: number, pte: number): boolean {
     const t = this.leaf(vpn, true);
+    if (t < 0) return false;
     const tab = this.tabs[t]!;
     const i = vpn % PTRS_PER_TABLE;
     if (tab[i] === 0) this.used[t]!++;
     tab[i] = pte;
+    return true;
   }
 
   /** Clears the PTE for `vpn`; returns the old value (0 when none). */
@@ -337,15 +369,18 @@ export class PageTable {
     this.tabs[t] = null;
     this.freeIdx.push(t);
     this.liveTables--;
+    this.budget.live--;
     if (t === this.cacheIdx) this.cacheKey = this.cacheIdx = -1;
   }
 
   /**
    * Fills `n` PTEs from `vpn`: the i-th is `pte0 + i * 4096` (consecutive
-   * pfns, same flags) — `remap_pte_range()`. Returns false, writing
-   * nothing, when any of them is already present.
+   * pfns, same flags) — `remap_pte_range()`. Writes nothing and returns
+   * `'present'` when any of them is already present, `'nomem'` when the
+   * tables would exceed the budget; else `'ok'`.
    */
-  fillRange(vpn: number, n: number, pte0: number): boolean {
+  fillRange(vpn: number, n: number, pte0: number): 'ok' | 'present' | 'nomem' {
+    if (!this.canAlloc(Math.ceil(n / PTRS_PER_TABLE) * 2 + MAX_LEVELS)) return 'nomem';
     for (let i = 0; i < n; ) {
       const v = vpn + i;
       const t = this.leaf(v, false);
@@ -353,7 +388,7 @@ export class PageTable {
       if (t >= 0) {
         const tab = this.tabs[t]!;
         const o = v % PTRS_PER_TABLE;
-        for (let k = 0; k < run; k++) if (tab[o + k] !== 0) return false;
+        for (let k = 0; k < run; k++) if (tab[o + k] !== 0) return 'present';
       }
       i += run;
     }
@@ -367,7 +402,7 @@ export class PageTable {
       this.used[t]! += run;
       i += run;
     }
-    return true;
+    return 'ok';
   }
 
   /** Gives every table page back to the pool (process exit); the table is unusable afterwards. */
@@ -379,6 +414,7 @@ export class PageTable {
       this.pool.give(tab);
       this.tabs[t] = null;
     }
+    this.budget.live -= this.liveTables;
     this.liveTables = 0;
     this.cacheKey = this.cacheIdx = -1;
   }

@@ -217,9 +217,10 @@ function parseMachine(fs: Fields, baseDir: string): MachineSpec {
 const OP_BY_NAME = new Map(OP_NAMES.map((n, i) => [n, i] as const).filter(([n]) => n !== ''));
 
 /**
- * Parses a trace.
+ * Parses a trace. Malformed lines never throw: they are returned in
+ * `errors` — only the first one, with the ops before it, unless `keepGoing`
+ * (then every one, and every valid op).
  * @param text the whole trace (UTF-8 JSON Lines)
- * @throws TraceError for the first malformed line (unless `keepGoing`)
  */
 export function parseTrace(text: string, opts: ParseOptions = {}): ParsedTrace {
   const baseDir = opts.baseDir ?? '.';
