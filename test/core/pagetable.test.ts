@@ -136,11 +136,11 @@ describe('zap and fill (zap_pte_range, remap_pte_range)', () => {
 
   it('fillRange writes consecutive pfns across leaf tables and refuses, untouched, when a PTE is present', () => {
     const pt = new PageTable(4);
-    expect(pt.fillRange(500, 30, 7 * 4096 + 1)).toBe(true);
+    expect(pt.fillRange(500, 30, 7 * 4096 + 1)).toBe('ok');
     expect(pt.get(500)).toBe(7 * 4096 + 1);
     expect(pt.get(529)).toBe(36 * 4096 + 1);
     expect(pt.tableCount).toBe(5);
-    expect(pt.fillRange(520, 20, 99 * 4096 + 1)).toBe(false);
+    expect(pt.fillRange(520, 20, 99 * 4096 + 1)).toBe('present');
     expect(pt.get(535)).toBe(0);
   });
 });
