@@ -850,11 +850,8 @@ export class Machine implements MachineView, KernelLog {
 
   /** Process exit: every VMA torn down, then the mm. */
   private exit(mm: MmStruct): number {
-    const vmas = mm.vmas;
-    while (vmas.length > 0) {
-      this.removeVma(mm, vmas[0]!);
-      mm.removeAt(0);
-    }
+    for (const vma of mm.vmas) this.removeVma(mm, vma);
+    mm.clearVmas();
     mm.pgd.release();
     this.mms.delete(mm.id);
     return 0;

@@ -58,6 +58,12 @@ export class MmStruct {
     this.vmas.splice(this.firstIndexEndingAfter(vma.vm_start), 0, vma);
   }
 
+  /** Forgets every VMA (exit, after they were torn down). */
+  clearVmas(): void {
+    this.vmas.length = 0;
+    this.lastHit = null;
+  }
+
   /** Removes the VMA at index `i`. */
   removeAt(i: number): void {
     if (this.vmas[i] === this.lastHit) this.lastHit = null;
