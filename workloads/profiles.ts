@@ -8,8 +8,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { e820ToResources, parseE820Text } from '../core/e820.js';
 import { InputError } from '../core/errors.js';
+import { parseIomem } from '../core/iomem.js';
 import type { MachineSpec } from '../core/machine-spec.js';
+import { parseMtrrText } from '../core/mtrr.js';
+import { PhysMap, type Resource } from '../core/physmap.js';
 
 /** A built-in machine profile as `memtype-bench list profiles` shows it. */
 export interface Profile {
@@ -205,4 +209,75 @@ export function resolveMachine(spec: MachineSpec): MachineSpec {
   if (texts.e820Text !== undefined) out.e820Text = texts.e820Text;
   if (texts.mtrrText !== undefined && spec.mtrr === undefined && spec.mtrrText === undefined) out.mtrrText = texts.mtrrText;
   return out;
+}
+
+/** Reads a user's file as UTF-8; `what` names it in errors. */
+function readUserFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Re-throws a parser's InputError with the file name in front, keeping line and column. */
+function inFile<T>(path: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${path}: ${e.message}`, e.line, e.column);
+    throw e;
+  }
+}
+
+/** A `/proc/iomem` line: `START-END : NAME` (hex, indented by nesting). */
+const IOMEM_LINE = /^ *[0-9a-fA-F]+-[0-9a-fA-F]+ :/m;
+
+/**
+ * A user's `/proc/mtrr` listing or boot-log MTRR block, checked.
+ * @returns the text, for `MachineSpec.mtrrText`
+ * @throws InputError naming the file: unreadable, or not an MTRR listing (with the parser's line)
+ */
+export function readMtrrFile(path: string): string {
+  const text = readUserFile(path, 'MTRR file');
+  inFile(path, () => parseMtrrText(text));
+  return text;
+}
+
+/**
+ * The machine behind `--machine-file PATH [--mtrr-file PATH]`: a user's
+ * `/proc/iomem` dump or a kernel boot log with the `BIOS-e820:` table,
+ * detected by content — a log containing `BIOS-e820` is an e820 log (its
+ * `e820: update`/`remove` edits apply), text with lines `START-END : NAME`
+ * is an iomem dump. Both are parsed here, so errors surface before any
+ * workload runs.
+ * @param machinePath the map file
+ * @param mtrrPath optional `/proc/mtrr` listing or boot-log MTRR block
+ * @returns a spec with `iomem` or `e820Text` (and `mtrrText`), no `profile`:
+ *   a trace written from it carries the map text itself
+ * @throws InputError naming the file and what was expected: unreadable;
+ *   neither format; a malformed line (the parser's message, line and
+ *   column); a map without RAM
+ */
+export function machineFromFiles(machinePath: string, mtrrPath?: string): MachineSpec {
+  const text = readUserFile(machinePath, 'machine file');
+  const spec: MachineSpec = {};
+  let resources: Resource[];
+  if (text.includes('BIOS-e820')) {
+    resources = inFile(machinePath, () => e820ToResources(parseE820Text(text)));
+    spec.e820Text = text;
+  } else if (IOMEM_LINE.test(text)) {
+    resources = inFile(machinePath, () => parseIomem(text));
+    spec.iomem = text;
+  } else {
+    throw new InputError(
+      `${machinePath}: not a /proc/iomem dump or an e820 boot log: expected iomem lines like "00100000-bfffffff : System RAM" ` +
+        'or boot-log lines like "BIOS-e820: [mem 0x0000000000100000-0x00000000bfffffff] usable"',
+    );
+  }
+  if (new PhysMap(resources).ramBytes === 0) {
+    throw new InputError(`${machinePath}: the map has no RAM: expected "System RAM" resources (iomem) or "usable" e820 entries`);
+  }
+  if (mtrrPath !== undefined) spec.mtrrText = readMtrrFile(mtrrPath);
+  return spec;
 }

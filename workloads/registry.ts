@@ -1,12 +1,29 @@
 /**
- * The workload registry.
+ * The workload registry: every workload by name, in catalogue order.
  */
 import { InputError } from '../core/errors.js';
+import { aliasStorm } from './alias-storm.js';
+import { desktopDay } from './desktop-day.js';
+import { devmemCow } from './devmem-cow.js';
+import { ioremapChurn } from './ioremap-churn.js';
+import { ramAttr } from './ram-attr.js';
+import { serverPcie } from './server-pcie.js';
 import { ttmFault } from './ttm-fault.js';
+import { vvarHpet } from './vvar-hpet.js';
 import type { Workload } from './workload.js';
 import { xorgFb } from './xorg-fb.js';
 
-const WORKLOADS: readonly Workload[] = [xorgFb, ttmFault];
+const WORKLOADS: readonly Workload[] = [
+  xorgFb,
+  ttmFault,
+  vvarHpet,
+  devmemCow,
+  ioremapChurn,
+  ramAttr,
+  aliasStorm,
+  desktopDay,
+  serverPcie,
+];
 
 /** Names of every workload, in registry order. */
 export function workloadNames(): string[] {

@@ -7,16 +7,18 @@
  * insert is one `lookup_memtype()`: the path Hellström's 2009 report
  * concerned. Buffer objects are evicted (munmap) and faulted in again.
  *
- * `size` = buffer objects created (each 1–256 pages); live memtype
- * reservations stay at one. Op mix: ~97% `vm_insert_pfn_prot`, mmap, munmap.
+ * `size` = buffer objects created (each 1–256 pages, ~85 ops per object:
+ * ≤ 20 000); live memtype reservations stay at one.
+ * Op mix: ~97% `vm_insert_pfn_prot`, mmap, munmap.
  */
 import { WB, WC } from '../core/cachemode.js';
 import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../core/ops.js';
+import type { MachineSpec } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { displayDevice, largestRam } from './devices.js';
 import { resolveMachine } from './profiles.js';
 import { Rng } from './rng.js';
-import type { Workload } from './workload.js';
+import { checkSize, type Workload } from './workload.js';
 
 const PROCS = ['Xorg', 'gnome-shell', 'firefox', 'glxgears'];
 const BO_PAGES = [1, 1, 2, 4, 8, 16, 16, 64, 256];
@@ -33,15 +35,18 @@ interface Bo {
   offset: number;
 }
 
+/** The `ttm-fault` workload (see the module comment). */
 export const ttmFault: Workload = {
   name: 'ttm-fault',
   description: "a GPU driver's fault-populated VM_PFNMAP buffer objects: one vmf_insert_pfn_prot per page, evict and refault",
   sizeUnit: 'buffer objects',
   defaultSizes: [16, 128, 1024],
+  maxSize: 20_000,
   defaultProfile: 'icelake-tb-dock',
 
-  generate(size: number, seed: number, profile?: string): OpStream {
-    const spec = resolveMachine({ profile: profile ?? 'icelake-tb-dock' });
+  generate(size: number, seed: number, machine?: MachineSpec): OpStream {
+    checkSize(this, size);
+    const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
     const vram = displayDevice(spec).fb;
     const ram = largestRam(spec);
     const rng = new Rng(seed);

@@ -2,6 +2,8 @@
  * A workload: a pure, seeded generator (size, seed) → operation stream on a
  * machine profile. Same inputs, same stream, on any machine.
  */
+import { InputError } from '../core/errors.js';
+import type { MachineSpec } from '../core/machine-spec.js';
 import type { OpStream } from '../core/ops.js';
 
 export interface Workload {
@@ -13,14 +15,29 @@ export interface Workload {
   readonly sizeUnit: string;
   /** Sizes of the default benchmark matrix, ascending. */
   readonly defaultSizes: readonly number[];
+  /** Largest accepted `size`, where the workload is bounded (absent: no bound but memory). */
+  readonly maxSize?: number;
   /** Machine profile used when none is given. */
   readonly defaultProfile: string;
   /**
    * Builds the stream. Pure: depends only on its arguments.
    * @param size workload scale (see `sizeUnit`), ≥ 1
    * @param seed PRNG seed (any 32-bit integer)
-   * @param profile machine profile name (default `defaultProfile`)
+   * @param machine the machine: a spec naming a built-in `profile`, or one
+   *   carrying a user's map text (`--machine-file`); default `{ profile: defaultProfile }`
    * @throws InputError for an unknown profile or a size out of range
    */
-  generate(size: number, seed: number, profile?: string): OpStream;
+  generate(size: number, seed: number, machine?: MachineSpec): OpStream;
+}
+
+/**
+ * Validates a workload's `size`: a positive safe integer, at most `w.maxSize`.
+ * @throws InputError naming the workload, the size and the accepted range
+ */
+export function checkSize(w: Pick<Workload, 'name' | 'maxSize' | 'sizeUnit'>, size: number): void {
+  const max = w.maxSize ?? Number.MAX_SAFE_INTEGER;
+  if (!Number.isSafeInteger(size) || size < 1 || size > max) {
+    const range = w.maxSize === undefined ? '≥ 1' : `1..${w.maxSize}`;
+    throw new InputError(`${w.name}: size ${size} is out of range; expected an integer ${range} (${w.sizeUnit})`);
+  }
 }

@@ -8,16 +8,18 @@
  * request that inherits WC where it overlaps a WC reservation — and
  * poisons later WC maps where it does not).
  *
- * `size` = display clients (≈ live reservations: 1–2 per client).
- * Op mix: ~30% mmap, ~20% fork, ~25% exit, ~15% munmap, spawn, ioremap.
+ * `size` = display clients (≈ live reservations: 1–2 per client; ≤ 10^5,
+ * ~16 ops per client).
+ * Op mix: ~35% mmap, ~30% exit, ~20% spawn, ~10% fork, ~7% munmap, ioremap.
  */
 import { UC_MINUS } from '../core/cachemode.js';
 import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../core/ops.js';
+import type { MachineSpec } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { displayDevice } from './devices.js';
 import { resolveMachine } from './profiles.js';
 import { Rng } from './rng.js';
-import type { Workload } from './workload.js';
+import { checkSize, type Workload } from './workload.js';
 
 const COMMS = ['gnome-shell', 'firefox', 'glxgears', 'Xwayland', 'kwin_x11', 'chromium', 'mpv', 'steam'];
 const RW = PROT_READ | PROT_WRITE;
@@ -28,15 +30,18 @@ interface Mapping {
   len: number;
 }
 
+/** The `xorg-fb` workload (see the module comment). */
 export const xorgFb: Workload = {
   name: 'xorg-fb',
   description: 'display clients whole-VMA-map a WC framebuffer BAR and a UC- register BAR, with fork/exit churn',
   sizeUnit: 'display clients',
   defaultSizes: [8, 64, 512],
+  maxSize: 100_000,
   defaultProfile: 'dell-precision-3540',
 
-  generate(size: number, seed: number, profile?: string): OpStream {
-    const spec = resolveMachine({ profile: profile ?? 'dell-precision-3540' });
+  generate(size: number, seed: number, machine?: MachineSpec): OpStream {
+    checkSize(this, size);
+    const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
     const { fb, regs } = displayDevice(spec);
     const rng = new Rng(seed);
     const b = new OpStreamBuilder(spec, size * 24 + 64);
