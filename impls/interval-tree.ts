@@ -149,6 +149,9 @@ export class IntervalTreeStore implements RangeStore {
   first = -1;
   /** Out of `scan`: type of the first later overlapping entry whose type differs from `first`, or -1. */
   other = -1;
+  /** Out of `overlap`: the found entry's start and end (pfns). */
+  hitStart = 0;
+  hitEnd = 0;
   /** Tree root; exposed for tests (mutate only to exercise `checkInvariants`). */
   root: IntervalNode | null = null;
   private count = 0;
@@ -186,6 +189,24 @@ export class IntervalTreeStore implements RangeStore {
         return;
       }
     }
+  }
+
+  /**
+   * The lowest-starting entry overlapping `[start, end)`
+   * (`interval_iter_first`): false when none, else true with its range in
+   * `hitStart`/`hitEnd` and its type in `first`. O(log n); allocates nothing.
+   */
+  overlap(start: number, end: number): boolean {
+    const root = this.root;
+    const n = root === null || root.maxEnd <= start ? null : subtreeSearch(root, start, end);
+    if (n === null) {
+      this.first = -1;
+      return false;
+    }
+    this.first = n.type;
+    this.hitStart = n.start;
+    this.hitEnd = n.end;
+    return true;
   }
 
   /**

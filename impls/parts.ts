@@ -1,30 +1,46 @@
 /**
  * The parts a tracker is composed of: range store × RAM policy × insert
- * policy. Ranges are half-open pfn ranges `[start, end)`.
+ * policy. Ranges are half-open pfn ranges `[start, end)`; pfns are integers
+ * that may exceed 2^31 (64-bit BARs sit near pfn 2^35).
  */
 import type { MachineView, PfnmapTrackCtx, VmaView } from '../core/tracker.js';
 
 /**
  * Where non-RAM reservations live (Linux: the memtype interval tree of
- * arch/x86/mm/pat/memtype_interval.c). Entries may overlap and repeat;
- * overlapping entries always share one type (the caller guarantees it).
+ * arch/x86/mm/pat/memtype_interval.c). Entries may overlap and repeat
+ * (duplicates instead of reference counts); overlapping entries always share
+ * one type — the caller (the conflict rule of `memtype_check_conflict()`)
+ * guarantees it, and a store may rely on it.
+ *
+ * Order: entries are ordered by start, equal starts in insertion order; "the
+ * lowest-starting entry" below means the first in that order.
  */
 export interface RangeStore {
   /** Part name, e.g. `interval-tree`. */
   readonly name: string;
-  /** Out of `scan`: type of the lowest-starting entry overlapping the range, or -1. */
+  /** Out of `scan` and `overlap`: type of the lowest-starting entry overlapping the range, or -1. */
   first: number;
   /** Out of `scan`: type of the lowest-starting overlapping entry whose type differs from `first`, or -1. */
   other: number;
+  /** Out of `overlap` when it returns true: start of the lowest-starting overlapping entry (pfn). */
+  hitStart: number;
+  /** Out of `overlap` when it returns true: end (exclusive) of that entry (pfn). */
+  hitEnd: number;
   /** Called once before use. */
   attach(view: MachineView): void;
-  /** Overlap scan of `[start, end)` in start order (`interval_iter_first/next`); sets `first` and `other`. */
+  /** Overlap scan of `[start, end)` in start order (`interval_iter_first/next`); sets `first` and `other`. Allocates nothing. */
   scan(start: number, end: number): void;
+  /**
+   * The lowest-starting entry overlapping `[start, end)`: returns false when
+   * there is none, else true with its range in `hitStart`/`hitEnd` and its
+   * type in `first` (`interval_iter_first`). Allocates nothing.
+   */
+  overlap(start: number, end: number): boolean;
   /** Inserts one entry (duplicates allowed). `owner` is the pfnmap tracking context or null. */
   insert(start: number, end: number, type: number, owner: PfnmapTrackCtx | null): void;
-  /** Removes one entry with exactly this start and end; false when there is none. */
+  /** Removes one entry with exactly this start and end (the first in order); false when there is none. */
   erase(start: number, end: number, owner: PfnmapTrackCtx | null): boolean;
-  /** Type of the lowest-starting entry overlapping page `pfn`, or -1 (`memtype_lookup`). */
+  /** Type of the lowest-starting entry overlapping page `pfn`, or -1 (`memtype_lookup`). Allocates nothing. */
   lookup(pfn: number): number;
   /** Appends every entry as (start, end, type) triples, any order. */
   list(out: number[]): void;
@@ -32,7 +48,7 @@ export interface RangeStore {
   readonly size: number;
   /** Modeled kernel bytes (struct sizes from the reference). */
   modeledBytes(): number;
-  /** Throws if a structural invariant is broken (test mode). */
+  /** Throws an Error naming the broken rule if a structural invariant is broken (test mode; O(n)). */
   checkInvariants(): void;
 }
 
@@ -41,6 +57,9 @@ export interface RamPolicy {
   readonly name: string;
   /** The tracker's out slot for the type a reservation granted or found busy. */
   newType: number;
+  /** The policy's own private range store, if it keeps one (`tree`); part of its specialization key. */
+  readonly store?: RangeStore;
+  /** Called once before use; `store` is the composition's (non-RAM) range store. */
   attach(view: MachineView, store: RangeStore): void;
   /** `pat_pagerange_is_ram()`: 1, 0 or -1 (see MemtypeTracker). */
   pagerangeIsRam(start: number, end: number): number;
@@ -50,11 +69,18 @@ export interface RamPolicy {
   free(start: number, end: number): number;
   /** `get_page_memtype()`. */
   getPageMemtype(pfn: number): number;
+  /** Modeled kernel bytes of the policy's own state. */
   modeledBytes(): number;
+  /** Throws if the policy's own structure is inconsistent (test mode); a no-op for page bits. */
+  checkInvariants(): void;
 }
 
 /** What `vmf_insert_pfn*()` does to find the cache mode of one page. */
 export interface InsertPolicy {
   readonly name: string;
+  /**
+   * The cache mode to install for `pfn` in `vma`: must equal `lookup(pfn)`;
+   * a policy may do more (side-effect-free) work first.
+   */
   cachemode(vma: VmaView, pfn: number, lookup: (pfn: number) => number): number;
 }

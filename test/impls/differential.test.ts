@@ -1,15 +1,17 @@
 /**
- * Every tracker against the oracle: every workload at small sizes and
- * random traces on real maps must give the oracle's outcome stream op for
- * op; the oracle's own machine must stay alias-free; a deliberately wrong
- * tracker must be caught.
+ * Every tracker against the oracle: every composition × every workload at
+ * small sizes, and random traces on real maps, must give the oracle's
+ * outcome stream op for op — run in test mode, so each store's (and the
+ * `tree` RAM policy's) invariants are also checked after every mutation; the
+ * oracle's own machine must stay alias-free; a deliberately wrong tracker
+ * must be caught.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ComposedTracker } from '../../impls/composed.js';
 import { IntervalTreeStore } from '../../impls/interval-tree.js';
 import { PageBitPolicy } from '../../impls/page-bit.js';
-import { ORACLE, trackerNames } from '../../impls/registry.js';
+import { ORACLE, createTracker, trackerNames } from '../../impls/registry.js';
 import { SinglePagePolicy } from '../../impls/single-page.js';
 import { getWorkload, workloadNames } from '../../workloads/registry.js';
 import { PROFILES, buildStream, cmdsArb } from '../helpers/random-trace.js';
@@ -26,7 +28,7 @@ describe('workloads: every tracker gives the oracle\'s outcomes', () => {
     });
     for (const t of trackerNames()) {
       it(`${t} on ${w}`, () => {
-        expect(record(stream, t).recs).toEqual(oracle.recs);
+        expect(record(stream, createTracker(t, { checkInvariants: true })).recs).toEqual(oracle.recs);
       });
     }
   }
@@ -38,7 +40,7 @@ describe('random traces on real maps', () => {
       fc.property(fc.constantFrom(...PROFILES), cmdsArb, (profile, cmds) => {
         const stream = buildStream(profile, cmds);
         const oracle = record(stream, ORACLE);
-        for (const t of trackerNames()) expect(record(stream, t).recs).toEqual(oracle.recs);
+        for (const t of trackerNames()) expect(record(stream, createTracker(t, { checkInvariants: true })).recs).toEqual(oracle.recs);
       }),
       { numRuns: 150, seed: 20261121 },
     );
