@@ -8,7 +8,7 @@ import { devmemCow } from './devmem-cow.js';
 import { ioremapChurn } from './ioremap-churn.js';
 import { ramAttr } from './ram-attr.js';
 import { serverPcie } from './server-pcie.js';
-import { ttmFault } from './ttm-fault.js';
+import { ttmBoPages, ttmFault } from './ttm-fault.js';
 import { vvarHpet } from './vvar-hpet.js';
 import type { Workload } from './workload.js';
 import { xorgFb } from './xorg-fb.js';
@@ -16,6 +16,7 @@ import { xorgFb } from './xorg-fb.js';
 const WORKLOADS: readonly Workload[] = [
   xorgFb,
   ttmFault,
+  ttmBoPages,
   vvarHpet,
   devmemCow,
   ioremapChurn,

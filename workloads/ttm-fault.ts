@@ -35,6 +35,63 @@ interface Bo {
   offset: number;
 }
 
+/**
+ * The TTM stream: `count` buffer objects whose sizes `pagesOf` draws, each
+ * mapped at a fake offset and faulted in page by page, then `count`
+ * evict-and-refault rounds.
+ */
+function generateTtm(spec: MachineSpec, seed: number, count: number, pagesOf: (rng: Rng) => number): OpStream {
+  const vram = displayDevice(spec).fb;
+  const ram = largestRam(spec);
+  const rng = new Rng(seed);
+  const vramPages = (vram.end - vram.start) / PAGE_SIZE;
+  const b = new OpStreamBuilder(spec, count * 80 + 64);
+  const vramPfn0 = vram.start / PAGE_SIZE;
+  let vramNext = 0;
+  const next: number[] = [];
+
+  b.memtypeReserve(vram.start, vram.end, WC);
+  PROCS.forEach((comm, mm) => {
+    b.spawn(mm, comm, 2000 + mm);
+    next.push(MAP_BASE);
+  });
+
+  const fault = (bo: Bo): void => {
+    b.mmap(bo.mm, bo.addr, bo.pages * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, Dev.Pfnmap, bo.offset, bo.cache);
+    for (let j = 0; j < bo.pages; j++) b.vmInsertPfnProt(bo.mm, bo.addr + j * PAGE_SIZE, bo.pfn + j, bo.cache);
+  };
+
+  const bos: Bo[] = [];
+  for (let i = 0; i < count; i++) {
+    const pages = Math.min(pagesOf(rng), vramPages);
+    const inVram = rng.chance(0.75) || ram.endPfn - ram.startPfn < pages;
+    let pfn: number;
+    if (inVram) {
+      if (vramNext + pages > vramPages) vramNext = 0;
+      pfn = vramPfn0 + vramNext;
+      vramNext += pages;
+    } else {
+      pfn = ram.startPfn + rng.int(ram.endPfn - ram.startPfn - pages + 1);
+    }
+    const mm = rng.int(PROCS.length);
+    const addr = next[mm]!;
+    next[mm] = addr + (pages + 1) * PAGE_SIZE;
+    const bo = { mm, addr, pages, pfn, cache: inVram ? WC : WB, offset: FAKE_OFFSET_START + i * 0x100 * PAGE_SIZE };
+    bos.push(bo);
+    fault(bo);
+  }
+  for (let r = 0; r < count; r++) {
+    const bo = bos[rng.int(bos.length)]!;
+    b.munmap(bo.mm, bo.addr, bo.pages * PAGE_SIZE);
+    fault(bo);
+  }
+  b.markPeak();
+  b.query(Op.QMemtypeList);
+  for (let mm = 0; mm < PROCS.length; mm++) b.exit(mm);
+  b.memtypeFree(vram.start, vram.end);
+  return b.build();
+}
+
 /** The `ttm-fault` workload (see the module comment). */
 export const ttmFault: Workload = {
   name: 'ttm-fault',
@@ -47,54 +104,30 @@ export const ttmFault: Workload = {
   generate(size: number, seed: number, machine?: MachineSpec): OpStream {
     checkSize(this, size);
     const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
-    const vram = displayDevice(spec).fb;
-    const ram = largestRam(spec);
-    const rng = new Rng(seed);
-    const b = new OpStreamBuilder(spec, size * 80 + 64);
-    const vramPages = (vram.end - vram.start) / PAGE_SIZE;
-    const vramPfn0 = vram.start / PAGE_SIZE;
-    let vramNext = 0;
-    const next: number[] = [];
+    return generateTtm(spec, seed, size, (rng) => rng.pick(BO_PAGES));
+  },
+};
 
-    b.memtypeReserve(vram.start, vram.end, WC);
-    PROCS.forEach((comm, mm) => {
-      b.spawn(mm, comm, 2000 + mm);
-      next.push(MAP_BASE);
-    });
+/** Buffer objects of `ttm-bo-pages`. */
+const BO_COUNT = 32;
 
-    const fault = (bo: Bo): void => {
-      b.mmap(bo.mm, bo.addr, bo.pages * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, Dev.Pfnmap, bo.offset, bo.cache);
-      for (let j = 0; j < bo.pages; j++) b.vmInsertPfnProt(bo.mm, bo.addr + j * PAGE_SIZE, bo.pfn + j, bo.cache);
-    };
+/**
+ * `ttm-bo-pages`: `ttm-fault` with 32 buffer objects of `size` pages each,
+ * so the VMA size grows with `size` — the axis on which 2.6.29's whole-VMA
+ * revalidation per insert (`whole-vma`) grows and the 2.6.32 single-page
+ * fast path stays flat. Op mix: ~97% `vm_insert_pfn_prot`.
+ */
+export const ttmBoPages: Workload = {
+  name: 'ttm-bo-pages',
+  description: 'ttm-fault with 32 buffer objects of `size` pages each: per-insert cost against VMA size',
+  sizeUnit: 'pages per buffer object',
+  defaultSizes: [1, 16, 256],
+  maxSize: 65_536,
+  defaultProfile: 'icelake-tb-dock',
 
-    const bos: Bo[] = [];
-    for (let i = 0; i < size; i++) {
-      const pages = Math.min(rng.pick(BO_PAGES), vramPages);
-      const inVram = rng.chance(0.75) || ram.endPfn - ram.startPfn < pages;
-      let pfn: number;
-      if (inVram) {
-        if (vramNext + pages > vramPages) vramNext = 0;
-        pfn = vramPfn0 + vramNext;
-        vramNext += pages;
-      } else {
-        pfn = ram.startPfn + rng.int(ram.endPfn - ram.startPfn - pages + 1);
-      }
-      const mm = rng.int(PROCS.length);
-      const addr = next[mm]!;
-      next[mm] = addr + (pages + 1) * PAGE_SIZE;
-      const bo = { mm, addr, pages, pfn, cache: inVram ? WC : WB, offset: FAKE_OFFSET_START + i * 0x100 * PAGE_SIZE };
-      bos.push(bo);
-      fault(bo);
-    }
-    for (let r = 0; r < size; r++) {
-      const bo = bos[rng.int(bos.length)]!;
-      b.munmap(bo.mm, bo.addr, bo.pages * PAGE_SIZE);
-      fault(bo);
-    }
-    b.markPeak();
-    b.query(Op.QMemtypeList);
-    for (let mm = 0; mm < PROCS.length; mm++) b.exit(mm);
-    b.memtypeFree(vram.start, vram.end);
-    return b.build();
+  generate(size: number, seed: number, machine?: MachineSpec): OpStream {
+    checkSize(this, size);
+    const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
+    return generateTtm(spec, seed, BO_COUNT, () => size);
   },
 };

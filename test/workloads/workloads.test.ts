@@ -58,6 +58,7 @@ const opAt = (s: OpStream, i: number): number => s.ops[i * STRIDE]!;
 const EXPECTED = [
   'xorg-fb',
   'ttm-fault',
+  'ttm-bo-pages',
   'vvar-hpet',
   'devmem-cow',
   'ioremap-churn',
