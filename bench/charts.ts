@@ -6,46 +6,52 @@
  * tracker, one panel per workload (sizes mean different things per
  * workload, so each panel has its own scales). Cells whose digest differs
  * from the oracle's are overdrawn with a red cross and named `INVALID` in
- * the legend; errored cells have no value and are absent (the table and
- * results.json list them).
+ * the legend; errored cells have no value and are absent (the table,
+ * summary.md and results.json list them). Input: the per-cell summaries of
+ * bench/summary.ts (rounds pooled).
  */
 import { join } from 'node:path';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { CellRecord } from './results.js';
+import type { Validity } from './cell.js';
 import { writeFileAtomic } from './results.js';
+import type { CellSummary } from './summary.js';
 
 /** Font family used for every text in every chart (fixed for deterministic output). */
 export const CHART_FONT = 'DejaVu Sans';
-/** Panel size, px. */
+/** Panel width, px. */
 export const PANEL_WIDTH = 360;
+/** Panel height, px. */
 export const PANEL_HEIGHT = 240;
 /** Colour of invalid-cell marks. */
 export const INVALID_COLOR = '#d62728';
-/** Tracker colours: no red (reserved for invalid cells); the baseline is drawn dashed. */
+/** Tracker colours: no red (reserved for invalid cells); the `null` tracker is drawn dashed. */
 export const TRACKER_PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#72b7b2', '#b279a2', '#9d755d', '#eeca3b', '#79706e', '#1b9e77', '#7570b3'];
+
+/** What the charts need of a cell: a `CellSummary` has it. */
+export type ChartCell = Pick<CellSummary, 'workload' | 'size' | 'tracker' | 'validity' | 'opsPerSec' | 'nsPerOp' | 'modeledBytes' | 'jsBytes'>;
 
 /** One plotted point. */
 export interface ChartRow {
   workload: string;
   size: number;
   tracker: string;
-  /** `valid`, `INVALID` or `baseline`. */
-  status: 'valid' | 'INVALID' | 'baseline';
+  /** `valid`, `INVALID` (digest differs, or the cell errored) or `harness` (the `null` tracker). */
+  status: 'valid' | 'INVALID' | 'harness';
   opsPerSec: number | null;
   nsPerOp: number | null;
   modeledBytes: number | null;
   jsBytes: number | null;
 }
 
-/** Status label of a cell, as shown in charts and the table. */
-export function cellStatus(c: Pick<CellRecord, 'baseline' | 'valid'>): ChartRow['status'] {
-  if (c.baseline) return 'baseline';
-  return c.valid === true ? 'valid' : 'INVALID';
+/** Status label of a cell, as shown in charts. */
+export function cellStatus(c: { validity: Validity }): ChartRow['status'] {
+  if (c.validity === 'unchecked') return 'harness';
+  return c.validity === 'valid' ? 'valid' : 'INVALID';
 }
 
-/** Chart rows from cell records (seeds are separate points at the same size). */
-export function chartRows(cells: readonly CellRecord[]): ChartRow[] {
+/** Chart rows from cell summaries (seeds are separate points at the same size). */
+export function chartRows(cells: readonly ChartCell[]): ChartRow[] {
   return cells.map((c) => ({
     workload: c.workload,
     size: c.size,
@@ -83,7 +89,7 @@ export function sweepSpec(
 ): TopLevelSpec {
   const values = rows
     .filter((r) => typeof r[field] === 'number' && Number.isFinite(r[field]) && (yScale === 'symlog' ? (r[field] as number) >= 0 : (r[field] as number) > 0))
-    .map((r) => ({ ...r, kind: r.status === 'baseline' ? 'baseline' : 'tracker' }));
+    .map((r) => ({ ...r, kind: r.status === 'harness' ? 'harness' : 'tracker' }));
   const hasInvalid = values.some((r) => r.status === 'INVALID');
   const x = { field: 'size', type: 'quantitative', scale: { type: 'log' }, title: 'size' } as const;
   const y = { field, type: 'quantitative', scale: { type: yScale }, title: yTitle, axis: { format: '~s' } } as const;
@@ -104,7 +110,7 @@ export function sweepSpec(
         strokeDash: {
           field: 'kind',
           type: 'nominal',
-          scale: { domain: ['tracker', 'baseline'], range: [[1, 0], [5, 3]] },
+          scale: { domain: ['tracker', 'harness'], range: [[1, 0], [5, 3]] },
           legend: null,
         },
         tooltip,
@@ -169,7 +175,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
  * Renders and writes `throughput.svg` and `memory.svg` into `dir` (atomically).
  * @returns the written paths
  */
-export async function writeCharts(dir: string, cells: readonly CellRecord[]): Promise<string[]> {
+export async function writeCharts(dir: string, cells: readonly ChartCell[]): Promise<string[]> {
   const rows = chartRows(cells);
   const out: string[] = [];
   for (const [name, spec] of [

@@ -1,79 +1,152 @@
 /**
  * The benchmark matrix: which cells a run measures. A cell is
  * (workload, size, seed, tracker); cells sharing (workload, size, seed) form
- * a group, measured together in one worker task on one op stream.
+ * a group, measured together in one worker task on one op stream, the
+ * trackers interleaved in a seeded random order over `rounds` rounds.
  *
- * The default matrix is every registered tracker (`trackerNames()`) × every
- * workload × that workload's `defaultSizes` × seed 1. The `null` tracker
- * (harness/core baseline) is added to every group; the oracle is measured
- * only when asked for by name (it is always run, untimed, for the reference
- * digest).
+ * A matrix comes from a config file (bench/matrices/*.json, see
+ * matrix-config.ts) plus command-line overrides; `expandMatrix` resolves
+ * names and globs against the registries and lists the groups. Every group
+ * measures the `null` tracker (the harness + machine-core cost) and the
+ * baseline tracker (ratios are measured side by side) beside the selected
+ * ones. The oracle always runs untimed for the reference digest and is
+ * measured only when selected by name.
  */
+import { createHash } from 'node:crypto';
 import { InputError } from '../core/errors.js';
-import { NULL_TRACKER, ORACLE, trackerNames } from '../impls/registry.js';
+import { LINUX_TRACKER, NULL_TRACKER, ORACLE, trackerNames } from '../impls/registry.js';
+import { listProfiles } from '../workloads/profiles.js';
 import { getWorkload, workloadNames } from '../workloads/registry.js';
+import { groupMachineLabel, machineIdentity, machineLabel as runMachineLabel, type MachineChoice } from './machine-input.js';
+import { MSG } from './messages.js';
+import type { MatrixConfig, SizeChoice } from './matrix-config.js';
 
-/** User filters, each a list as given on the command line (already split on commas). */
-export interface MatrixFilters {
-  /** Tracker names or globs (`*`, `?`), e.g. `interval-*`. Default: every registered tracker. */
-  trackers?: readonly string[];
-  /** Workload names or globs. Default: every workload. */
-  workloads?: readonly string[];
-  /** Sizes to run (positive integers) instead of each workload's `defaultSizes`. */
-  sizes?: readonly number[];
-  /** Seeds (32-bit integers). Default `[1]`. */
-  seeds?: readonly number[];
-}
-
-/** One group: one op stream, measured for every tracker in `trackers`. */
-export interface MatrixGroup {
-  readonly workload: string;
-  /** Workload scale, in the workload's `sizeUnit`. */
-  readonly size: number;
-  readonly seed: number;
-  /** Trackers measured on this group; the `null` baseline first. */
-  readonly trackers: readonly string[];
-}
-
-/** The expanded matrix as recorded in results.json. */
-export interface Matrix {
-  /** Trackers selected (without the always-present `null` baseline). */
-  readonly trackers: readonly string[];
-  readonly workloads: readonly string[];
-  /** Sizes given with `--size`, or null when each workload's defaults were used. */
-  readonly sizes: readonly number[] | null;
-  readonly seeds: readonly number[];
-  /** Groups in run order: workload, then size ascending, then seed. */
-  readonly groups: readonly MatrixGroup[];
-  /** Number of cells (groups × trackers per group, baseline included). */
-  readonly cellCount: number;
-}
+/** Version of the result line layout (results.jsonl) and of the matrix hash; bumped on any incompatible change. */
+export const SCHEMA_VERSION = 2;
 
 /** Registry access, injectable for tests. */
 export interface MatrixSources {
   trackerNames(): string[];
   workloadNames(): string[];
+  /** The workload's default sizes (ascending). */
   defaultSizes(workload: string): readonly number[];
+  /** The workload's default machine profile. */
+  defaultProfile?(workload: string): string;
 }
 
-const REGISTRY_SOURCES: MatrixSources = {
+/** The real registries. */
+export const REGISTRY_SOURCES: MatrixSources = {
   trackerNames,
   workloadNames,
   defaultSizes: (w) => getWorkload(w).defaultSizes,
+  defaultProfile: (w) => getWorkload(w).defaultProfile,
 };
 
-/** True when `pattern` contains a glob metacharacter (`*` or `?`). */
-function isGlob(pattern: string): boolean {
-  return pattern.includes('*') || pattern.includes('?');
+/** Timing of one cell in one round (tinybench budgets). Times in milliseconds. */
+export interface TimingOptions {
+  /** Time budget of the timed phase of one cell in one round, ms (machine construction counts, so wall time stays bounded). */
+  timeMs: number;
+  /** Minimum number of timed samples per cell and round. */
+  iterations: number;
+  /** Warm-up before each cell's timed phase, on/off. */
+  warmup: boolean;
+  /** Warm-up time budget, ms. */
+  warmupTimeMs: number;
+  /** Minimum warm-up iterations. */
+  warmupIterations: number;
+  /** Time budget of the empty-replay (harness cost) measurement per group and round, ms. */
+  harnessTimeMs: number;
 }
 
-/** `*` = any run of characters, `?` = one character; everything else literal; whole-name match. */
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern
-    .split('')
-    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
+/** One group: one op stream, measured for every tracker in `trackers`. */
+export interface MatrixGroup {
+  /** `workload/size/seed`, e.g. `ttm-fault/1024/1`. */
+  readonly id: string;
+  readonly workload: string;
+  /** Workload scale, in the workload's `sizeUnit`. */
+  readonly size: number;
+  readonly seed: number;
+  /** Machine label (profile name or `file:NAME`). */
+  readonly machine: string;
+  /** Trackers measured on this group: `null`, the baseline, then the selection. */
+  readonly trackers: readonly string[];
+}
+
+/** The expanded matrix, as recorded in run.json. Plain data. */
+export interface Matrix {
+  /** Where the config came from (a path, or `built-in`). */
+  readonly source: string;
+  readonly description: string;
+  /** Trackers selected (without the added `null` and baseline). */
+  readonly trackers: readonly string[];
+  /** Optional lineup entries that matched no registered tracker (not an error; listed by `--list`). */
+  readonly skipped: readonly string[];
+  /** Tracker the per-group ratios are taken against. */
+  readonly baseline: string;
+  readonly workloads: readonly string[];
+  readonly seeds: readonly number[];
+  /** Interleaved rounds per group. */
+  readonly rounds: number;
+  /** Seed of the random interleaving order. */
+  readonly orderSeed: number;
+  readonly timing: TimingOptions;
+  /** How the timing was chosen, for the header (e.g. `auto: 420 s over 54 cell-rounds`). */
+  readonly timingNote: string;
+  /** Machine label for the run (`per-workload default`, a profile, or `file:NAME`). */
+  readonly machine: string;
+  /** Groups in run order: workload, then size ascending, then seed. */
+  readonly groups: readonly MatrixGroup[];
+  /** Number of cells (Σ trackers per group). */
+  readonly cellCount: number;
+  /** Hash of everything that decides what is measured and how (groups, trackers, rounds, timing, machine, schema). */
+  readonly hash: string;
+}
+
+/** A cell's id: `workload/size/seed/tracker`, e.g. `ttm-fault/1024/1/interval-tree+page-bit+single-page`. */
+export function cellId(group: Pick<MatrixGroup, 'workload' | 'size' | 'seed'>, tracker: string): string {
+  return `${groupId(group)}/${tracker}`;
+}
+
+/** A group's id: `workload/size/seed`. */
+export function groupId(g: Pick<MatrixGroup, 'workload' | 'size' | 'seed'>): string {
+  return `${g.workload}/${g.size}/${g.seed}`;
+}
+
+/** True when `pattern` contains a glob metacharacter (`*`, `?` or `{`). */
+export function isGlob(pattern: string): boolean {
+  return /[*?{]/.test(pattern);
+}
+
+/**
+ * Compiles a glob to a whole-name RegExp: `*` any run of characters, `?`
+ * one character, `{a,b}` alternatives (not nested); everything else literal.
+ */
+export function globToRegExp(pattern: string): RegExp {
+  let body = '';
+  let inBraces = false;
+  for (const ch of pattern) {
+    if (ch === '*') body += '.*';
+    else if (ch === '?') body += '.';
+    else if (ch === '{' && !inBraces) {
+      inBraces = true;
+      body += '(?:';
+    } else if (ch === '}' && inBraces) {
+      inBraces = false;
+      body += ')';
+    } else if (ch === ',' && inBraces) body += '|';
+    else body += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  if (inBraces) body += ')';
   return new RegExp(`^${body}$`);
+}
+
+/**
+ * Names of `valid` matched by `pattern` (exact name or glob), in `valid`'s order.
+ */
+export function matchNames(pattern: string, valid: readonly string[]): string[] {
+  if (!isGlob(pattern)) return valid.includes(pattern) ? [pattern] : [];
+  const re = globToRegExp(pattern);
+  return valid.filter((n) => re.test(n));
 }
 
 /**
@@ -89,53 +162,227 @@ export function selectNames(kind: string, patterns: readonly string[], valid: re
   for (const raw of patterns) {
     const p = raw.trim();
     if (p === '') continue;
-    if (isGlob(p)) {
-      const re = globToRegExp(p);
-      const hits = valid.filter((n) => re.test(n));
-      if (hits.length === 0) {
-        throw new InputError(`no ${kind} matches "${p}"; valid ${kind}s: ${all.join(', ') || '(none registered)'}`);
-      }
-      for (const h of hits) chosen.add(h);
-    } else {
-      if (!all.includes(p)) {
-        throw new InputError(`unknown ${kind} "${p}"; valid ${kind}s: ${all.join(', ') || '(none registered)'}`);
-      }
-      chosen.add(p);
-    }
+    const hits = isGlob(p) ? matchNames(p, valid) : all.includes(p) ? [p] : [];
+    if (hits.length === 0) throw new InputError(isGlob(p) ? MSG.matrix.noMatch(kind, p, all) : MSG.matrix.unknownName(kind, p, all));
+    for (const h of hits) chosen.add(h);
   }
   return all.filter((n) => chosen.has(n));
 }
 
+/** Command-line overrides of a matrix config; each replaces that axis of the config. */
+export interface MatrixOverrides {
+  /** Tracker names or globs (strict: each must match). Replaces the config's lineup. */
+  trackers?: readonly string[];
+  /** Workload names or globs. */
+  workloads?: readonly string[];
+  /** Sizes: for every selected workload (`workload` absent) or for one workload. */
+  sizes?: readonly { workload?: string; sizes: readonly number[] }[];
+  seeds?: readonly number[];
+  rounds?: number;
+  /** Fixed time budget per cell and round, ms (instead of the config's). */
+  timeMs?: number;
+  /** Ratio reference tracker. */
+  baseline?: string;
+}
+
+function validateSize(s: number): void {
+  if (!Number.isSafeInteger(s) || s < 1) throw new InputError(MSG.matrix.badSize(s));
+}
+
+function validateSeed(s: number): void {
+  if (!Number.isSafeInteger(s) || s < -(2 ** 31) || s >= 2 ** 32) throw new InputError(MSG.matrix.badSeed(s));
+}
+
+function sizesOf(choice: SizeChoice, defaults: readonly number[]): number[] {
+  const d = [...defaults].sort((a, b) => a - b);
+  if (choice === 'default') return d;
+  if (choice === 'smallest') return d.slice(0, 1);
+  if (choice === 'largest') return d.slice(-1);
+  if (choice === 'smaller') return d.length > 1 ? d.slice(0, -1) : d;
+  return [...choice];
+}
+
 /**
- * Expands the matrix from the registries and the user's filters.
- * @returns the groups to run; each group lists `null` first, then the selected trackers
- * @throws InputError for an unknown tracker or workload name (listing the valid ones), a glob
- *   that matches nothing, a size that is not a positive integer or a seed that is not an integer
+ * The tinybench budgets of one cell-round from the config: a fixed `timeMs`,
+ * or `auto`: the config's `budgetSeconds` less `groupOverheadSeconds` per
+ * group, spread evenly over every cell-round (each one's warm-up counted),
+ * clamped to [`minTimeMs`, `maxTimeMs`].
+ * @param cellRounds cells × rounds of the whole matrix
+ * @param fixedMs `--time`, when given
+ * @param groups groups of the whole matrix
  */
-export function expandMatrix(filters: MatrixFilters = {}, sources: MatrixSources = REGISTRY_SOURCES): Matrix {
+export function resolveTiming(config: MatrixConfig, cellRounds: number, fixedMs?: number, groups = 0): { timing: TimingOptions; note: string } {
+  const t = config.timing;
+  let timeMs: number;
+  let note: string;
+  if (fixedMs !== undefined) {
+    timeMs = fixedMs;
+    note = MSG.matrix.timingFixed(fixedMs, '--time');
+  } else if (t.timeMs !== 'auto') {
+    timeMs = t.timeMs;
+    note = MSG.matrix.timingFixed(timeMs, 'the matrix');
+  } else {
+    // Per cell-round: warm-up (≈ 1/4 of the timed budget, capped) + timed phase.
+    const timedSeconds = Math.max(0, t.budgetSeconds - groups * t.groupOverheadSeconds);
+    const share = (timedSeconds * 1000) / Math.max(1, cellRounds);
+    const raw = share / 1.25;
+    timeMs = Math.round(Math.min(t.maxTimeMs, Math.max(t.minTimeMs, raw)));
+    note = MSG.matrix.timingAuto(t.budgetSeconds, groups * t.groupOverheadSeconds, cellRounds, timeMs, raw < t.minTimeMs ? 'min' : raw > t.maxTimeMs ? 'max' : null);
+  }
+  const warmupTimeMs = Math.max(1, Math.min(t.warmupMs, Math.round(timeMs / 4)));
+  return {
+    timing: {
+      timeMs,
+      iterations: t.minSamples,
+      warmup: t.warmupMs > 0,
+      warmupTimeMs,
+      warmupIterations: t.warmupIterations,
+      harnessTimeMs: Math.max(1, Math.min(50, Math.round(timeMs / 4))),
+    },
+    note,
+  };
+}
+
+/**
+ * Expands a matrix config plus overrides into groups and cells.
+ * @param machine the machine choice (label per workload); default each workload's own profile
+ * @returns the matrix; every group lists `null`, the baseline, then the selected trackers
+ * @throws InputError for an unknown tracker, workload or baseline name (listing the valid ones), a
+ *   glob that matches nothing (unless the config marks it optional), a size that is not a positive
+ *   integer, a seed that is not a 32-bit integer, or a bad round count
+ */
+export function expandMatrix(
+  config: MatrixConfig,
+  overrides: MatrixOverrides = {},
+  sources: MatrixSources = REGISTRY_SOURCES,
+  machine: MachineChoice = { kind: 'default' },
+): Matrix {
   const validTrackers = sources.trackerNames();
-  const trackers =
-    filters.trackers && filters.trackers.length > 0
-      ? selectNames('tracker', filters.trackers, validTrackers, [ORACLE, NULL_TRACKER]).filter((t) => t !== NULL_TRACKER)
-      : validTrackers;
+  const extraTrackers = [ORACLE, NULL_TRACKER];
+  const allTrackers = [...validTrackers, ...extraTrackers.filter((e) => !validTrackers.includes(e))];
+  const skipped: string[] = [];
+  let trackers: string[];
+  if (overrides.trackers && overrides.trackers.length > 0) {
+    trackers = selectNames('tracker', overrides.trackers, validTrackers, extraTrackers);
+  } else {
+    const chosen = new Set<string>();
+    for (const e of config.trackers) {
+      const hits = matchNames(e.match, isGlob(e.match) ? validTrackers : allTrackers);
+      if (hits.length === 0) {
+        if (e.optional) {
+          skipped.push(e.match);
+          continue;
+        }
+        throw new InputError(
+          isGlob(e.match) ? MSG.matrix.noMatchIn(config.source, 'tracker', e.match, allTrackers) : MSG.matrix.unknownNameIn(config.source, 'tracker', e.match, allTrackers),
+        );
+      }
+      for (const h of hits) chosen.add(h);
+    }
+    trackers = allTrackers.filter((n) => chosen.has(n));
+  }
+  trackers = trackers.filter((t) => t !== NULL_TRACKER);
+
+  const baseline = overrides.baseline ?? config.baseline ?? LINUX_TRACKER;
+  if (!allTrackers.includes(baseline) || baseline === NULL_TRACKER) {
+    throw new InputError(MSG.matrix.badBaseline(baseline, allTrackers.filter((t) => t !== NULL_TRACKER)));
+  }
+
   const validWorkloads = sources.workloadNames();
-  const workloads =
-    filters.workloads && filters.workloads.length > 0 ? selectNames('workload', filters.workloads, validWorkloads) : validWorkloads;
-  const sizes = filters.sizes && filters.sizes.length > 0 ? [...new Set(filters.sizes)].sort((a, b) => a - b) : null;
-  for (const s of sizes ?? []) {
-    if (!Number.isSafeInteger(s) || s < 1) throw new InputError(`size must be a positive integer, got ${s}`);
-  }
-  const seeds = filters.seeds && filters.seeds.length > 0 ? [...new Set(filters.seeds)] : [1];
-  for (const s of seeds) {
-    if (!Number.isSafeInteger(s) || s < -(2 ** 31) || s >= 2 ** 32) throw new InputError(`seed must be a 32-bit integer, got ${s}`);
-  }
-  const perGroup = [NULL_TRACKER, ...trackers];
-  const groups: MatrixGroup[] = [];
-  for (const workload of workloads) {
-    const ws = sizes ?? [...sources.defaultSizes(workload)].sort((a, b) => a - b);
-    for (const size of ws) {
-      for (const seed of seeds) groups.push({ workload, size, seed, trackers: perGroup });
+  const workloadPatterns = overrides.workloads && overrides.workloads.length > 0 ? overrides.workloads : config.workloads;
+  const workloads = selectNames('workload', workloadPatterns, validWorkloads);
+
+  // Sizes: config per workload (keys are names or globs), then overrides.
+  for (const key of Object.keys(config.sizes)) {
+    if (matchNames(key, validWorkloads).length === 0 && key !== '*') {
+      throw new InputError(isGlob(key) ? MSG.matrix.noMatchIn(config.source, 'workload', key, validWorkloads) : MSG.matrix.unknownNameIn(config.source, 'workload', key, validWorkloads));
     }
   }
-  return { trackers, workloads, sizes, seeds, groups, cellCount: groups.length * perGroup.length };
+  const sizeFor = new Map<string, number[]>();
+  for (const w of workloads) {
+    let choice: SizeChoice = 'default';
+    for (const [key, c] of Object.entries(config.sizes)) if (matchNames(key, [w]).length > 0) choice = c;
+    sizeFor.set(w, sizesOf(choice, sources.defaultSizes(w)));
+  }
+  for (const o of overrides.sizes ?? []) {
+    for (const s of o.sizes) validateSize(s);
+    if (o.workload === undefined) {
+      for (const w of workloads) sizeFor.set(w, [...o.sizes]);
+    } else {
+      const hits = selectNames('workload', [o.workload], validWorkloads).filter((w) => workloads.includes(w));
+      if (hits.length === 0) throw new InputError(MSG.matrix.sizeForUnselected(o.workload, workloads));
+      for (const w of hits) sizeFor.set(w, [...o.sizes]);
+    }
+  }
+  for (const [w, list] of sizeFor) {
+    for (const s of list) validateSize(s);
+    sizeFor.set(w, [...new Set(list)].sort((a, b) => a - b));
+  }
+
+  const seeds = [...new Set(overrides.seeds && overrides.seeds.length > 0 ? overrides.seeds : config.seeds)];
+  for (const s of seeds) validateSeed(s);
+  const rounds = overrides.rounds ?? config.rounds;
+  if (!Number.isSafeInteger(rounds) || rounds < 1 || rounds > 100) throw new InputError(MSG.matrix.badRounds(rounds));
+  if (overrides.timeMs !== undefined && !(Number.isFinite(overrides.timeMs) && overrides.timeMs > 0)) throw new InputError(MSG.matrix.badTime(overrides.timeMs));
+
+  const perGroup = [NULL_TRACKER, baseline, ...trackers.filter((t) => t !== baseline)];
+  const machineLabel = (w: string): string => groupMachineLabel(machine, sources.defaultProfile?.(w) ?? 'default');
+  const groups: MatrixGroup[] = [];
+  for (const workload of workloads) {
+    for (const size of sizeFor.get(workload)!) {
+      for (const seed of seeds) {
+        groups.push({ id: groupId({ workload, size, seed }), workload, size, seed, machine: machineLabel(workload), trackers: perGroup });
+      }
+    }
+  }
+  const cellCount = groups.length * perGroup.length;
+  const { timing, note } = resolveTiming(config, cellCount * rounds, overrides.timeMs, groups.length);
+  const hash = matrixHash({ groups, rounds, timing, orderSeed: config.orderSeed, machine: machineIdentity(machine) });
+  return {
+    source: config.source,
+    description: config.description,
+    trackers,
+    skipped,
+    baseline,
+    workloads,
+    seeds,
+    rounds,
+    orderSeed: config.orderSeed,
+    timing,
+    timingNote: note,
+    machine: runMachineLabel(machine),
+    groups,
+    cellCount,
+    hash,
+  };
+}
+
+/**
+ * The matrix hash: the first 16 hex digits of SHA-256 over the canonical
+ * JSON of what decides the measurement — schema version, groups (ids,
+ * machine labels, the set of trackers), rounds, order seed, timing and the machine
+ * (a user's file by content digest). Shards of one matrix share it; the
+ * baseline (an analysis choice) is not part of it.
+ */
+export function matrixHash(m: {
+  groups: readonly MatrixGroup[];
+  rounds: number;
+  timing: TimingOptions;
+  orderSeed: number;
+  machine: string;
+}): string {
+  const canon = JSON.stringify({
+    schemaVersion: SCHEMA_VERSION,
+    groups: m.groups.map((g) => [g.id, g.machine, [...g.trackers].sort()]),
+    rounds: m.rounds,
+    orderSeed: m.orderSeed,
+    timing: [m.timing.timeMs, m.timing.iterations, m.timing.warmup, m.timing.warmupTimeMs, m.timing.warmupIterations, m.timing.harnessTimeMs],
+    machine: m.machine,
+  });
+  return createHash('sha256').update(canon).digest('hex').slice(0, 16);
+}
+
+/** Names of the built-in machine profiles (for validation). */
+export function profileNames(): string[] {
+  return listProfiles().map((p) => p.name);
 }

@@ -4,7 +4,9 @@
  * measuring thread competes with the first (and with the main thread's
  * progress and result writing), so published numbers use `maxThreads: 1`.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { GroupResult, GroupTask } from './cell.js';
 
@@ -13,9 +15,9 @@ export interface PoolOptions {
   /** Worker threads measuring at once (≥ 1). Default 1. */
   maxThreads?: number;
   /**
-   * The worker module's URL or path. Default: the compiled `worker.js` beside
-   * this file (dist/bench/worker.js). Tests running from sources pass the
-   * `.ts` worker with `execArgv: ['--import', 'tsx']`.
+   * The worker module's URL or path. Default: `worker.js` beside this file
+   * (dist/bench/worker.js); when only `worker.ts` is there (running from
+   * sources under tsx), that one, loaded with `--import tsx`.
    */
   filename?: string | URL;
   /** Node options for the workers. Never `--expose-gc` (workers reject it; it is inherited from the parent). */
@@ -39,13 +41,22 @@ export interface GroupPool {
 export function createPool(options: PoolOptions = {}): GroupPool {
   const threads = options.maxThreads ?? 1;
   if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`maxThreads must be a positive integer, got ${threads}`);
-  const file = options.filename ?? new URL('./worker.js', import.meta.url);
+  let file = options.filename;
+  let execArgv = options.execArgv;
+  if (file === undefined) {
+    const js = new URL('./worker.js', import.meta.url);
+    const ts = new URL('./worker.ts', import.meta.url);
+    if (!existsSync(fileURLToPath(js)) && existsSync(fileURLToPath(ts))) {
+      file = ts;
+      execArgv ??= ['--import', 'tsx'];
+    } else file = js;
+  }
   const piscina = new Piscina<GroupTask, GroupResult>({
     filename: file instanceof URL ? file.href : file,
     minThreads: Math.min(threads, 1),
     maxThreads: threads,
     idleTimeout: 60_000,
-    ...(options.execArgv ? { execArgv: options.execArgv } : {}),
+    ...(execArgv ? { execArgv } : {}),
   });
   return {
     threads,

@@ -1,27 +1,68 @@
 /**
- * `memtype-bench run`: expands the matrix, measures its groups on the worker
- * pool with progress, writes results.json after every group and the charts
- * at the end, prints the summary table.
+ * `memtype-bench run`: loads the matrix config, applies the command-line
+ * overrides, expands the groups (and the shard's share of them), measures
+ * them on the worker pool — one group per task, one busy worker by default —
+ * appending each finished group's lines to results.jsonl, then writes the
+ * summaries and charts and prints the table. `--list` prints the cells
+ * instead of running them; `--resume RUN` finishes an interrupted run.
  */
-import { resolve } from 'node:path';
-import cliProgress from 'cli-progress';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
-import { NULL_TRACKER } from '../impls/registry.js';
-import { DEFAULT_TIMING, type GroupResult, type GroupTask, type TimingOptions } from './cell.js';
+import type { GroupResult, GroupTask } from './cell.js';
 import { writeCharts } from './charts.js';
-import { expandMatrix, type MatrixFilters, type MatrixGroup, type MatrixSources } from './matrix.js';
-import { createPool, type GroupPool } from './pool.js';
-import { cellRecords, createRunDir, newRunResults, writeResults, type CellRecord } from './results.js';
-import { formatCount, formatTable } from './table.js';
+import { collectEnv, type RunEnv } from './env.js';
+import { loadMachineChoice, machineSpecFor, type MachineChoice, type MachineOptions } from './machine-input.js';
+import { expandMatrix, REGISTRY_SOURCES, type Matrix, type MatrixGroup, type MatrixOverrides, type MatrixSources } from './matrix.js';
+import { builtInMatrixPath, loadMatrixConfig, type MatrixConfig } from './matrix-config.js';
+import { MSG } from './messages.js';
+import { createPool, hostCores, type GroupPool } from './pool.js';
+import { createProgress } from './progress.js';
+import {
+  appendLines,
+  checkRunId,
+  completeGroups,
+  createRunDir,
+  FILES,
+  failedGroupLines,
+  groupLines,
+  makeRunId,
+  readManifest,
+  readResultLines,
+  resolveRunDir,
+  SCHEMA_VERSION,
+  writeFileAtomic,
+  writeManifest,
+  type LineContext,
+  type ResultLine,
+  type RunManifest,
+} from './results.js';
+import { formatShard, parseShard, shardItems, type Shard } from './shard.js';
+import { cellFailed, expectedCells, summarize, writeSummaryFiles, type RunSummary } from './summary.js';
+import { formatTable } from './table.js';
 
 /** Options of a run (what `memtype-bench run` parses). */
-export interface RunOptions extends MatrixFilters {
+export interface RunOptions extends MatrixOverrides, MachineOptions {
+  /** A matrix config file (`--matrix`). */
+  matrixFile?: string;
+  /** Use bench/matrices/quick.json (`--quick`). */
+  quick?: boolean;
+  /** Print the cells and exit (`--list`). */
+  list?: boolean;
   /** Worker threads measuring at once. Default 1 (stable timing on 2 cores). */
   parallel?: number;
-  /** tinybench time budget per cell, ms. Default `DEFAULT_TIMING.timeMs`. */
-  timeMs?: number;
   /** Folder that receives `<run-id>/`. Default `results`. */
   outDir?: string;
+  /** Run id (folder name) instead of the timestamp (`--run-id`). */
+  runId?: string;
+  /** `i/n`, `auto/n` or `auto` (`--shard`). */
+  shard?: string;
+  /** Finish this interrupted run (a folder, or a run id under `outDir`). */
+  resume?: string;
+  /** Raw samples kept per cell-round. Default 1000. */
+  maxSamples?: number;
+  /** Render the SVG charts (default true). */
+  charts?: boolean;
 }
 
 /** Injection points (tests). */
@@ -38,169 +79,287 @@ export interface RunDeps {
   matrixSources?: MatrixSources;
   /** Clock for the run id and timestamps. */
   now?: () => Date;
+  /** Environment (shard variables). Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Reads a matrix config (default: `loadMatrixConfig`). */
+  loadConfig?: (path: string) => MatrixConfig;
+  /** Collects env.json (default: `collectEnv`). */
+  collectEnv?: () => RunEnv;
 }
 
-/** What a finished run reports. */
+/** What a finished (or listed) run reports. */
 export interface RunOutcome {
-  /** 0 when every non-baseline cell is valid and no cell errored, else 1. */
+  /** 0 when every cell is valid (or `null`) and none errored, else 1. */
   exitCode: number;
   runId: string;
-  /** The run folder. */
+  /** The run folder ('' for `--list`). */
   dir: string;
+  /** results.jsonl ('' for `--list`). */
   resultsFile: string;
+  /** Derived files (results.json, summary.md, results.csv) and charts. */
+  files: string[];
   charts: string[];
-  cells: CellRecord[];
+  summary: RunSummary | null;
 }
 
-/** Timing options for a run. @throws InputError for a non-positive time */
-export function timingFor(options: RunOptions): TimingOptions {
-  const t = { ...DEFAULT_TIMING };
-  if (options.timeMs !== undefined) {
-    if (!Number.isFinite(options.timeMs) || options.timeMs <= 0) throw new InputError(`--time must be a positive number of milliseconds, got ${options.timeMs}`);
-    t.timeMs = options.timeMs;
-    t.warmupTimeMs = Math.min(t.warmupTimeMs, options.timeMs);
-  }
-  return t;
-}
+/** Raw samples kept per cell-round by default. */
+export const DEFAULT_MAX_SAMPLES = 1000;
 
-function groupLabel(g: Pick<MatrixGroup, 'workload' | 'size' | 'seed'>): string {
-  return `${g.workload} size=${formatCount(g.size)} seed=${g.seed}`;
-}
-
-function failedGroup(g: MatrixGroup, error: string): GroupResult {
-  return {
-    workload: g.workload,
-    size: g.size,
-    seed: g.seed,
-    ops: null,
-    oracleDigest: null,
-    error,
-    gc: 'none',
-    wallMs: 0,
-    cells: g.trackers.map((tracker) => ({
-      tracker,
-      baseline: tracker === NULL_TRACKER,
-      opsPerSec: null,
-      nsPerOp: null,
-      rme: null,
-      samples: 0,
-      modeledBytes: null,
-      jsBytes: null,
-      digest: null,
-      valid: tracker === NULL_TRACKER ? null : false,
-      error,
-    })),
-  };
-}
-
-/** True when the cell makes the run fail: invalid, or errored (baseline included). */
-export function cellFailed(c: Pick<CellRecord, 'valid' | 'baseline' | 'error'>): boolean {
-  return c.error !== null || (!c.baseline && c.valid !== true);
+/** A resolved plan: what a new run would measure. */
+export interface RunPlan {
+  config: MatrixConfig;
+  matrix: Matrix;
+  machine: MachineChoice;
+  shard: Shard | null;
+  /** The groups to run (the shard's share). */
+  groups: MatrixGroup[];
 }
 
 /**
- * Runs the benchmark.
+ * Resolves config, machine, matrix and shard.
+ * @throws InputError for `--quick` with `--matrix`, a bad config, machine option, name, number or shard
+ */
+export function planRun(o: RunOptions, deps: RunDeps = {}): RunPlan {
+  if (o.quick && o.matrixFile !== undefined) throw new InputError(MSG.run.quickAndMatrix());
+  const load = deps.loadConfig ?? loadMatrixConfig;
+  const config = load(o.matrixFile ?? builtInMatrixPath(o.quick ? 'quick' : 'default'));
+  const machine = loadMachineChoice({
+    ...(o.machine !== undefined ? { machine: o.machine } : o.machineFile === undefined && config.machine !== undefined ? { machine: config.machine } : {}),
+    ...(o.machineFile !== undefined ? { machineFile: o.machineFile } : {}),
+    ...(o.mtrrFile !== undefined ? { mtrrFile: o.mtrrFile } : {}),
+  });
+  const matrix = expandMatrix(config, o, deps.matrixSources ?? REGISTRY_SOURCES, machine);
+  const shard = o.shard !== undefined ? parseShard(o.shard, deps.env ?? process.env) : null;
+  const groups = shard ? shardItems(matrix.groups, shard) : [...matrix.groups];
+  return { config, matrix, machine, shard, groups };
+}
+
+/** The `--list` text: the matrix, the lineup, skipped entries, the estimate, then one cell id per line. */
+export function formatPlan(plan: RunPlan): string {
+  const m = plan.matrix;
+  const lines = MSG.run.listHeader(m, plan.shard ? formatShard(plan.shard) : null, plan.groups.length, plan.config);
+  for (const g of plan.groups) for (const t of g.trackers) lines.push(`${g.id}/${t}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Estimated timed budget of `groups`, seconds (warm-ups included; stream generation and memory readings not). */
+export function estimateSeconds(m: Matrix, groups: number): number {
+  const t = m.timing;
+  const perCellRound = t.timeMs + (t.warmup ? t.warmupTimeMs : 0);
+  const trackers = m.groups[0]?.trackers.length ?? 0;
+  return (groups * m.rounds * (trackers * perCellRound + t.harnessTimeMs)) / 1000;
+}
+
+const RESUME_CONFLICTS: (keyof RunOptions)[] = [
+  'trackers',
+  'workloads',
+  'sizes',
+  'seeds',
+  'rounds',
+  'timeMs',
+  'baseline',
+  'matrixFile',
+  'quick',
+  'machine',
+  'machineFile',
+  'mtrrFile',
+  'shard',
+  'runId',
+  'list',
+];
+
+/**
+ * Runs (or lists, or resumes) the benchmark.
  * @returns the outcome; `exitCode` 1 when any cell is invalid or errored
- * @throws InputError for bad filters or an empty matrix (nothing is written then)
+ * @throws InputError for bad options or an empty matrix (nothing is written then), or a run to resume that is missing or malformed
  */
 export async function runBench(options: RunOptions = {}, deps: RunDeps = {}): Promise<RunOutcome> {
   const stdout = deps.stdout ?? process.stdout;
-  const stderr = deps.stderr ?? process.stderr;
   const now = deps.now ?? (() => new Date());
-  const matrix = expandMatrix(options, deps.matrixSources);
-  if (matrix.groups.length === 0) {
-    throw new InputError(
-      `nothing to run: the matrix is empty (workloads: ${matrix.workloads.join(', ') || 'none registered'}; trackers: ${matrix.trackers.join(', ') || 'none registered'})`,
-    );
-  }
-  const timing = timingFor(options);
   const threads = options.parallel ?? 1;
-  if (!Number.isSafeInteger(threads) || threads < 1) throw new InputError(`--parallel must be a positive integer, got ${threads}`);
+  if (!Number.isSafeInteger(threads) || threads < 1) throw new InputError(MSG.run.badParallel(threads));
+  const maxSamples = options.maxSamples ?? DEFAULT_MAX_SAMPLES;
+  if (!Number.isSafeInteger(maxSamples) || maxSamples < 10) throw new InputError(MSG.run.badMaxSamples(maxSamples));
+
+  if (options.resume !== undefined) {
+    const conflicts = RESUME_CONFLICTS.filter((k) => options[k] !== undefined && options[k] !== false && !(Array.isArray(options[k]) && (options[k] as unknown[]).length === 0));
+    if (conflicts.length > 0) throw new InputError(MSG.run.resumeConflicts(conflicts));
+    return resumeRun(options.resume, options.outDir ?? 'results', threads, deps);
+  }
+
+  const plan = planRun(options, deps);
+  if (plan.matrix.groups.length === 0) throw new InputError(MSG.run.empty(plan.matrix));
+  if (options.list) {
+    stdout.write(formatPlan(plan));
+    return { exitCode: 0, runId: '', dir: '', resultsFile: '', files: [], charts: [], summary: null };
+  }
 
   const started = now();
-  const { runId, dir } = createRunDir(resolve(options.outDir ?? 'results'), started);
-  const results = newRunResults(runId, matrix, timing, threads, started);
-  const resultsFile = writeResults(dir, results);
-  const perGroup: (CellRecord[] | undefined)[] = new Array(matrix.groups.length);
+  const outDir = resolve(options.outDir ?? 'results');
+  const { runId, dir } = createRunDir(outDir, options.runId !== undefined ? checkRunId(options.runId) : makeRunId(started, plan.shard), options.runId !== undefined);
+  const manifest: RunManifest = {
+    schemaVersion: SCHEMA_VERSION,
+    runId,
+    matrixHash: plan.matrix.hash,
+    createdAt: started.toISOString(),
+    resumedAt: [],
+    finishedAt: null,
+    matrix: plan.matrix,
+    machineChoice: plan.machine,
+    shard: plan.shard,
+    groupIds: plan.groups.map((g) => g.id),
+    threads,
+    maxSamples,
+  };
+  writeManifest(dir, manifest);
+  writeFileAtomic(join(dir, FILES.lines), '');
+  const env = (deps.collectEnv ?? collectEnv)();
+  writeFileAtomic(join(dir, FILES.env), JSON.stringify(env, null, 2) + '\n');
+  return execute(dir, manifest, env, plan.groups, 0, options.charts !== false, deps);
+}
 
-  const trackerCount = matrix.groups[0]!.trackers.length;
-  stdout.write(
-    `memtype-bench run ${runId}: ${matrix.groups.length} groups × ${trackerCount} trackers (incl. null baseline) = ${matrix.cellCount} cells\n` +
-      `pool: ${threads} worker thread${threads === 1 ? '' : 's'} measuring at once` +
-      (threads === 1 ? ' (one busy worker for stable timing; --parallel N to change)' : ' (--parallel; timings may interfere)') +
-      ` on ${results.env.cores} cores; time budget ${timing.timeMs} ms per cell\n` +
-      `results: ${resultsFile}\n`,
-  );
+async function resumeRun(arg: string, outDir: string, threads: number, deps: RunDeps): Promise<RunOutcome> {
+  const stdout = deps.stdout ?? process.stdout;
+  const now = deps.now ?? (() => new Date());
+  const dir = resolveRunDir(arg, outDir);
+  const manifest = readManifest(dir);
+  const linesPath = join(dir, FILES.lines);
+  const read = existsSync(linesPath) ? readResultLines(linesPath) : { lines: [], tornTail: false };
+  const { done, kept } = completeGroups(manifest, read.lines);
+  // Drop a torn tail and the lines of unfinished groups, atomically, before appending.
+  if (read.tornTail || kept.length !== read.lines.length) {
+    writeFileAtomic(linesPath, kept.map((l) => JSON.stringify(l)).join('\n') + (kept.length > 0 ? '\n' : ''));
+  }
+  const byId = new Map(manifest.matrix.groups.map((g) => [g.id, g]));
+  const todo = manifest.groupIds.filter((id) => !done.has(id)).map((id) => byId.get(id)!);
+  stdout.write(MSG.run.resuming(dir, done.size, manifest.groupIds.length, read.lines.length - kept.length, read.tornTail));
+  manifest.resumedAt.push(now().toISOString());
+  manifest.threads = threads;
+  writeManifest(dir, manifest);
+  let env: RunEnv | null = null;
+  try {
+    env = JSON.parse(readFileSync(join(dir, FILES.env), 'utf8')) as RunEnv;
+  } catch {
+    env = (deps.collectEnv ?? collectEnv)();
+    writeFileAtomic(join(dir, FILES.env), JSON.stringify(env, null, 2) + '\n');
+  }
+  return execute(dir, manifest, env, todo, done.size, true, deps);
+}
+
+function groupTask(g: MatrixGroup, m: Matrix, choice: MachineChoice, maxSamples: number, sources: MatrixSources): GroupTask {
+  const spec = machineSpecFor(choice, sources.defaultProfile?.(g.workload) ?? '');
+  return {
+    groupId: g.id,
+    workload: g.workload,
+    size: g.size,
+    seed: g.seed,
+    ...(spec !== undefined ? { machine: spec } : {}),
+    machineLabel: g.machine,
+    trackers: [...g.trackers],
+    rounds: m.rounds,
+    orderSeed: m.orderSeed,
+    timing: m.timing,
+    maxSamples,
+  };
+}
+
+function groupNote(r: GroupResult): string {
+  if (r.error !== null) return MSG.progress.groupError(r.error);
+  const bad = r.cells.filter((c) => c.validity === 'invalid' || c.validity === 'errored').length;
+  return bad > 0 ? MSG.progress.groupBad(bad) : MSG.progress.groupOk();
+}
+
+async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: MatrixGroup[], alreadyDone: number, charts: boolean, deps: RunDeps): Promise<RunOutcome> {
+  const stdout = deps.stdout ?? process.stdout;
+  const stderr = deps.stderr ?? process.stderr;
+  const now = deps.now ?? (() => new Date());
+  const m = manifest.matrix;
+  const threads = manifest.threads;
+  const linesPath = join(dir, FILES.lines);
+  const shard = manifest.shard ? formatShard(manifest.shard) : null;
+  stdout.write(MSG.run.header(manifest, env, todo.length, estimateSeconds(m, todo.length), hostCores(), linesPath));
 
   const tty = deps.tty ?? Boolean((stderr as NodeJS.WriteStream).isTTY);
-  const bar = tty
-    ? new cliProgress.SingleBar(
-        {
-          format: 'groups {bar} {value}/{total} {percentage}% | elapsed {duration_formatted} | ETA {eta_formatted} | {last}',
-          stream: stderr,
-          hideCursor: true,
-          etaBuffer: 8,
-          clearOnComplete: false,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : null;
-  bar?.start(matrix.groups.length, 0, { last: '' });
-
+  const total = manifest.groupIds.length;
+  const progress = createProgress(stderr, tty, total, alreadyDone);
+  const sources = deps.matrixSources ?? REGISTRY_SOURCES;
   const pool = (deps.createPool ?? ((n: number) => createPool({ maxThreads: n })))(threads);
-  let done = 0;
-  const runGroup = async (i: number): Promise<void> => {
-    const g = matrix.groups[i]!;
-    const task: GroupTask = { workload: g.workload, size: g.size, seed: g.seed, trackers: [...g.trackers], timing };
-    let r: GroupResult;
+  let done = alreadyDone;
+  const ctxFor = (): LineContext => ({ runId: manifest.runId, matrixHash: manifest.matrixHash, rounds: m.rounds, shard, finishedAt: now().toISOString() });
+  const runOne = async (g: MatrixGroup): Promise<void> => {
+    let lines: ResultLine[];
+    let note: string;
+    let r: GroupResult | null = null;
     try {
-      r = await pool.run(task);
+      r = await pool.run(groupTask(g, m, manifest.machineChoice, manifest.maxSamples, sources));
+      lines = groupLines(r, ctxFor());
+      note = groupNote(r);
+      if (env.gc === null && r.error === null) env.gc = r.gc;
     } catch (e) {
-      r = failedGroup(g, `worker: ${e instanceof Error ? e.message : String(e)}`);
+      const error = MSG.run.workerFailed(e instanceof Error ? e.message : String(e));
+      lines = failedGroupLines(g, error, ctxFor());
+      note = MSG.progress.groupError(error);
     }
-    perGroup[i] = cellRecords(r);
-    if (results.env.gc === null && r.error === null) results.env.gc = r.gc;
-    results.cells = perGroup.flatMap((c) => c ?? []);
-    writeResults(dir, results);
+    appendLines(linesPath, lines);
     done++;
-    const bad = perGroup[i]!.filter(cellFailed).length;
-    const note = r.error !== null ? `ERROR ${r.error}` : bad > 0 ? `${bad} INVALID` : 'all valid';
-    if (bar) bar.increment(1, { last: `${groupLabel(g)}: ${note}` });
-    else
-      stderr.write(
-        `[${done}/${matrix.groups.length}] ${groupLabel(g)}: ${r.cells.length} cells, ${formatCount(r.ops)} ops, ${(r.wallMs / 1000).toFixed(1)} s, ${note}\n`,
-      );
+    progress.group({ done, total, groupId: g.id, cells: g.trackers.length, ops: r?.ops ?? null, wallMs: r?.wallMs ?? 0, note });
   };
-  // Hand groups to the pool in matrix order, at most `threads` at a time, so
+  // Groups go to the pool in matrix order, at most `threads` at a time, so
   // the order (and with one thread, each worker's JIT history) is the same
   // from run to run.
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < matrix.groups.length) await runGroup(next++);
+    while (next < todo.length) await runOne(todo[next++]!);
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(threads, matrix.groups.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(threads, todo.length) }, lane));
   } finally {
-    bar?.stop();
+    progress.stop();
     await pool.destroy();
   }
 
-  results.finishedAt = now().toISOString();
-  results.cells = perGroup.flatMap((c) => c ?? []);
-  writeResults(dir, results);
-  const charts = await writeCharts(dir, results.cells);
+  manifest.finishedAt = now().toISOString();
+  writeManifest(dir, manifest);
+  writeFileAtomic(join(dir, FILES.env), JSON.stringify(env, null, 2) + '\n');
+  return finish(dir, manifest, env, charts, deps);
+}
 
-  stdout.write('\n' + formatTable(results.cells) + '\n');
-  const failed = results.cells.filter(cellFailed);
-  for (const c of failed.filter((x) => x.error !== null)) {
-    stdout.write(`error: ${c.tracker} on ${groupLabel(c)}: ${c.error}\n`);
-  }
-  stdout.write(`results: ${resultsFile}\ncharts: ${charts.join(', ')}\n`);
-  const measured = results.cells.filter((c) => !c.baseline).length;
-  if (failed.length === 0) {
-    stdout.write(`all ${measured} tracker cells valid\n`);
-  } else {
-    stdout.write(`FAILED: ${failed.length} of ${results.cells.length} cells are INVALID or errored (exit status 1)\n`);
-  }
-  return { exitCode: failed.length === 0 ? 0 : 1, runId, dir, resultsFile, charts, cells: results.cells };
+/** Summarizes a run folder's lines, writes results.json, summary.md, results.csv and the charts, prints the table. */
+async function finish(dir: string, manifest: RunManifest, env: RunEnv | null, charts: boolean, deps: RunDeps): Promise<RunOutcome> {
+  const stdout = deps.stdout ?? process.stdout;
+  const m = manifest.matrix;
+  const lines = readResultLines(join(dir, FILES.lines)).lines;
+  const summary = summarize(lines, {
+    runId: manifest.runId,
+    matrixHash: manifest.matrixHash,
+    baseline: m.baseline,
+    rounds: m.rounds,
+    expected: expectedCells(m, manifest.groupIds),
+  });
+  const files = writeSummaryFiles(dir, summary, {
+    matrix: m,
+    env,
+    threads: manifest.threads,
+    shard: manifest.shard ? formatShard(manifest.shard) : null,
+    startedAt: manifest.createdAt,
+    finishedAt: manifest.finishedAt,
+  });
+  const chartFiles = charts ? await writeCharts(dir, summary.cells) : [];
+
+  stdout.write('\n' + formatTable(summary.cells, m.baseline) + '\n');
+  for (const l of MSG.summary.precision(summary)) stdout.write(l + '\n');
+  const failed = summary.cells.filter(cellFailed);
+  for (const c of failed.filter((x) => x.error !== null)) stdout.write(MSG.run.cellError(c.cellId, c.error!) + '\n');
+  stdout.write(MSG.run.files(join(dir, FILES.lines), files, chartFiles));
+  const measured = summary.cells.filter((c) => c.role !== 'null').length;
+  stdout.write(MSG.run.verdict(failed.length, summary.cells.length, measured));
+  return {
+    exitCode: failed.length === 0 ? 0 : 1,
+    runId: manifest.runId,
+    dir,
+    resultsFile: join(dir, FILES.lines),
+    files,
+    charts: chartFiles,
+    summary,
+  };
 }

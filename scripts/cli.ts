@@ -1,6 +1,6 @@
 /**
  * `memtype-bench`: the command line. Thin: parses arguments and calls into
- * bench/. Exit status: 0 success; 1 a run with invalid or errored cells; 2
+ * bench/ (run, compare, merge, trace, describe, replay, list). Exit status: 0 success; 1 a run with invalid or errored cells; 2
  * bad input (unknown flag or name, bad number, bad trace) — one line on
  * stderr, never a stack; 70 an internal error — one line on stderr plus
  * the path of a file under the temp folder holding the full stack.
@@ -8,14 +8,17 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Argument, Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../core/errors.js';
-import { NULL_TRACKER, ORACLE, trackerNames } from '../impls/registry.js';
+import { describeTracker, NULL_TRACKER, ORACLE, trackerNames } from '../impls/registry.js';
 import { listProfiles, type Profile } from '../workloads/profiles.js';
 import { getWorkload, workloadNames } from '../workloads/registry.js';
-import { DEFAULT_TIMING } from '../bench/cell.js';
+import { runCompareCommand } from '../bench/compare.js';
+import { MSG } from '../bench/messages.js';
+import { runMergeCommand } from '../bench/merge.js';
 import { runReplayCommand } from '../bench/replay.js';
-import { runBench } from '../bench/run.js';
+import { runBench, type RunOptions } from '../bench/run.js';
+import { runDescribeCommand, runTraceCommand, type WorkloadCmdOptions } from '../bench/workload-cmds.js';
 
 const PROG = 'memtype-bench';
 
@@ -44,10 +47,14 @@ function parsePositiveInt(v: string): number {
   return parseIntStrict(v, 'a positive integer', 1, Number.MAX_SAFE_INTEGER);
 }
 
-function parseSizes(v: string, prev: number[] | undefined): number[] {
-  const items = splitList(v);
-  if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list of positive integers');
-  return [...(prev ?? []), ...items.map((s) => parseIntStrict(s, 'a positive integer', 1, Number.MAX_SAFE_INTEGER))];
+/** `--size 8,64` (every selected workload) or `--size ttm-fault=16,128` (one workload); repeatable. */
+function parseSizes(v: string, prev: { workload?: string; sizes: number[] }[] | undefined): { workload?: string; sizes: number[] }[] {
+  const eq = v.indexOf('=');
+  const workload = eq >= 0 ? v.slice(0, eq).trim() : undefined;
+  const items = splitList(eq >= 0 ? v.slice(eq + 1) : v);
+  if (items.length === 0 || workload === '') throw new InvalidArgumentError('expected a comma-separated list of positive integers, optionally WORKLOAD=LIST');
+  const sizes = items.map((s) => parseIntStrict(s, 'a positive integer', 1, Number.MAX_SAFE_INTEGER));
+  return [...(prev ?? []), workload !== undefined ? { workload, sizes } : { sizes }];
 }
 
 function parseSeeds(v: string, prev: number[] | undefined): number[] {
@@ -62,17 +69,20 @@ function parseMs(v: string): number {
   return n;
 }
 
-function collect(v: string, prev: string[] | undefined): string[] {
-  return [...(prev ?? []), v];
+function parsePercent(v: string): number {
+  const n = Number(v.trim().replace(/%$/, ''));
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('not a non-negative percentage');
+  return n / 100;
 }
 
-/** One-line description of a tracker, from its composition name (`store+ram+insert`). */
-function trackerDescription(name: string): string {
-  if (name === ORACLE) return 'brute-force reference semantics (Linux x86 PAT, v6.16 series); every tracker must match its outcomes';
-  if (name === NULL_TRACKER) return 'tracks nothing: the harness + machine core cost, measured beside every tracker';
-  const parts = name.split('+');
-  if (parts.length === 3) return `range store ${parts[0]}, RAM policy ${parts[1]}, insert policy ${parts[2]}`;
-  return 'tracker';
+function parseAlpha(v: string): number {
+  const n = Number(v.trim());
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n >= 1) throw new InvalidArgumentError('not a probability in (0, 1)');
+  return n;
+}
+
+function collect(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), v];
 }
 
 function firstLine(s: string): string {
@@ -89,33 +99,130 @@ function program(setExit: (code: number) => void): Command {
     .showSuggestionAfterError(true);
 
   p.command('run')
-    .description('measure trackers × workloads × sizes; write results/<run-id>/ and print the table')
-    .option('--tracker <list>', 'trackers: comma list of names or globs (e.g. "interval-*"); default every tracker', parseList)
-    .option('--workload <list>', 'workloads: comma list of names or globs; default every workload', parseList)
-    .option('--size <list>', "sizes: comma list of positive integers; default each workload's defaults", parseSizes)
-    .option('--seed <n>', 'PRNG seed (comma list for several); default 1', parseSeeds)
-    .option('--parallel <n>', 'worker threads measuring at once (1 gives the most stable timing)', parsePositiveInt, 1)
-    .option('--time <ms>', 'time budget per cell, milliseconds', parseMs, DEFAULT_TIMING.timeMs)
+    .description('measure trackers × workloads × sizes in interleaved rounds; write results/<run-id>/ and print the table')
+    .option('--matrix <file>', 'matrix config file (JSON); default bench/matrices/default.json')
+    .option('--quick', 'the quick matrix (bench/matrices/quick.json): about a minute')
+    .option('--list', 'print the cells the run would measure, and the time estimate, then exit (dry run)')
+    .option('--tracker <list>', 'trackers: comma list of names or globs ("interval-*", "{list,rbtree}+*"); replaces the lineup', parseList)
+    .option('--workload <list>', 'workloads: comma list of names or globs', parseList)
+    .option('--size <list>', 'sizes for every selected workload, or WORKLOAD=LIST for one (repeatable)', parseSizes)
+    .option('--seed <list>', 'PRNG seeds: comma list of integers', parseSeeds)
+    .option('--rounds <n>', 'interleaved rounds per group', parsePositiveInt)
+    .option('--time <ms>', 'fixed time budget per cell and round, milliseconds (default: the matrix\'s)', parseMs)
+    .option('--baseline <name>', 'tracker the per-group time ratios are taken against (default the Linux composition)')
+    .option('--machine <profile>', 'built-in machine profile for every workload (memtype-bench list profiles)')
+    .option('--machine-file <path>', "your machine's /proc/iomem or e820 boot log (detected)")
+    .option('--mtrr-file <path>', 'your /proc/mtrr or boot-log MTRR block')
+    .option('--parallel <n>', 'worker threads measuring at once (1 gives the most stable timing)', parsePositiveInt)
     .option('--out <dir>', 'folder receiving <run-id>/', 'results')
-    .action(async (o: { tracker?: string[]; workload?: string[]; size?: number[]; seed?: number[]; parallel: number; time: number; out: string }) => {
-      const outcome = await runBench({
-        trackers: o.tracker,
-        workloads: o.workload,
-        sizes: o.size,
-        seeds: o.seed,
-        parallel: o.parallel,
-        timeMs: o.time,
-        outDir: o.out,
-      });
-      setExit(outcome.exitCode);
+    .option('--run-id <id>', 'name of the run folder (default: the UTC start time)')
+    .option('--shard <i/n>', 'run shard i of n (1-based); auto/n takes i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID')
+    .option('--resume <run>', 'finish an interrupted run (folder or run id): only its unfinished groups run')
+    .option('--max-samples <n>', 'raw samples kept per cell and round', parsePositiveInt)
+    .option('--no-charts', 'skip rendering the SVG charts')
+    .action(
+      async (o: {
+        matrix?: string;
+        quick?: boolean;
+        list?: boolean;
+        tracker?: string[];
+        workload?: string[];
+        size?: { workload?: string; sizes: number[] }[];
+        seed?: number[];
+        rounds?: number;
+        time?: number;
+        baseline?: string;
+        machine?: string;
+        machineFile?: string;
+        mtrrFile?: string;
+        parallel?: number;
+        out: string;
+        runId?: string;
+        shard?: string;
+        resume?: string;
+        maxSamples?: number;
+        charts: boolean;
+      }) => {
+        const opts: RunOptions = { outDir: o.out, charts: o.charts };
+        if (o.matrix !== undefined) opts.matrixFile = o.matrix;
+        if (o.quick) opts.quick = true;
+        if (o.list) opts.list = true;
+        if (o.tracker) opts.trackers = o.tracker;
+        if (o.workload) opts.workloads = o.workload;
+        if (o.size) opts.sizes = o.size;
+        if (o.seed) opts.seeds = o.seed;
+        if (o.rounds !== undefined) opts.rounds = o.rounds;
+        if (o.time !== undefined) opts.timeMs = o.time;
+        if (o.baseline !== undefined) opts.baseline = o.baseline;
+        if (o.machine !== undefined) opts.machine = o.machine;
+        if (o.machineFile !== undefined) opts.machineFile = o.machineFile;
+        if (o.mtrrFile !== undefined) opts.mtrrFile = o.mtrrFile;
+        if (o.parallel !== undefined) opts.parallel = o.parallel;
+        if (o.runId !== undefined) opts.runId = o.runId;
+        if (o.shard !== undefined) opts.shard = o.shard;
+        if (o.resume !== undefined) opts.resume = o.resume;
+        if (o.maxSamples !== undefined) opts.maxSamples = o.maxSamples;
+        const outcome = await runBench(opts);
+        setExit(outcome.exitCode);
+      },
+    );
+
+  p.command('compare')
+    .description('compare two runs cell by cell: time ratio with a 95% bootstrap interval, Mann–Whitney U; exit 1 on a confident regression')
+    .argument('<base>', 'the reference run (folder or run id)')
+    .argument('<head>', 'the run to judge (folder or run id)')
+    .option('--threshold <pct>', 'regression threshold, percent slower', parsePercent, 0.05)
+    .option('--alpha <p>', 'significance level of the Mann–Whitney U test', parseAlpha, 0.05)
+    .option('--min-effect <pct>', 'smallest change marked significant, percent', parsePercent, 0.02)
+    .addOption(
+      new Option('--normalize <ref>', "compare times relative to each group's interleaved null tracker (cancels machine-wide drift; blind to core changes)")
+        .choices(['none', 'null'])
+        .default('none'),
+    )
+    .option('--results <dir>', 'folder holding run ids', 'results')
+    .action((base: string, head: string, o: { threshold: number; alpha: number; minEffect: number; normalize: 'none' | 'null'; results: string }) => {
+      setExit(runCompareCommand(base, head, { threshold: o.threshold, alpha: o.alpha, minEffect: o.minEffect, normalize: o.normalize }, o.results));
     });
+
+  p.command('merge')
+    .description('union shard runs of one matrix by cellId into OUT; checks matrix hash and schema; reports missing cells (exit 1)')
+    .argument('<out>', 'new folder for the merged run')
+    .argument('<runs...>', 'shard runs (folders or run ids)')
+    .option('--results <dir>', 'folder holding run ids', 'results')
+    .action(async (out: string, runs: string[], o: { results: string }) => {
+      setExit(await runMergeCommand(out, runs, o.results));
+    });
+
+  const workloadCmd = (name: 'trace' | 'describe', description: string, run: (w: string, o: WorkloadCmdOptions) => Promise<number>): void => {
+    const c = p
+      .command(name)
+      .description(description)
+      .argument('<workload>', 'workload name (memtype-bench list workloads)')
+      .requiredOption('--size <n>', 'workload size', parsePositiveInt)
+      .option('--seed <n>', 'PRNG seed', (v: string) => parseIntStrict(v, 'a 32-bit integer', -(2 ** 31), 2 ** 32 - 1), 1)
+      .option('--machine <profile>', 'built-in machine profile')
+      .option('--machine-file <path>', "your machine's /proc/iomem or e820 boot log")
+      .option('--mtrr-file <path>', 'your /proc/mtrr or boot-log MTRR block');
+    if (name === 'trace') c.option('-o, --out <file>', 'output file (default standard output)');
+    c.action(async (w: string, o: { size: number; seed: number; machine?: string; machineFile?: string; mtrrFile?: string; out?: string }) => {
+      if (o.machine !== undefined && o.machineFile !== undefined) throw new InputError(MSG.machine.both());
+      const opts: WorkloadCmdOptions = { size: o.size, seed: o.seed };
+      if (o.machine !== undefined) opts.machine = o.machine;
+      if (o.machineFile !== undefined) opts.machineFile = o.machineFile;
+      if (o.mtrrFile !== undefined) opts.mtrrFile = o.mtrrFile;
+      if (o.out !== undefined) opts.out = o.out;
+      setExit(await run(w, opts));
+    });
+  };
+  workloadCmd('trace', "write a workload's op stream as a trace file (the replay format)", runTraceCommand);
+  workloadCmd('describe', "print a workload's op mix and live reservations over time", runDescribeCommand);
 
   p.command('list')
     .description('list trackers, workloads or machine profiles: name, two spaces, description')
     .addArgument(new Argument('<what>', 'what to list').choices(['trackers', 'workloads', 'profiles']))
     .action((what: 'trackers' | 'workloads' | 'profiles') => {
       let rows: Profile[];
-      if (what === 'trackers') rows = [...trackerNames(), ORACLE, NULL_TRACKER].map((name) => ({ name, description: trackerDescription(name) }));
+      if (what === 'trackers') rows = [...trackerNames(), ORACLE, NULL_TRACKER].map((name) => ({ name, description: describeTracker(name) }));
       else if (what === 'workloads') rows = workloadNames().map((name) => ({ name, description: firstLine(getWorkload(name).description) }));
       else rows = listProfiles().map((x) => ({ name: x.name, description: firstLine(x.description) }));
       process.stdout.write(rows.map((r) => `${r.name}  ${r.description}\n`).join(''));
@@ -166,4 +273,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Tests import this module to call `main()` in-process; they set this flag first.
+if (!(globalThis as { __memtypeBenchNoAutorun?: boolean }).__memtypeBenchNoAutorun) {
+  process.exitCode = await main(process.argv.slice(2));
+}

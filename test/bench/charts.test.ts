@@ -1,16 +1,20 @@
 import { describe, it, expect } from 'vitest';
 import { chartRows, INVALID_COLOR, memorySpec, renderSvg, throughputSpec } from '../../bench/charts.js';
-import { record } from './fakes.js';
+import type { ChartCell } from '../../bench/charts.js';
+
+function record(over: Partial<ChartCell>): ChartCell {
+  return { workload: 'w', size: 16, tracker: 'good', validity: 'valid', opsPerSec: 1e6, nsPerOp: 1000, modeledBytes: 4096, jsBytes: 2048, ...over };
+}
 
 const TRACKERS = ['interval-tree+page-bit+single-page', 'vma-walk+page-bit+single-page'];
 
 function cells(invalidAt: number | null) {
-  const out = [];
+  const out: ChartCell[] = [];
   for (const size of [16, 256, 4096]) {
-    out.push(record({ tracker: 'null', baseline: true, valid: null, size, opsPerSec: 5e6 / Math.log2(size), modeledBytes: 4096 }));
+    out.push(record({ tracker: 'null', validity: 'unchecked', size, opsPerSec: 5e6 / Math.log2(size), modeledBytes: 4096 }));
     for (const t of TRACKERS) {
       const invalid = t === TRACKERS[1] && size === invalidAt;
-      out.push(record({ tracker: t, size, opsPerSec: 1e6 / Math.log2(size), modeledBytes: size * 64, valid: !invalid, digest: invalid ? 'bbbb' : 'aaaa' }));
+      out.push(record({ tracker: t, size, opsPerSec: 1e6 / Math.log2(size), modeledBytes: size * 64, validity: invalid ? 'invalid' : 'valid' }));
     }
   }
   return out;
@@ -45,7 +49,7 @@ describe('charts', () => {
   });
 
   it('errored cells (no value) are left out rather than charted', () => {
-    const spec = throughputSpec(chartRows([record({ tracker: 'x', opsPerSec: null, valid: false, error: 'boom' }), record({ tracker: 'y' })])) as { data: { values: { tracker: string }[] } };
+    const spec = throughputSpec(chartRows([record({ tracker: 'x', opsPerSec: null, validity: 'errored' }), record({ tracker: 'y' })])) as { data: { values: { tracker: string }[] } };
     expect(spec.data.values.map((v) => v.tracker)).toEqual(['y']);
   });
 });

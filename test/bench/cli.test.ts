@@ -1,11 +1,36 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi, beforeAll } from 'vitest';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Runs the CLI from sources (`node --import tsx scripts/cli.ts ...`). */
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+let main: (argv: readonly string[]) => Promise<number>;
+
+beforeAll(async () => {
+  (globalThis as { __memtypeBenchNoAutorun?: boolean }).__memtypeBenchNoAutorun = true;
+  ({ main } = await import('../../scripts/cli.js'));
+});
+
+/** Runs `main()` in-process, capturing what it writes. */
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += c.toString()), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += c.toString()), true));
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** Runs the CLI from sources in a child process (`node --import tsx scripts/cli.ts ...`). */
+function spawnCli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], { cwd: ROOT });
     let stdout = '';
@@ -19,28 +44,70 @@ function cli(...args: string[]): Promise<{ code: number | null; stdout: string; 
 
 describe('memtype-bench CLI', () => {
   it('usage errors and bad input exit 2 with one line, never a stack', async () => {
-    const [flag, num, name, list] = await Promise.all([
-      cli('run', '--bogus'),
-      cli('run', '--parallel', 'two'),
-      cli('run', '--tracker', 'no-such-tracker'),
-      cli('list', 'nothing'),
-    ]);
-    expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/^memtype-bench: unknown option '--bogus'/);
-    expect(num.code).toBe(2);
-    expect(num.stderr).toMatch(/^memtype-bench: option '--parallel <n>' argument 'two' is invalid\. not a positive integer/);
-    expect(name.code).toBe(2);
-    expect(name.stderr).toMatch(/^memtype-bench: unknown tracker "no-such-tracker"; valid trackers: .*oracle, null\n$/);
-    expect(list.code).toBe(2);
-    for (const r of [flag, num, name, list]) expect(r.stderr).not.toMatch(/\n\s+at /);
-  }, 30_000);
+    const cases: [string[], RegExp][] = [
+      [['run', '--bogus'], /^memtype-bench: unknown option '--bogus'/],
+      [['run', '--parallel', 'two'], /^memtype-bench: option '--parallel <n>' argument 'two' is invalid\. not a positive integer/],
+      [['run', '--tracker', 'no-such-tracker'], /^memtype-bench: unknown tracker "no-such-tracker"; valid trackers: .*oracle, null\n$/],
+      [['run', '--size', 'ttm-fault=0'], /argument 'ttm-fault=0' is invalid/],
+      [['run', '--shard', '5/4'], /^memtype-bench: --shard: index 5 is outside 1..4\n$/],
+      [['run', '--matrix', 'no/such/matrix.json'], /^memtype-bench: matrix no\/such\/matrix.json: cannot read the file \(ENOENT\)\n$/],
+      [['run', '--machine', 'kvm-guest-24g', '--machine-file', 'x'], /exclude each other/],
+      [['compare', 'no-such-base', 'no-such-head'], /^memtype-bench: no run "no-such-base"/],
+      [['compare', 'a', 'b', '--threshold', 'lots'], /not a non-negative percentage/],
+      [['merge', join(tmpdir(), 'mb-never-merged'), 'no-such-run'], /^memtype-bench: no run "no-such-run"/],
+      [['trace', 'ttm-fault'], /required option '--size <n>' not specified/],
+      [['describe', 'ttm-fault', '--size', '8', '--machine', 'a', '--machine-file', 'b'], /exclude each other/],
+      [['list', 'nothing'], /^memtype-bench: command-argument value 'nothing' is invalid/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(re);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
 
   it('list trackers: name, two spaces, description, one per line', async () => {
-    const r = await cli('list', 'trackers');
+    const r = await run('list', 'trackers');
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const l of lines) expect(l).toMatch(/^\S+ {2}\S/);
     expect(lines.map((l) => l.split('  ')[0])).toContain('oracle');
-  }, 30_000);
+  });
+
+  it('run --list is a dry run of the default matrix; auto shards read JOB_COMPLETION_INDEX', async () => {
+    const all = await run('run', '--list');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^matrix .*default\.json \(hash [0-9a-f]{16}\)/);
+    expect(all.stdout).toContain('interval-tree+page-bit+single-page (baseline)');
+    process.env.JOB_COMPLETION_INDEX = '1';
+    let shard: Awaited<ReturnType<typeof run>>;
+    try {
+      shard = await run('run', '--list', '--shard', 'auto/2');
+    } finally {
+      delete process.env.JOB_COMPLETION_INDEX;
+    }
+    const cells = all.stdout.split('cells:\n')[1]!.trim().split('\n');
+    const shardCells = shard.stdout.split('cells:\n')[1]!.trim().split('\n');
+    expect(shard.stdout).toMatch(/shard 2\/2: /);
+    expect(shardCells.length).toBeLessThan(cells.length);
+    for (const c of shardCells) expect(cells).toContain(c);
+    const quick = await run('run', '--list', '--quick');
+    expect(quick.stdout).toMatch(/quick\.json/);
+  });
+
+  it('a tiny real run through the worker pool (child process) writes results and prints the table; compare reads it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mb-cli-'));
+    const r = await spawnCli('run', '--workload', 'xorg-fb', '--size', '8', '--tracker', 'vma-walk+page-bit+single-page', '--time', '5', '--rounds', '2', '--out', out, '--run-id', 'tiny', '--no-charts');
+    expect(r.stderr).toMatch(/\[1\/1\] xorg-fb\/8\/1: 3 cells/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/all 2 tracker cells valid/);
+    expect(readdirSync(join(out, 'tiny')).sort()).toEqual(['env.json', 'results.csv', 'results.json', 'results.jsonl', 'run.json', 'summary.md']);
+    const lines = readFileSync(join(out, 'tiny', 'results.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(3 * 2);
+    const cmp = await run('compare', join(out, 'tiny'), join(out, 'tiny'));
+    expect(cmp.code).toBe(0);
+    expect(cmp.stdout).toMatch(/0 of 3 common cells changed significantly|0 of 3 cells changed significantly/);
+  }, 20_000);
 });

@@ -1,13 +1,17 @@
 /**
  * Test doubles for the bench: a tiny hand-built op stream, a fake machine
- * that replays it through a tracker's `memtypeLookup`, and fake trackers.
+ * that replays it through a tracker's `memtypeLookup`, fake trackers, a fake
+ * clock, result lines and matrix sources.
  */
 import { Op, OpStreamBuilder, type OpStream } from '../../core/ops.js';
 import type { OutcomeSink } from '../../core/outcome.js';
 import type { Machine } from '../../core/machine.js';
 import type { MemtypeTracker } from '../../core/tracker.js';
 import type { CellDeps, Replayable } from '../../bench/cell.js';
-import type { CellRecord } from '../../bench/results.js';
+import type { MatrixSources } from '../../bench/matrix.js';
+import { parseMatrixConfig, type MatrixConfig } from '../../bench/matrix-config.js';
+import type { ResultLine } from '../../bench/results.js';
+import { Writable } from 'node:stream';
 
 /** `n` lookup operations on a machine spec the fake never parses. */
 export function tinyStream(n: number): OpStream {
@@ -34,16 +38,16 @@ export function fakeTracker(name: string, answer: (pfn: number) => number, bytes
     memtypeList() {},
     insertCachemode: (_v, pfn, lookup) => lookup(pfn),
     modeledBytes: () => bytes,
-  };
+  } as MemtypeTracker;
 }
 
 /** Replays lookups: outcome type = tracker's answer. 4096 page-table bytes. */
 export class FakeMachine implements Replayable {
   query: unknown = null;
   constructor(readonly tracker: MemtypeTracker) {}
-  run(stream: OpStream, sink: OutcomeSink): void {
+  run(stream: OpStream, sink: OutcomeSink, end = stream.count): void {
     const ops = stream.ops;
-    for (let i = 0; i < stream.count; i++) {
+    for (let i = 0; i < end; i++) {
       const type = this.tracker.memtypeLookup(ops[i * 8 + 2]! / 4096);
       sink.done(i, 0, type, this as unknown as Machine);
     }
@@ -53,7 +57,7 @@ export class FakeMachine implements Replayable {
   }
 }
 
-/** Trackers: `oracle`/`good` answer pfn % 4; `bad` differs at pfn 3; `null` answers -1; `boom` throws. */
+/** Trackers: `oracle`/`good`/`base` answer pfn % 4; `bad` differs at pfn 3; `null` answers -1; `boom` throws. */
 export function fakeDeps(ops = 200): CellDeps {
   const stream = tinyStream(ops);
   return {
@@ -65,6 +69,7 @@ export function fakeDeps(ops = 200): CellDeps {
       switch (name) {
         case 'oracle':
         case 'good':
+        case 'base':
           return fakeTracker(name, (p) => p % 4, 128);
         case 'bad':
           return fakeTracker(name, (p) => (p === 3 ? 0 : p % 4), 256);
@@ -79,28 +84,107 @@ export function fakeDeps(ops = 200): CellDeps {
       }
     },
     machineFactory: () => (t) => new FakeMachine(t),
+    gc: null,
   };
 }
 
-/** A cell record with defaults. */
-export function record(over: Partial<CellRecord>): CellRecord {
+/**
+ * A fake clock (ms) that advances only when `advance` is called; the fake
+ * machine can call it to make each replay take a known time.
+ */
+export class FakeClock {
+  t = 0;
+  readonly now = (): number => this.t;
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+/** A config with the given lineup (every entry required unless marked `?name`). */
+export function config(trackers: string[], over: Partial<Record<string, unknown>> = {}): MatrixConfig {
+  return parseMatrixConfig(
+    JSON.stringify({
+      trackers: trackers.map((t) => (t.startsWith('?') ? { match: t.slice(1), optional: true, why: 'test' } : t)),
+      baseline: 'base',
+      timing: { timeMs: 5, warmupMs: 1, minSamples: 3 },
+      ...over,
+    }),
+    'test.json',
+  );
+}
+
+/** Registry stand-in: trackers `base`, `good`, `bad`; workloads `w`, `v` with sizes 4, 8, 16. */
+export function sources(trackers: string[] = ['base', 'good', 'bad'], workloads: string[] = ['w', 'v']): MatrixSources {
+  return { trackerNames: () => trackers, workloadNames: () => workloads, defaultSizes: () => [4, 8, 16], defaultProfile: () => 'fake-profile' };
+}
+
+/** A result line with defaults (cell `w/16/1/good`, round 0, 10 samples around `medianNs`). */
+export function line(over: Partial<ResultLine> & { medianNs?: number; samplesNs?: number[] } = {}): ResultLine {
+  const { medianNs = 1000, samplesNs, ...rest } = over;
+  const xs = samplesNs ?? Array.from({ length: 10 }, (_, i) => medianNs * (0.98 + 0.004 * i));
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+  const workload = rest.workload ?? 'w';
+  const size = rest.size ?? 16;
+  const seed = rest.seed ?? 1;
+  const tracker = rest.tracker ?? 'good';
+  const ops = rest.ops === undefined ? 100 : rest.ops;
+  const med = sorted[Math.floor(sorted.length / 2)]!;
   return {
-    workload: 'w',
-    size: 16,
-    seed: 1,
-    tracker: 'good',
-    ops: 100,
-    opsPerSec: 1_000_000,
-    nsPerOp: 1000,
-    rme: 1.5,
-    samples: 20,
-    modeledBytes: 4096,
-    jsBytes: 2048,
+    schemaVersion: 2,
+    runId: 'r',
+    matrixHash: 'h',
+    cellId: `${workload}/${size}/${seed}/${tracker}`,
+    groupId: `${workload}/${size}/${seed}`,
+    workload,
+    size,
+    seed,
+    tracker,
+    machine: 'fake-profile',
+    round: 0,
+    rounds: 1,
+    position: 0,
+    ops,
+    peakOps: ops,
+    stats:
+      rest.stats === null
+        ? null
+        : {
+            samples: xs.length,
+            medianNs: med,
+            meanNs: mean,
+            p99Ns: sorted[sorted.length - 1]!,
+            minNs: sorted[0]!,
+            maxNs: sorted[sorted.length - 1]!,
+            sdNs: sd,
+            rme: 1,
+            medianRme: 1,
+            samplesNs: sorted,
+            thinned: false,
+            opsPerSec: ops ? ops / (med / 1e9) : 0,
+            nsPerOp: ops ? med / ops : 0,
+          },
+    memory: { modeledBytes: 4096, jsBytes: 2048, gcCount: 0, gcPauseMs: 0 },
+    harness: { emptyReplayNs: 10 },
     digest: 'aaaa',
     oracleDigest: 'aaaa',
-    valid: true,
-    baseline: false,
+    validity: tracker === 'null' ? 'unchecked' : 'valid',
     error: null,
-    ...over,
-  };
+    shard: null,
+    finishedAt: '2026-01-01T00:00:00.000Z',
+    ...rest,
+  } as ResultLine;
+}
+
+/** A writable stream collecting its text. */
+export function sink(): { stream: Writable; text: () => string } {
+  let buf = '';
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      buf += chunk.toString();
+      cb();
+    },
+  });
+  return { stream, text: () => buf };
 }

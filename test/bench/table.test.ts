@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { formatCount, formatTable, validLabel } from '../../bench/table.js';
-import { record } from './fakes.js';
+import { formatCount, formatTable } from '../../bench/table.js';
+import { summarize, validityLabel } from '../../bench/summary.js';
+import { line } from './fakes.js';
 
 describe('table', () => {
   it('formats numbers with thousands separators', () => {
@@ -11,24 +12,31 @@ describe('table', () => {
   });
 
   it('labels validity', () => {
-    expect(validLabel({ baseline: false, valid: true })).toBe('yes');
-    expect(validLabel({ baseline: false, valid: false })).toBe('INVALID');
-    expect(validLabel({ baseline: true, valid: null })).toBe('baseline');
+    expect(validityLabel('valid')).toBe('yes');
+    expect(validityLabel('invalid')).toBe('INVALID');
+    expect(validityLabel('errored')).toBe('ERROR');
+    expect(validityLabel('unchecked')).toBe('harness');
   });
 
   it('aligns columns: text left, numbers right, no trailing spaces', () => {
-    const out = formatTable([
-      record({ tracker: 'null', baseline: true, valid: null, opsPerSec: 12_345_678.9, modeledBytes: 0, size: 16 }),
-      record({ tracker: 'interval-tree+page-bit+single-page', workload: 'ttm-fault', size: 65536, opsPerSec: 987.6, modeledBytes: 1_048_576 }),
-      record({ tracker: 'bad', valid: false, opsPerSec: null, modeledBytes: null, error: 'boom' }),
-    ]);
+    const s = summarize(
+      [
+        line({ tracker: 'null', samplesNs: [100, 100, 100] }),
+        line({ tracker: 'base', samplesNs: [200, 200, 200] }),
+        line({ tracker: 'interval-tree+page-bit+single-page', workload: 'ttm-fault', size: 65536, samplesNs: [400, 400, 400] }),
+        line({ tracker: 'bad', validity: 'errored', stats: null, error: 'boom' }),
+      ],
+      { runId: 'r', matrixHash: 'h', baseline: 'base', rounds: 1, expected: [] },
+    );
+    const out = formatTable(s.cells, 'base');
     expect(out).toBe(
       [
-        'tracker                             workload     size       ops/s  modeled bytes  valid',
-        '----------------------------------  ---------  ------  ----------  -------------  --------',
-        'null                                w              16  12,345,679              0  baseline',
-        'interval-tree+page-bit+single-page  ttm-fault  65,536         988      1,048,576  yes',
-        'bad                                 w              16           -              -  INVALID',
+        'tracker                             workload     size          ops/s    rme       time ÷ base  modeled bytes  JS bytes  valid',
+        '----------------------------------  ---------  ------  -------------  -----  ----------------  -------------  --------  -------',
+        'null                                w              16  1,000,000,000  ±0.0%  0.50 [0.50-0.50]          4,096     2,048  harness',
+        'base                                w              16    500,000,000  ±0.0%                 1          4,096     2,048  yes',
+        'interval-tree+page-bit+single-page  ttm-fault  65,536    250,000,000  ±0.0%                 -          4,096     2,048  yes',
+        'bad                                 w              16              -      -                 -          4,096     2,048  ERROR',
         '',
       ].join('\n'),
     );
