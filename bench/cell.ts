@@ -24,6 +24,7 @@
  * returns is plain data — one message per group.
  */
 import { Bench, type FnReturnedObject } from 'tinybench';
+import { Bugs } from '../core/bugs.js';
 import { Hardware } from '../core/hardware.js';
 import { Machine } from '../core/machine.js';
 import type { MachineSpec } from '../core/machine-spec.js';
@@ -52,6 +53,8 @@ export interface GroupTask {
   machine?: MachineSpec;
   /** Label of that machine, recorded with the results. */
   machineLabel: string;
+  /** Historical bug switches enabled in every machine of the group (core/bugs.ts). */
+  bugs?: string[];
   /** Trackers to measure (the `null` tracker among them). */
   trackers: string[];
   /** Interleaved rounds (≥ 1). */
@@ -165,8 +168,8 @@ export interface CellDeps {
   buildStream(workload: string, size: number, seed: number, machine?: MachineSpec): OpStream;
   /** A fresh tracker (default: the registry's `createTracker`). */
   newTracker(name: string): MemtypeTracker;
-  /** A factory of fresh machines for `stream` (default: `Hardware` built once from `stream.machine`). */
-  machineFactory(stream: OpStream): (tracker: MemtypeTracker) => Replayable;
+  /** A factory of fresh machines for `stream` with bug switches `bugs` (default: `Hardware` built once from `stream.machine`). */
+  machineFactory(stream: OpStream, bugs?: readonly string[]): (tracker: MemtypeTracker) => Replayable;
   /** Sample clock, ms (default `performance.now`); tests inject a fake. */
   now?: () => number;
   /** Forced GC (default `findGc().fn`); null for none. */
@@ -177,9 +180,10 @@ export interface CellDeps {
 export const DEFAULT_DEPS: CellDeps = {
   buildStream: (w, size, seed, machine) => getWorkload(w).generate(size, seed, machine),
   newTracker: createTracker,
-  machineFactory(stream) {
+  machineFactory(stream, bugs = []) {
     const hw = Hardware.fromSpec(stream.machine);
-    return (tracker) => new Machine(hw, tracker);
+    const opts = { bugs: Bugs.parse(bugs) };
+    return (tracker) => new Machine(hw, tracker, opts);
   },
 };
 
@@ -364,7 +368,7 @@ export async function measureGroup(task: GroupTask, deps: CellDeps = DEFAULT_DEP
   let newMachine: (tracker: MemtypeTracker) => Replayable;
   let oracleDigest: string;
   try {
-    newMachine = deps.machineFactory(stream);
+    newMachine = deps.machineFactory(stream, task.bugs);
     const sink = new DigestSink();
     newMachine(deps.newTracker(ORACLE)).run(stream, sink);
     oracleDigest = sink.digest();

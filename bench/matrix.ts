@@ -13,6 +13,7 @@
  * measured only when selected by name.
  */
 import { createHash } from 'node:crypto';
+import { Bugs } from '../core/bugs.js';
 import { InputError } from '../core/errors.js';
 import { LINUX_TRACKER, NULL_TRACKER, ORACLE, trackerNames } from '../impls/registry.js';
 import { listProfiles } from '../workloads/profiles.js';
@@ -94,6 +95,8 @@ export interface Matrix {
   readonly timingNote: string;
   /** Machine label for the run (`per-workload default`, a profile, or `file:NAME`). */
   readonly machine: string;
+  /** Historical bug switches enabled in every machine (empty: Linux v6.16). */
+  readonly bugs: readonly string[];
   /** Groups in run order: workload, then size ascending, then seed. */
   readonly groups: readonly MatrixGroup[];
   /** Number of cells (Σ trackers per group). */
@@ -183,6 +186,8 @@ export interface MatrixOverrides {
   timeMs?: number;
   /** Ratio reference tracker. */
   baseline?: string;
+  /** Historical bug switches enabled in every machine (core/bugs.ts). */
+  bugs?: readonly string[];
 }
 
 function validateSize(s: number): void {
@@ -337,7 +342,8 @@ export function expandMatrix(
   }
   const cellCount = groups.length * perGroup.length;
   const { timing, note } = resolveTiming(config, cellCount * rounds, overrides.timeMs, groups.length);
-  const hash = matrixHash({ groups, rounds, timing, orderSeed: config.orderSeed, machine: machineIdentity(machine) });
+  const bugs = Bugs.parse(overrides.bugs ?? []).names;
+  const hash = matrixHash({ groups, rounds, timing, orderSeed: config.orderSeed, machine: machineIdentity(machine), bugs });
   return {
     source: config.source,
     description: config.description,
@@ -351,6 +357,7 @@ export function expandMatrix(
     timing,
     timingNote: note,
     machine: runMachineLabel(machine),
+    bugs,
     groups,
     cellCount,
     hash,
@@ -370,8 +377,10 @@ export function matrixHash(m: {
   timing: TimingOptions;
   orderSeed: number;
   machine: string;
+  bugs?: readonly string[];
 }): string {
   const canon = JSON.stringify({
+    ...(m.bugs && m.bugs.length > 0 ? { bugs: [...m.bugs].sort() } : {}),
     schemaVersion: SCHEMA_VERSION,
     groups: m.groups.map((g) => [g.id, g.machine, [...g.trackers].sort()]),
     rounds: m.rounds,

@@ -96,7 +96,7 @@ export const MSG = {
         `matrix ${m.source} (hash ${m.hash})${m.description ? `: ${m.description}` : ''}`,
         `${plural(m.groups.length, 'group')} × ${plural(perGroup, 'tracker')} = ${plural(m.cellCount, 'cell')}, each measured in ${plural(m.rounds, 'interleaved round')}${shard ? `; shard ${shard}: ${plural(shardGroups, 'group')}, ${plural(cells, 'cell')}` : ''}`,
         `trackers: null (harness), ${m.baseline} (baseline)${m.trackers.filter((t) => t !== m.baseline).length > 0 ? `, ${m.trackers.filter((t) => t !== m.baseline).join(', ')}` : ''}`,
-        `workloads: ${m.workloads.join(', ')}; machine: ${m.machine}; seeds: ${m.seeds.join(', ')}`,
+        `workloads: ${m.workloads.join(', ')}; machine: ${m.machine}; seeds: ${m.seeds.join(', ')}${m.bugs?.length ? `; historical bugs ON: ${m.bugs.join(', ')}` : ''}`,
         `timing: ${m.timingNote}; warm-up ${m.timing.warmupTimeMs} ms; ≥ ${m.timing.iterations} samples`,
         `estimated: ${minutes(((shardGroups * m.rounds) * (perGroup * (m.timing.timeMs + (m.timing.warmup ? m.timing.warmupTimeMs : 0)) + m.timing.harnessTimeMs)) / 1000)} of timed replays` +
           (config.timing.groupOverheadSeconds > 0
@@ -117,7 +117,7 @@ export const MSG = {
       const shard = mf.shard ? `; shard ${mf.shard.index}/${mf.shard.count} (${plural(mf.groupIds.length, 'group')} of ${m.groups.length})` : '';
       const lines = [
         `memtype-bench run ${mf.runId}: ${plural(mf.groupIds.length, 'group')} × ${plural(perGroup, 'tracker')} (null + baseline ${m.baseline} + ${m.trackers.filter((t) => t !== m.baseline).length} more) × ${plural(m.rounds, 'round')}${shard}`,
-        `matrix: ${m.source} (hash ${m.hash}); machine: ${m.machine}; timing: ${m.timingNote}`,
+        `matrix: ${m.source} (hash ${m.hash}); machine: ${m.machine}; timing: ${m.timingNote}${m.bugs?.length ? `; historical bugs ON: ${m.bugs.join(', ')}` : ''}`,
         `pool: ${plural(threads, 'worker thread')} measuring at once` +
           (threads === 1 ? ' (one busy worker for stable timing; --parallel N to change)' : ' (--parallel; timings may interfere)') +
           ` on ${cores} cores; ${plural(todo, 'group')} to run, ≈ ${minutes(estimateS)} of timed budget`,
@@ -127,6 +127,7 @@ export const MSG = {
       return lines.join('\n') + '\n';
     },
     cellError: (cellId: string, error: string) => `error: ${cellId}: ${error}`,
+    report: (path: string) => `report: ${path}\n`,
     files: (lines: string, files: readonly string[], charts: readonly string[]) => `results: ${lines}\nsummary: ${files.join(', ')}\n${charts.length > 0 ? `charts: ${charts.join(', ')}\n` : ''}`,
     verdict: (failed: number, total: number, measured: number) =>
       failed === 0 ? `all ${measured} tracker cells valid\n` : `FAILED: ${failed} of ${total} cells are INVALID or errored (exit status 1)\n`,

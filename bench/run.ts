@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { GroupResult, GroupTask } from './cell.js';
 import { writeCharts } from './charts.js';
+import { writeReport } from './report.js';
 import { collectEnv, type RunEnv } from './env.js';
 import { loadMachineChoice, machineSpecFor, type MachineChoice, type MachineOptions } from './machine-input.js';
 import { expandMatrix, REGISTRY_SOURCES, type Matrix, type MatrixGroup, type MatrixOverrides, type MatrixSources } from './matrix.js';
@@ -255,6 +256,7 @@ function groupTask(g: MatrixGroup, m: Matrix, choice: MachineChoice, maxSamples:
     seed: g.seed,
     ...(spec !== undefined ? { machine: spec } : {}),
     machineLabel: g.machine,
+    ...(m.bugs.length > 0 ? { bugs: [...m.bugs] } : {}),
     trackers: [...g.trackers],
     rounds: m.rounds,
     orderSeed: m.orderSeed,
@@ -345,12 +347,14 @@ async function finish(dir: string, manifest: RunManifest, env: RunEnv | null, ch
     finishedAt: manifest.finishedAt,
   });
   const chartFiles = charts ? await writeCharts(dir, summary.cells) : [];
+  const report = charts ? await writeReport(dir, {}) : null;
 
   stdout.write('\n' + formatTable(summary.cells, m.baseline) + '\n');
   for (const l of MSG.summary.precision(summary)) stdout.write(l + '\n');
   const failed = summary.cells.filter(cellFailed);
   for (const c of failed.filter((x) => x.error !== null)) stdout.write(MSG.run.cellError(c.cellId, c.error!) + '\n');
   stdout.write(MSG.run.files(join(dir, FILES.lines), files, chartFiles));
+  if (report !== null) stdout.write(MSG.run.report(report));
   const measured = summary.cells.filter((c) => c.role !== 'null').length;
   stdout.write(MSG.run.verdict(failed.length, summary.cells.length, measured));
   return {

@@ -1,6 +1,6 @@
 /**
  * `memtype-bench`: the command line. Thin: parses arguments and calls into
- * bench/ (run, compare, merge, trace, describe, replay, list). Exit status: 0 success; 1 a run with invalid or errored cells; 2
+ * bench/ (run, compare, merge, report, publish, trace, describe, replay, list). Exit status: 0 success; 1 a run with invalid or errored cells; 2
  * bad input (unknown flag or name, bad number, bad trace) — one line on
  * stderr, never a stack; 70 an internal error — one line on stderr plus
  * the path of a file under the temp folder holding the full stack.
@@ -17,6 +17,7 @@ import { runCompareCommand } from '../bench/compare.js';
 import { MSG } from '../bench/messages.js';
 import { runMergeCommand } from '../bench/merge.js';
 import { runReplayCommand } from '../bench/replay.js';
+import { runPublishCommand, runReportCommand } from '../bench/report.js';
 import { runBench, type RunOptions } from '../bench/run.js';
 import { runDescribeCommand, runTraceCommand, type WorkloadCmdOptions } from '../bench/workload-cmds.js';
 
@@ -120,6 +121,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--resume <run>', 'finish an interrupted run (folder or run id): only its unfinished groups run')
     .option('--max-samples <n>', 'raw samples kept per cell and round', parsePositiveInt)
     .option('--no-charts', 'skip rendering the SVG charts')
+    .option('--bug <name>', 'enable a historical bug switch in every machine, the oracle\'s too (repeatable)', collect)
     .action(
       async (o: {
         matrix?: string;
@@ -142,6 +144,7 @@ function program(setExit: (code: number) => void): Command {
         resume?: string;
         maxSamples?: number;
         charts: boolean;
+        bug?: string[];
       }) => {
         const opts: RunOptions = { outDir: o.out, charts: o.charts };
         if (o.matrix !== undefined) opts.matrixFile = o.matrix;
@@ -162,6 +165,7 @@ function program(setExit: (code: number) => void): Command {
         if (o.shard !== undefined) opts.shard = o.shard;
         if (o.resume !== undefined) opts.resume = o.resume;
         if (o.maxSamples !== undefined) opts.maxSamples = o.maxSamples;
+        if (o.bug) opts.bugs = o.bug;
         const outcome = await runBench(opts);
         setExit(outcome.exitCode);
       },
@@ -182,6 +186,25 @@ function program(setExit: (code: number) => void): Command {
     .option('--results <dir>', 'folder holding run ids', 'results')
     .action((base: string, head: string, o: { threshold: number; alpha: number; minEffect: number; normalize: 'none' | 'null'; results: string }) => {
       setExit(runCompareCommand(base, head, { threshold: o.threshold, alpha: o.alpha, minEffect: o.minEffect, normalize: o.normalize }, o.results));
+    });
+
+  p.command('report')
+    .description('write RUN/report.html: self-contained page with charts, tables, validity, environment, matrix (and a comparison with --baseline)')
+    .argument('<run>', 'the run (folder or run id)')
+    .option('--baseline <run>', 'another run (folder or run id) to compare against')
+    .option('--results <dir>', 'folder holding run ids', 'results')
+    .action(async (run: string, o: { baseline?: string; results: string }) => {
+      setExit(await runReportCommand(run, o.baseline !== undefined ? { baseline: o.baseline } : {}, { baseDir: o.results }));
+    });
+
+  p.command('publish')
+    .description('write a static folder for any static host: index.html (the report), charts as SVG + PNG + vega-lite spec, the raw results files')
+    .argument('<run>', 'the run (folder or run id)')
+    .requiredOption('--out <dir>', 'folder to write (new, empty, or written by an earlier publish)')
+    .option('--baseline <run>', 'another run to compare against')
+    .option('--results <dir>', 'folder holding run ids', 'results')
+    .action(async (run: string, o: { out: string; baseline?: string; results: string }) => {
+      setExit(await runPublishCommand(run, { out: o.out, ...(o.baseline !== undefined ? { baseline: o.baseline } : {}) }, { baseDir: o.results }));
     });
 
   p.command('merge')

@@ -80,7 +80,7 @@ describe('memtype-bench CLI', () => {
     const all = await run('run', '--list');
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/^matrix .*default\.json \(hash [0-9a-f]{16}\)/);
-    expect(all.stdout).toContain('interval-tree+page-bit+single-page (baseline)');
+    expect(all.stdout).toContain('interval-tree+page-bit-ram-walk+single-page (baseline)');
     process.env.JOB_COMPLETION_INDEX = '1';
     let shard: Awaited<ReturnType<typeof run>>;
     try {

@@ -1,3 +1,4 @@
+import { LINUX_TRACKER } from '../../impls/registry.js';
 import { describe, it, expect } from 'vitest';
 import { InputError } from '../../core/errors.js';
 import { cellId, expandMatrix, globToRegExp, matchNames, resolveTiming, selectNames, type MatrixSources } from '../../bench/matrix.js';
@@ -137,9 +138,10 @@ describe('built-in matrices', () => {
       expect(c.trackers.length).toBeGreaterThan(3);
       const m = expandMatrix(c);
       expect(m.groups.length).toBeGreaterThan(0);
-      expect(m.trackers).toContain(LINUX);
-      expect(m.trackers).toContain('vma-walk+page-bit+single-page');
-      expect(m.baseline).toBe(LINUX);
+      expect(m.trackers).toContain(LINUX_TRACKER);
+      expect(m.trackers).toContain('vma-walk+page-bit-ram-walk+single-page');
+      expect(m.trackers).toContain('btree+page-bit-ram-walk+single-page');
+      expect(m.baseline).toBe(LINUX_TRACKER);
     }
   });
 });
