@@ -87,6 +87,8 @@ export const MSG = {
     resumeConflicts: (keys: readonly string[]) => `--resume takes the matrix, machine and shard from the run; drop ${keys.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/s$/, '')}`).join(', ')}`,
     empty: (m: Matrix) => `nothing to run: the matrix is empty (workloads: ${list(m.workloads)}; trackers: ${list(m.trackers)})`,
     workerFailed: (why: string) => `worker: ${why}`,
+    interrupted: (signal: string, done: number, total: number, runId: string) =>
+      `\n${signal}: stopped after ${done} of ${total} groups; every finished group is in results.jsonl.\nresume with: memtype-bench run --resume ${runId}\n`,
     resuming: (dir: string, done: number, total: number, dropped: number, torn: boolean) =>
       `resuming ${dir}: ${done} of ${plural(total, 'group')} finished${dropped > 0 ? `; dropped ${plural(dropped, 'line')} of unfinished groups` : ''}${torn ? '; dropped a torn last line' : ''}\n`,
     listHeader: (m: Matrix, shard: string | null, shardGroups: number, config: MatrixConfig): string[] => {

@@ -22,6 +22,11 @@ export interface PoolOptions {
   filename?: string | URL;
   /** Node options for the workers. Never `--expose-gc` (workers reject it; it is inherited from the parent). */
   execArgv?: string[];
+  /**
+   * Heap limit of each worker, MiB (default 4096): a group that exceeds it
+   * kills only its worker, and its cells are recorded as errored.
+   */
+  maxOldGenerationSizeMb?: number;
 }
 
 /** A pool of group-measuring workers. */
@@ -56,6 +61,7 @@ export function createPool(options: PoolOptions = {}): GroupPool {
     minThreads: Math.min(threads, 1),
     maxThreads: threads,
     idleTimeout: 60_000,
+    resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 4096 },
     ...(execArgv ? { execArgv } : {}),
   });
   return {

@@ -287,6 +287,16 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
   const sources = deps.matrixSources ?? REGISTRY_SOURCES;
   const pool = (deps.createPool ?? ((n: number) => createPool({ maxThreads: n })))(threads);
   let done = alreadyDone;
+  // SIGINT/SIGTERM: stop scheduling, stop the workers; the group in flight
+  // is not recorded (resume runs it again), everything finished is on disk.
+  let interrupted: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (interrupted !== null) return;
+    interrupted = sig;
+    void pool.destroy();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const ctxFor = (): LineContext => ({ runId: manifest.runId, matrixHash: manifest.matrixHash, rounds: m.rounds, shard, finishedAt: now().toISOString() });
   const runOne = async (g: MatrixGroup): Promise<void> => {
     let lines: ResultLine[];
@@ -298,6 +308,7 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
       note = groupNote(r);
       if (env.gc === null && r.error === null) env.gc = r.gc;
     } catch (e) {
+      if (interrupted !== null) return;
       const error = MSG.run.workerFailed(e instanceof Error ? e.message : String(e));
       lines = failedGroupLines(g, error, ctxFor());
       note = MSG.progress.groupError(error);
@@ -311,13 +322,19 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
   // from run to run.
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < todo.length) await runOne(todo[next++]!);
+    while (interrupted === null && next < todo.length) await runOne(todo[next++]!);
   };
   try {
     await Promise.all(Array.from({ length: Math.min(threads, todo.length) }, lane));
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     progress.stop();
     await pool.destroy();
+  }
+  if (interrupted !== null) {
+    stderr.write(MSG.run.interrupted(interrupted, done, total, manifest.runId));
+    return { exitCode: interrupted === 'SIGINT' ? 130 : 143, runId: manifest.runId, dir, resultsFile: linesPath, files: [], charts: [], summary: null };
   }
 
   manifest.finishedAt = now().toISOString();
