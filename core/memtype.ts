@@ -13,12 +13,12 @@ import { EINVAL } from './errno.js';
 import type { Hardware } from './hardware.js';
 import { Kmsg } from './kmsg.js';
 import { MTRR_TYPE_INVALID, MTRR_TYPE_WRBACK } from './mtrr.js';
-import { ISA_END_PFN, PAGE_SIZE, type PhysMap } from './physmap.js';
+import { ISA_END_PFN, ISA_START_ADDRESS, PAGE_SIZE, type PhysMap } from './physmap.js';
 import type { MemtypeTracker } from './tracker.js';
 import type { TrackCtx } from './vma.js';
 
 /** `ISA_START_ADDRESS` in pages. */
-const ISA_START_PFN = 0xa0;
+const ISA_START_PFN = ISA_START_ADDRESS / PAGE_SIZE;
 
 /** Where kernel messages go. */
 export interface KernelLog {

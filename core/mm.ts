@@ -28,14 +28,8 @@ export class MmStruct {
     const h = this.lastHit;
     if (h !== null && h.vm_start <= addr && addr < h.vm_end) return h;
     const v = this.vmas;
-    let lo = 0;
-    let hi = v.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (v[mid]!.vm_end <= addr) lo = mid + 1;
-      else hi = mid;
-    }
-    const r = lo < v.length && v[lo]!.vm_start <= addr ? v[lo]! : null;
+    const i = this.firstIndexEndingAfter(addr);
+    const r = i < v.length && v[i]!.vm_start <= addr ? v[i]! : null;
     if (r !== null) this.lastHit = r;
     return r;
   }
