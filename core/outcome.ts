@@ -24,9 +24,17 @@ export class DigestSink implements OutcomeSink {
   count = 0;
 
   private mix(v: number): void {
-    // Fold a double exactly: low and high 32-bit halves.
-    const lo = v % 4294967296 | 0;
-    const hi = Math.floor(v / 4294967296) | 0;
+    // Fold a double exactly: low and high 32-bit halves (a small integer's
+    // halves are itself and its sign, the common case).
+    let lo: number;
+    let hi: number;
+    if ((v | 0) === v) {
+      lo = v;
+      hi = v >> 31;
+    } else {
+      lo = v % 4294967296 | 0;
+      hi = Math.floor(v / 4294967296) | 0;
+    }
     this.h1 = Math.imul(this.h1 ^ lo, 0x01000193);
     this.h2 = Math.imul(this.h2 ^ hi ^ lo, 0x5bd1e995) ^ (this.h1 >>> 13);
   }
