@@ -21,6 +21,7 @@
  */
 import type { MachineView, PfnmapTrackCtx } from '../core/tracker.js';
 import type { RangeStore } from './parts.js';
+import { RbTree } from './rb.js';
 
 /**
  * One reservation: `struct memtype` (start, end, subtree_max_end, type,
@@ -142,7 +143,7 @@ function successor(n: IntervalNode): IntervalNode | null {
  * k = overlapping entries visited up to the first one of a different type.
  * scan and lookup allocate nothing.
  */
-export class IntervalTreeStore implements RangeStore {
+export class IntervalTreeStore extends RbTree<IntervalNode> implements RangeStore {
   /** Part name. */
   readonly name = 'interval-tree';
   /** Out of `scan`: type of the lowest-starting overlapping entry, or -1. */
@@ -152,8 +153,6 @@ export class IntervalTreeStore implements RangeStore {
   /** Out of `overlap`: the found entry's start and end (pfns). */
   hitStart = 0;
   hitEnd = 0;
-  /** Tree root; exposed for tests (mutate only to exercise `checkInvariants`). */
-  root: IntervalNode | null = null;
   private count = 0;
   // Scratch state of checkInvariants (test mode only).
   private checkPrevStart = -Infinity;
@@ -339,87 +338,10 @@ export class IntervalTreeStore implements RangeStore {
     return lh + (n.red ? 0 : 1);
   }
 
-  /** Puts `y` where `x` hangs (under x's parent, or as root). */
-  private replaceChild(x: IntervalNode, y: IntervalNode | null): void {
-    const p = x.parent;
-    if (p === null) this.root = y;
-    else if (p.left === x) p.left = y;
-    else p.right = y;
-  }
-
-  /** Left rotation at `x`; the subtree's maxEnd moves to its new top. */
-  private rotateLeft(x: IntervalNode): void {
-    const y = x.right!;
-    const b = y.left;
-    x.right = b;
-    if (b !== null) b.parent = x;
-    y.parent = x.parent;
-    this.replaceChild(x, y);
-    y.left = x;
-    x.parent = y;
-    y.maxEnd = x.maxEnd;
-    x.maxEnd = computeMax(x);
-  }
-
-  /** Right rotation at `x`; the subtree's maxEnd moves to its new top. */
-  private rotateRight(x: IntervalNode): void {
-    const y = x.left!;
-    const b = y.right;
-    x.left = b;
-    if (b !== null) b.parent = x;
-    y.parent = x.parent;
-    this.replaceChild(x, y);
-    y.right = x;
-    x.parent = y;
-    y.maxEnd = x.maxEnd;
-    x.maxEnd = computeMax(x);
-  }
-
-  /** Restores the red-black rules after linking red leaf `z`. */
-  private insertFixup(z: IntervalNode): void {
-    let p = z.parent;
-    while (p !== null && p.red) {
-      const g = p.parent!; // a red node is never the root
-      if (p === g.left) {
-        const u = g.right;
-        if (u !== null && u.red) {
-          p.red = false;
-          u.red = false;
-          g.red = true;
-          z = g;
-          p = z.parent;
-          continue;
-        }
-        if (z === p.right) {
-          this.rotateLeft(p);
-          z = p;
-          p = z.parent!;
-        }
-        p.red = false;
-        g.red = true;
-        this.rotateRight(g);
-      } else {
-        const u = g.left;
-        if (u !== null && u.red) {
-          p.red = false;
-          u.red = false;
-          g.red = true;
-          z = g;
-          p = z.parent;
-          continue;
-        }
-        if (z === p.left) {
-          this.rotateRight(p);
-          z = p;
-          p = z.parent!;
-        }
-        p.red = false;
-        g.red = true;
-        this.rotateLeft(g);
-      }
-      break;
-    }
-    this.root!.red = false;
+  /** Augment callback: the subtree's maxEnd moves to its new top. */
+  protected override rotated(oldTop: IntervalNode, newTop: IntervalNode): void {
+    newTop.maxEnd = oldTop.maxEnd;
+    oldTop.maxEnd = computeMax(oldTop);
   }
 
   /**
@@ -445,67 +367,5 @@ export class IntervalTreeStore implements RangeStore {
     for (let a = p; a !== null; a = a.parent) a.maxEnd = computeMax(a);
     if (!z.red) this.eraseFixup(child, p);
     z.left = z.right = z.parent = null;
-  }
-
-  /**
-   * Restores equal black height after a black node was unlinked; `x` (maybe
-   * null) carries an extra black, `xp` is its parent.
-   */
-  private eraseFixup(x: IntervalNode | null, xp: IntervalNode | null): void {
-    while (x !== this.root && (x === null || !x.red)) {
-      const p = xp!;
-      if (x === p.left) {
-        let w = p.right!; // the sibling exists: its side has black height ≥ 1
-        if (w.red) {
-          w.red = false;
-          p.red = true;
-          this.rotateLeft(p);
-          w = p.right!;
-        }
-        if ((w.left === null || !w.left.red) && (w.right === null || !w.right.red)) {
-          w.red = true;
-          x = p;
-          xp = p.parent;
-          continue;
-        }
-        if (w.right === null || !w.right.red) {
-          w.left!.red = false;
-          w.red = true;
-          this.rotateRight(w);
-          w = p.right!;
-        }
-        w.red = p.red;
-        p.red = false;
-        w.right!.red = false;
-        this.rotateLeft(p);
-      } else {
-        let w = p.left!;
-        if (w.red) {
-          w.red = false;
-          p.red = true;
-          this.rotateRight(p);
-          w = p.left!;
-        }
-        if ((w.left === null || !w.left.red) && (w.right === null || !w.right.red)) {
-          w.red = true;
-          x = p;
-          xp = p.parent;
-          continue;
-        }
-        if (w.left === null || !w.left.red) {
-          w.right!.red = false;
-          w.red = true;
-          this.rotateLeft(w);
-          w = p.left!;
-        }
-        w.red = p.red;
-        p.red = false;
-        w.left!.red = false;
-        this.rotateRight(p);
-      }
-      x = this.root;
-      break;
-    }
-    if (x !== null) x.red = false;
   }
 }

@@ -24,6 +24,7 @@
  */
 import type { MachineView, PfnmapTrackCtx } from '../core/tracker.js';
 import type { RangeStore } from './parts.js';
+import { RbTree } from './rb.js';
 
 /**
  * One reservation: 2.6.32's `struct memtype` (start, end, type, list_head
@@ -86,7 +87,7 @@ function fail(rule: string, n: HybridNode): never {
  * it, else O(entries before it) walking the list back, plus the entries
  * visited in the range. scan/lookup allocate nothing.
  */
-export class RbtreeStore implements RangeStore {
+export class RbtreeStore extends RbTree<HybridNode> implements RangeStore {
   /** Part name. */
   readonly name = 'rbtree';
   first = -1;
@@ -95,8 +96,6 @@ export class RbtreeStore implements RangeStore {
   hitEnd = 0;
   /** Sentinel `memtype_list` head. */
   readonly head = new HybridNode(-1, -1, -1, null);
-  /** `memtype_rbroot`; exposed for tests. */
-  root: HybridNode | null = null;
   private count = 0;
   private checkPrev: HybridNode = this.head;
   private checkSeen = 0;
@@ -316,82 +315,6 @@ export class RbtreeStore implements RangeStore {
     return lh + (n.red ? 0 : 1);
   }
 
-  private replaceChild(x: HybridNode, y: HybridNode | null): void {
-    const p = x.parent;
-    if (p === null) this.root = y;
-    else if (p.left === x) p.left = y;
-    else p.right = y;
-  }
-
-  private rotateLeft(x: HybridNode): void {
-    const y = x.right!;
-    const b = y.left;
-    x.right = b;
-    if (b !== null) b.parent = x;
-    y.parent = x.parent;
-    this.replaceChild(x, y);
-    y.left = x;
-    x.parent = y;
-  }
-
-  private rotateRight(x: HybridNode): void {
-    const y = x.left!;
-    const b = y.right;
-    x.left = b;
-    if (b !== null) b.parent = x;
-    y.parent = x.parent;
-    this.replaceChild(x, y);
-    y.right = x;
-    x.parent = y;
-  }
-
-  /** Restores the red-black rules after linking red leaf `z` (`rb_insert_color`). */
-  private insertFixup(z: HybridNode): void {
-    let p = z.parent;
-    while (p !== null && p.red) {
-      const g = p.parent!;
-      if (p === g.left) {
-        const u = g.right;
-        if (u !== null && u.red) {
-          p.red = false;
-          u.red = false;
-          g.red = true;
-          z = g;
-          p = z.parent;
-          continue;
-        }
-        if (z === p.right) {
-          this.rotateLeft(p);
-          z = p;
-          p = z.parent!;
-        }
-        p.red = false;
-        g.red = true;
-        this.rotateRight(g);
-      } else {
-        const u = g.left;
-        if (u !== null && u.red) {
-          p.red = false;
-          u.red = false;
-          g.red = true;
-          z = g;
-          p = z.parent;
-          continue;
-        }
-        if (z === p.left) {
-          this.rotateRight(p);
-          z = p;
-          p = z.parent!;
-        }
-        p.red = false;
-        g.red = true;
-        this.rotateLeft(g);
-      }
-      break;
-    }
-    this.root!.red = false;
-  }
-
   /**
    * Unlinks node `z` from tree and list (`rb_erase` + `list_del`). With two
    * children its in-order successor `y` (= `z.next`) takes z's place in the
@@ -434,64 +357,5 @@ export class RbtreeStore implements RangeStore {
     z.left = z.right = z.parent = null;
     z.next = z.prev = z;
     if (!removedRed) this.eraseFixup(x, xp);
-  }
-
-  /** Restores equal black height after a black node left; `x` (maybe null) carries an extra black, `xp` is its parent. */
-  private eraseFixup(x: HybridNode | null, xp: HybridNode | null): void {
-    while (x !== this.root && (x === null || !x.red)) {
-      const p = xp!;
-      if (x === p.left) {
-        let w = p.right!;
-        if (w.red) {
-          w.red = false;
-          p.red = true;
-          this.rotateLeft(p);
-          w = p.right!;
-        }
-        if ((w.left === null || !w.left.red) && (w.right === null || !w.right.red)) {
-          w.red = true;
-          x = p;
-          xp = p.parent;
-          continue;
-        }
-        if (w.right === null || !w.right.red) {
-          w.left!.red = false;
-          w.red = true;
-          this.rotateRight(w);
-          w = p.right!;
-        }
-        w.red = p.red;
-        p.red = false;
-        w.right!.red = false;
-        this.rotateLeft(p);
-      } else {
-        let w = p.left!;
-        if (w.red) {
-          w.red = false;
-          p.red = true;
-          this.rotateRight(p);
-          w = p.left!;
-        }
-        if ((w.left === null || !w.left.red) && (w.right === null || !w.right.red)) {
-          w.red = true;
-          x = p;
-          xp = p.parent;
-          continue;
-        }
-        if (w.left === null || !w.left.red) {
-          w.right!.red = false;
-          w.red = true;
-          this.rotateLeft(w);
-          w = p.left!;
-        }
-        w.red = p.red;
-        p.red = false;
-        w.left!.red = false;
-        this.rotateRight(p);
-      }
-      x = this.root;
-      break;
-    }
-    if (x !== null) x.red = false;
   }
 }
