@@ -25,9 +25,8 @@ import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStr
 import type { MachineSpec } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { BarAllocator, mmioWindows } from './devices.js';
-import { resolveMachine } from './profiles.js';
 import { Rng } from './rng.js';
-import { checkSize, type Workload } from './workload.js';
+import { prepare, type Workload } from './workload.js';
 
 const OCCUPANTS = ['Xorg', 'qemu-system-x86', 'fbdev-test', 'flashrom'];
 const RACERS = ['stress-ng', 'syzkaller', 'memtester', 'pcimem', 'devmem2', 'dd'];
@@ -55,8 +54,7 @@ export const aliasStorm: Workload = {
   defaultProfile: 'kvm-guest-24g',
 
   generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    checkSize(this, size);
-    const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
+    const spec = prepare(this, size, machine);
     const rng = new Rng(seed);
     const pages = size * WINDOW_PAGES;
     const win = mmioWindows(spec);

@@ -40,9 +40,8 @@ import {
   type Bar,
   type Window,
 } from './devices.js';
-import { resolveMachine } from './profiles.js';
 import { Rng } from './rng.js';
-import { checkSize, type Workload } from './workload.js';
+import { prepare, type Workload } from './workload.js';
 
 const MiB = 2 ** 20;
 const RW = PROT_READ | PROT_WRITE;
@@ -75,8 +74,7 @@ export const desktopDay: Workload = {
   defaultProfile: 'dell-precision-3540',
 
   generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    checkSize(this, size);
-    const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
+    const spec = prepare(this, size, machine);
     const rng = new Rng(seed);
     const res = machineResources(spec);
     const { fb, regs } = displayDevice(spec);

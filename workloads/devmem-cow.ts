@@ -20,9 +20,8 @@ import { Dev, MAP_PRIVATE, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpSt
 import type { MachineSpec } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { firmwareRanges, type Window } from './devices.js';
-import { resolveMachine } from './profiles.js';
 import { Rng } from './rng.js';
-import { checkSize, type Workload } from './workload.js';
+import { prepare, type Workload } from './workload.js';
 
 const COMMS = ['dmidecode', 'biosdecode', 'lshw', 'x86info', 'acpidump', 'fwupd', 'inxi', 'hwinfo'];
 const RW = PROT_READ | PROT_WRITE;
@@ -47,8 +46,7 @@ export const devmemCow: Workload = {
   defaultProfile: 'asus-esc8000g4',
 
   generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    checkSize(this, size);
-    const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
+    const spec = prepare(this, size, machine);
     const rng = new Rng(seed);
     const fw: Window[] = firmwareRanges(spec, /^(Reserved|ACPI Tables|ACPI Non-volatile Storage)$/, 0xfec00000);
     const b = new OpStreamBuilder(spec, size * 24 + 64);

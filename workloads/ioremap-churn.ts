@@ -21,9 +21,8 @@ import type { MachineSpec } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { InputError } from '../core/errors.js';
 import { BarAllocator, machineResources, mmioWindows, pciBars, type Bar } from './devices.js';
-import { resolveMachine } from './profiles.js';
 import { Rng } from './rng.js';
-import { checkSize, type Workload } from './workload.js';
+import { prepare, type Workload } from './workload.js';
 
 /** Size of a synthetic device BAR, bytes. */
 const SYNTH_BAR = 64 * 1024;
@@ -49,8 +48,7 @@ export const ioremapChurn: Workload = {
   defaultProfile: 'kvm-guest-24g',
 
   generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    checkSize(this, size);
-    const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
+    const spec = prepare(this, size, machine);
     const rng = new Rng(seed);
     // Real BARs, non-overlapping.
     const real: Bar[] = [];

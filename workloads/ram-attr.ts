@@ -26,9 +26,8 @@ import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStr
 import type { MachineSpec } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { largestRam } from './devices.js';
-import { resolveMachine } from './profiles.js';
 import { Rng } from './rng.js';
-import { checkSize, type Workload } from './workload.js';
+import { prepare, type Workload } from './workload.js';
 
 const CLIENTS = ['firefox', 'glxgears', 'mpv', 'steam', 'blender', 'chromium'];
 const COMPOSITOR = 0;
@@ -58,8 +57,7 @@ export const ramAttr: Workload = {
   defaultProfile: 'dell-precision-3540',
 
   generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    checkSize(this, size);
-    const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
+    const spec = prepare(this, size, machine);
     const rng = new Rng(seed);
     const ram = largestRam(spec);
     const b = new OpStreamBuilder(spec, size * 40 + 64);

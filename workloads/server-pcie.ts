@@ -28,9 +28,8 @@ import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStr
 import type { MachineSpec } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { BarAllocator, mmioWindows, type Bar } from './devices.js';
-import { resolveMachine } from './profiles.js';
 import { Rng } from './rng.js';
-import { checkSize, type Workload } from './workload.js';
+import { prepare, type Workload } from './workload.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -62,8 +61,7 @@ export const serverPcie: Workload = {
   defaultProfile: 'asus-esc8000g4',
 
   generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    checkSize(this, size);
-    const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
+    const spec = prepare(this, size, machine);
     const rng = new Rng(seed);
     const win = mmioWindows(spec);
     const low = new BarAllocator([...win.low, ...win.high]);

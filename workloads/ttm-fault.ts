@@ -16,9 +16,8 @@ import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStr
 import type { MachineSpec } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { displayDevice, largestRam } from './devices.js';
-import { resolveMachine } from './profiles.js';
 import { Rng } from './rng.js';
-import { checkSize, type Workload } from './workload.js';
+import { prepare, type Workload } from './workload.js';
 
 const PROCS = ['Xorg', 'gnome-shell', 'firefox', 'glxgears'];
 const BO_PAGES = [1, 1, 2, 4, 8, 16, 16, 64, 256];
@@ -102,8 +101,7 @@ export const ttmFault: Workload = {
   defaultProfile: 'icelake-tb-dock',
 
   generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    checkSize(this, size);
-    const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
+    const spec = prepare(this, size, machine);
     return generateTtm(spec, seed, size, (rng) => rng.pick(BO_PAGES));
   },
 };
@@ -126,8 +124,7 @@ export const ttmBoPages: Workload = {
   defaultProfile: 'icelake-tb-dock',
 
   generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    checkSize(this, size);
-    const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
+    const spec = prepare(this, size, machine);
     return generateTtm(spec, seed, BO_COUNT, () => size);
   },
 };

@@ -27,9 +27,8 @@ import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, type OpStream } from '
 import type { MachineSpec } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { HPET_ADDRESS, HPET_MMAP_SIZE, kernelDataPfn } from './devices.js';
-import { resolveMachine } from './profiles.js';
 import { Rng } from './rng.js';
-import { checkSize, type Workload } from './workload.js';
+import { prepare, type Workload } from './workload.js';
 
 const COMMS = ['bash', 'sh', 'cc1', 'make', 'python3', 'git', 'grep', 'sed', 'ld', 'node', 'cron', 'sshd'];
 /** `[vvar]` layout of 4.x x86-64: vvar page, HPET page, pvclock page. */
@@ -55,8 +54,7 @@ export const vvarHpet: Workload = {
   defaultProfile: 'dell-precision-3540',
 
   generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    checkSize(this, size);
-    const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
+    const spec = prepare(this, size, machine);
     const rng = new Rng(seed);
     const vvarPfn = kernelDataPfn(spec);
     // The pvclock page: per-cpu data in another kernel RAM page.

@@ -5,6 +5,7 @@
 import { InputError } from '../core/errors.js';
 import type { MachineSpec } from '../core/machine-spec.js';
 import type { OpStream } from '../core/ops.js';
+import { resolveMachine } from './profiles.js';
 
 export interface Workload {
   /** Registry name, e.g. `ttm-fault`. */
@@ -34,10 +35,21 @@ export interface Workload {
  * Validates a workload's `size`: a positive safe integer, at most `w.maxSize`.
  * @throws InputError naming the workload, the size and the accepted range
  */
-export function checkSize(w: Pick<Workload, 'name' | 'maxSize' | 'sizeUnit'>, size: number): void {
+function checkSize(w: Pick<Workload, 'name' | 'maxSize' | 'sizeUnit'>, size: number): void {
   const max = w.maxSize ?? Number.MAX_SAFE_INTEGER;
   if (!Number.isSafeInteger(size) || size < 1 || size > max) {
     const range = w.maxSize === undefined ? '≥ 1' : `1..${w.maxSize}`;
     throw new InputError(`${w.name}: size ${size} is out of range; expected an integer ${range} (${w.sizeUnit})`);
   }
+}
+
+/**
+ * What every `generate` starts with: validates `size` (see `checkSize`) and
+ * resolves the machine — `machine`, or the workload's default profile.
+ * @returns a resolved spec (map text filled in)
+ * @throws InputError for a size out of range or an unknown profile
+ */
+export function prepare(w: Workload, size: number, machine?: MachineSpec): MachineSpec {
+  checkSize(w, size);
+  return resolveMachine(machine ?? { profile: w.defaultProfile });
 }

@@ -17,9 +17,8 @@ import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStr
 import type { MachineSpec } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { displayDevice } from './devices.js';
-import { resolveMachine } from './profiles.js';
 import { Rng } from './rng.js';
-import { checkSize, type Workload } from './workload.js';
+import { prepare, type Workload } from './workload.js';
 
 const COMMS = ['gnome-shell', 'firefox', 'glxgears', 'Xwayland', 'kwin_x11', 'chromium', 'mpv', 'steam'];
 const RW = PROT_READ | PROT_WRITE;
@@ -40,8 +39,7 @@ export const xorgFb: Workload = {
   defaultProfile: 'dell-precision-3540',
 
   generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    checkSize(this, size);
-    const spec = resolveMachine(machine ?? { profile: this.defaultProfile });
+    const spec = prepare(this, size, machine);
     const { fb, regs } = displayDevice(spec);
     const rng = new Rng(seed);
     const b = new OpStreamBuilder(spec, size * 24 + 64);
