@@ -198,8 +198,11 @@ export class Machine implements MachineView, KernelLog {
     this.query = null;
     const mmId = ops[o + F_MM]!;
     const op = ops[o]!;
+    // The op's process, looked up once (null for kernel ops and spawn; `mm ?? this.mm(mmId)`
+    // below then raises the unknown-mm trace error).
+    let mm: MmStruct | null = null;
     if (mmId >= 0 && op !== Op.Spawn) {
-      const mm = this.mm(mmId);
+      mm = this.mm(mmId);
       this.comm = mm.comm;
       this.pid = mm.pid;
     } else {
@@ -212,13 +215,13 @@ export class Machine implements MachineView, KernelLog {
     const d = ops[o + F_D]!;
     switch (op) {
       case Op.VmInsertPfnProt:
-        return this.vmInsertPfn(this.mm(mmId), a, b, c);
+        return this.vmInsertPfn(mm ?? this.mm(mmId), a, b, c);
       case Op.VmInsertPfn:
-        return this.vmInsertPfn(this.mm(mmId), a, b, -1);
+        return this.vmInsertPfn(mm ?? this.mm(mmId), a, b, -1);
       case Op.VmInsertMixed:
-        return this.vmInsertMixed(this.mm(mmId), a, b);
+        return this.vmInsertMixed(mm ?? this.mm(mmId), a, b);
       case Op.Fault:
-        return this.fault(this.mm(mmId), a, b !== 0);
+        return this.fault(mm ?? this.mm(mmId), a, b !== 0);
       case Op.MemtypeReserve:
         return this.opMemtypeReserve(a, b, c, d !== 0);
       case Op.MemtypeFree:
@@ -235,19 +238,19 @@ export class Machine implements MachineView, KernelLog {
       case Op.Spawn:
         return this.spawn(mmId, this.strings[a]!, b);
       case Op.Mmap:
-        return this.mmap(this.mm(mmId), a, b, c, d, ops[o + F_E]!, ops[o + F_F]!);
+        return this.mmap(mm ?? this.mm(mmId), a, b, c, d, ops[o + F_E]!, ops[o + F_F]!);
       case Op.RemapPfnRange:
-        return this.opRemapPfnRange(this.mm(mmId), a, b, c, d);
+        return this.opRemapPfnRange(mm ?? this.mm(mmId), a, b, c, d);
       case Op.Mprotect:
-        return this.mprotect(this.mm(mmId), a, b, c);
+        return this.mprotect(mm ?? this.mm(mmId), a, b, c);
       case Op.Munmap:
-        return this.badUserRange(this.mm(mmId), a, b) ? -EINVAL : this.unmapRange(this.mm(mmId), a, a + b);
+        return this.munmap(mm ?? this.mm(mmId), a, b);
       case Op.Fork:
-        return this.fork(this.mm(mmId), a, b);
+        return this.fork(mm ?? this.mm(mmId), a, b);
       case Op.Exit:
-        return this.exit(this.mm(mmId));
+        return this.exit(mm ?? this.mm(mmId));
       case Op.QPte:
-        return this.qPte(this.mm(mmId), a);
+        return this.qPte(mm ?? this.mm(mmId), a);
       case Op.QMemtypeList:
         this.query = { entries: this.memtypeList() };
         return 0;
@@ -275,6 +278,11 @@ export class Machine implements MachineView, KernelLog {
       default:
         throw new OpError(`unknown operation code ${op}`, 'op');
     }
+  }
+
+  /** `munmap(2)`. */
+  private munmap(mm: MmStruct, addr: number, len: number): number {
+    return this.badUserRange(mm, addr, len) ? -EINVAL : this.unmapRange(mm, addr, addr + len);
   }
 
   private mm(id: number): MmStruct {
