@@ -148,7 +148,7 @@ describe('barrier, one thread', () => {
 const THREADS = 3;
 let pool: TestWorkers<LockTask, LockResult>;
 beforeAll(() => {
-  pool = new TestWorkers(new URL('./lock-worker.ts', import.meta.url), THREADS);
+  pool = new TestWorkers(new URL('./lock-worker.js', import.meta.url), THREADS);
 });
 afterAll(async () => {
   await pool.close();

@@ -1,24 +1,21 @@
 /**
  * A few persistent worker threads for the multi-thread tests, started from
- * TypeScript sources with `--import tsx` (as bench/pool.ts starts
- * bench/worker.ts), each answering one message with one message.
+ * TypeScript sources through tsx (bench/smp/thread.ts), each answering one
+ * message with one message.
  */
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../../bench/smp/thread.js';
 
 /** Worker threads running one module; `run` sends a task to worker `i` and resolves with its answer. */
 export class TestWorkers<Task, Result> {
   private readonly workers: Worker[];
 
   /**
-   * @param module URL of the worker module (`.ts`)
+   * @param module URL of the worker module (`.js`; its `.ts` source is used under tsx)
    * @param count threads to start
    */
   constructor(module: URL, count: number) {
-    // See ts-worker.cjs: a plain entry that requires the module through tsx.
-    const entry = new URL('./ts-worker.cjs', import.meta.url);
-    const tsPath = fileURLToPath(module);
-    this.workers = Array.from({ length: count }, () => new Worker(entry, { execArgv: ['--import', 'tsx'], workerData: { tsPath } }));
+    this.workers = Array.from({ length: count }, () => startWorker(module, null));
   }
 
   /** Sends `task` to worker `i`; rejects if the task threw there. */
