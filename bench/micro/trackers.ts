@@ -12,7 +12,7 @@
  *    entry (V8 heap + ArrayBuffer delta after forced GC, ≥ 10^5 entries
  *    built) and the modeled kernel bytes per entry. Rows `@2^35` put the same
  *    entries at pfn 2^35 (64-bit BARs): object trees then box their
- *    coordinates. `soa-interval-tree` is our second candidate (not registered).
+ *    coordinates.
  *  - `ram`: `lookup_memtype()` of a RAM page (pagerange_is_ram + page type)
  *    through a composed tracker with N RAM pages reserved, per RAM policy.
  *  - `insert`: ns per `vmf_insert_pfn_prot` on a ttm-fault-like stream (one
@@ -40,7 +40,6 @@ import { ListStore } from '../../impls/list.js';
 import type { RangeStore } from '../../impls/parts.js';
 import { RbtreeStore } from '../../impls/rbtree.js';
 import { createTracker } from '../../impls/registry.js';
-import { SoaIntervalTreeStore } from '../../impls/soa-interval-tree.js';
 import { VmaWalkStore } from '../../impls/vma-walk.js';
 import { displayDevice } from '../../workloads/devices.js';
 import { resolveMachine } from '../../workloads/profiles.js';
@@ -104,7 +103,6 @@ const STORE_CASES: StoreCase[] = [
     bytesTarget: 96,
   },
   { name: 'btree', make: () => new BtreeStore(), linearInsert: false, targets: [60, 300, 400], bytesTarget: 40 },
-  { name: 'soa-interval-tree', make: () => new SoaIntervalTreeStore(), linearInsert: false, targets: [60, 300, 1500], bytesTarget: 40 },
 ];
 
 /** A store holding entry i = [base + 4i, base + 4i + 1 + (i mod 3)), type i mod 6, inserted in `order`. */
@@ -148,7 +146,7 @@ function storeLookups(): void {
   const base = 2 ** 35;
   const probes = new Float64Array(PROBES);
   for (let i = 0; i < PROBES; i++) probes[i] = base + Math.floor(r() * 4 * n);
-  for (const sc of STORE_CASES.filter((c) => c.name === 'interval-tree' || c.name === 'btree' || c.name === 'soa-interval-tree')) {
+  for (const sc of STORE_CASES.filter((c) => c.name === 'interval-tree' || c.name === 'btree')) {
     const { perEntry, first } = bytesPerEntry(() => build(sc.make, shuffled(n, 3), base), n);
     const t = time(makeLoop(`lookup ${sc.name} hi`, 'x.lookup(q)'), first, probes, { rounds: QUICK ? 5 : 15 });
     row('lookup', `${sc.name} @2^35`, String(n), t.median, t.min, perEntry, first.modeledBytes() / n, '', null);

@@ -11,7 +11,6 @@ import { IntervalTreeStore } from '../../impls/interval-tree.js';
 import { ListStore } from '../../impls/list.js';
 import type { RangeStore } from '../../impls/parts.js';
 import { RbtreeStore, type HybridNode } from '../../impls/rbtree.js';
-import { SoaIntervalTreeStore } from '../../impls/soa-interval-tree.js';
 import { VmaWalkStore } from '../../impls/vma-walk.js';
 import type { MachineView, VmaView } from '../../core/tracker.js';
 import { Model, SPACES, opArb, rng, runOps, seededOps, type HarnessOptions } from './store-harness.js';
@@ -36,7 +35,6 @@ const STORES: Record<string, StoreCase> = {
   rbtree: { make: () => new RbtreeStore(), exact: false, ordered: true, modeled: (n) => 64 * n + 24 },
   'interval-tree': { make: () => new IntervalTreeStore(), exact: true, ordered: true, modeled: (n) => 64 * n + 16 },
   btree: { make: () => new BtreeStore(), exact: true, ordered: true },
-  'soa-interval-tree': { make: () => new SoaIntervalTreeStore(), exact: true, ordered: true },
   'vma-walk': {
     make: () => {
       const s = new VmaWalkStore();
@@ -375,34 +373,6 @@ describe('btree: 16-slot B+tree with per-child max end', () => {
     s = build();
     (s as unknown as { count: number }).count++;
     expect(() => s.checkInvariants()).toThrow(/entry count/);
-  });
-});
-
-// ------------------------------------------------------------------ soa-interval-tree
-
-describe('soa-interval-tree: augmented rbtree in typed arrays', () => {
-  it('reuses freed slots and checkInvariants catches corruption', () => {
-    const s = new SoaIntervalTreeStore();
-    for (let i = 0; i < 100; i++) s.insert(i * 3, i * 3 + 2, i % 6, null);
-    for (let i = 0; i < 50; i++) s.erase(i * 3, i * 3 + 2, null);
-    const cap = s.start.length;
-    for (let i = 0; i < 50; i++) s.insert(i * 3, i * 3 + 2, i % 6, null);
-    expect(s.start.length).toBe(cap);
-    s.checkInvariants();
-    const root = s.root;
-    s.meta[root] = s.meta[root]! | 8;
-    expect(() => s.checkInvariants()).toThrow(/root is red/);
-    s.meta[root] = s.meta[root]! & 7;
-    s.maxEnd[s.left[root]!] = 1e9;
-    expect(() => s.checkInvariants()).toThrow(/maxEnd/);
-    const t = new SoaIntervalTreeStore();
-    for (let i = 1; i <= 3; i++) t.insert(i, i + 1, 0, null);
-    t.meta[t.left[t.root]!] = 0; // black left, red right
-    expect(() => t.checkInvariants()).toThrow(/black height/);
-    const u = new SoaIntervalTreeStore();
-    for (let i = 0; i < 30; i++) u.insert(i, i + 1, 0, null);
-    u.parent[u.left[u.root]!] = u.right[u.root]!;
-    expect(() => u.checkInvariants()).toThrow(/parent pointers/);
   });
 });
 
