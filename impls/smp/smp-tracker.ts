@@ -16,7 +16,7 @@ import type { MemtypeTracker } from '../../core/tracker.js';
 import { ComposedTracker } from '../composed.js';
 import { PageBitRamWalkPolicy } from '../page-bit-ram-walk.js';
 import { PageBitPolicy } from '../page-bit.js';
-import type { InsertPolicy, RamPolicy } from '../parts.js';
+import type { InsertPolicy, RamPolicy, RangeStore } from '../parts.js';
 import { SinglePagePolicy } from '../single-page.js';
 import { WholeVmaPolicy } from '../whole-vma.js';
 import type { CsLog } from './cs-log.js';
@@ -81,6 +81,8 @@ export interface SmpCpuEnv {
   spinlock?: SpinlockKind;
   /** Test mode: the composed tracker checks the store's invariants after every mutation. */
   checkInvariants?: boolean;
+  /** Test hook: decorates the shared store inside the composition (to perturb timing inside critical sections). */
+  storeHook?: (store: RangeStore) => RangeStore;
 }
 
 /**
@@ -93,7 +95,8 @@ export function smpTracker(name: string, state: SmpState, env: SmpCpuEnv): Locke
   const lock = lockPart(parts.lock);
   const classify: RamPolicy = parts.ram === 'page-bit' ? new PageBitPolicy() : new PageBitRamWalkPolicy();
   const insert: InsertPolicy = parts.insert === 'single-page' ? new SinglePagePolicy() : new WholeVmaPolicy();
-  const inner: MemtypeTracker = new ComposedTracker(new SharedBtreeStore(state.store), lock.ram(classify, new SharedPageFlags(state.pageFlags)), insert, {
+  const store = new SharedBtreeStore(state.store);
+  const inner: MemtypeTracker = new ComposedTracker(env.storeHook ? env.storeHook(store) : store, lock.ram(classify, new SharedPageFlags(state.pageFlags)), insert, {
     checkInvariants: env.checkInvariants === true,
   });
   return lock.wrap(inner, { words: state.words, cpu: env.cpu, stats: env.stats ?? null, log: env.log ?? null, spinlock: env.spinlock ?? 'tas' });
