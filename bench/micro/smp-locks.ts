@@ -18,7 +18,7 @@
  * Medians over `--rounds` rounds, kinds interleaved within a round; the
  * host has 2 shared cores, so repeat and compare runs.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../smp/thread.js';
 import { clockNs, LockStats, meanHoldNs, nowNs } from '../../impls/smp/lock-stats.js';
@@ -123,7 +123,7 @@ async function contendOnce(ws: Worker[], lock: SpinlockKind, n: number, csWords:
     perThread: res.map((r) => r.ops / ops),
     handoffs: tot.handoffs / tot.acquired,
     waitShare: tot.waitNs / elapsed,
-    holdNs: meanHoldNs(tot, clockNs()),
+    holdNs: meanHoldNs(tot),
     sleeps: tot.sleeps,
   };
 }
@@ -164,6 +164,7 @@ async function contended(ws: Worker[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  console.log(`host: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`);
   uncontended();
   const ws = [0, 1].map(() => startWorker(new URL('./smp-locks-worker.js', import.meta.url), null));
   try {
@@ -172,6 +173,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(ws.map((w) => w.terminate()));
   }
+  console.log(`\nload average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end`);
 }
 
 await main();

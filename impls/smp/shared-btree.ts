@@ -158,12 +158,14 @@ export class SharedBtreeStore extends BtreeStore {
    * answer is then meaningless and the caller's sequence check discards it.
    */
   override lookup(pfn: number): number {
-    this.pull();
+    // Only what the descent needs: root, height, capacity (the hot path of every non-RAM fault).
+    const h = this.hdr;
+    if (h[H_CAPACITY] !== this.capacity) this.remap(h[H_CAPACITY]!);
     const f = this.f;
     const iv = this.i32;
     const cap = this.capacity;
-    let n = this.root;
-    let level = this.height - 1;
+    let n = h[H_ROOT]!;
+    let level = h[H_HEIGHT]! - 1;
     if (!(n >= 0 && n < cap && level >= 0 && level < MAX_DEPTH)) return -1;
     for (;;) {
       const b = n * F_STRIDE;
