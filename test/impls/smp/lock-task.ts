@@ -22,6 +22,9 @@ export interface LockTask {
   cpu: number;
   /** For `seq-reader`: number of `seq-writer` tasks to outlast. */
   writers?: number;
+  /** Start barrier words and the number of tasks meeting there (all tasks of a run start together). */
+  barrier: Int32Array;
+  parties: number;
   stats: { buffer: SharedArrayBuffer; locks: number; cpus: number; sampleShift: number } | null;
 }
 

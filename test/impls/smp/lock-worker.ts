@@ -9,6 +9,7 @@
  * −k × 10 µs (the thread leaves the CPU while it holds the lock).
  */
 import { parentPort } from 'node:worker_threads';
+import { Barrier } from '../../../impls/smp/barrier.js';
 import { LockStats } from '../../../impls/smp/lock-stats.js';
 import { RwLock } from '../../../impls/smp/rwlock.js';
 import { SeqLock } from '../../../impls/smp/seqlock.js';
@@ -30,6 +31,7 @@ function run(t: LockTask): LockResult {
   const sched = t.schedule.length > 0 ? t.schedule : [0];
   const res: LockResult = { violations: 0, done: 0, retries: 0 };
   const me = t.cpu + 1;
+  new Barrier(t.barrier, 0, t.parties).wait();
   if (t.kind === 'mutex') {
     let lock: () => void = () => {};
     let unlock: () => void = () => {};
