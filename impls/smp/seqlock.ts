@@ -46,7 +46,7 @@ export class SeqLock {
    * @param stats where to count (writers and readers share the row), or null
    * @param kind the writers' spinlock algorithm
    */
-  constructor(words: Int32Array, slot: number, stats: LockStatsSlot | null = null, kind: SpinlockKind = 'ticket') {
+  constructor(words: Int32Array, slot: number, stats: LockStatsSlot | null = null, kind: SpinlockKind = 'tas') {
     this.w = words;
     this.seq = (slot + 1) * SLOT_WORDS;
     if (this.seq >= words.length) throw new RangeError(`seqlock: slots ${slot}, ${slot + 1} are outside the lock words`);

@@ -2,9 +2,10 @@
  * Spinlocks on `Atomics` over a shared `Int32Array`: the emulated machine's
  * `memtype_lock` (arch/x86/mm/pat/memtype.c, `static DEFINE_SPINLOCK`).
  *
- * Two algorithms, same interface:
- *  - `ticket` (default): Linux's x86 spinlock from 2.6.25 to 4.1 — and so
- *    the lock of Holt's 2010 experiment. A CPU takes a ticket with one
+ * Two algorithms, same interface (the locking schemes of lock-part.ts use
+ * `tas` unless told otherwise; docs/smp.md gives the measured reason):
+ *  - `ticket`: Linux's x86 spinlock from 2.6.25 to 4.1 — and so the lock of
+ *    Holt's 2010 experiment. A CPU takes a ticket with one
  *    fetch-and-add and spins until the owner field reaches it; release
  *    increments the owner. FIFO-fair: under contention every acquisition is
  *    a hand-off to another CPU, which is what the queueing model of
@@ -12,7 +13,9 @@
  *  - `tas`: test-and-test-and-set with bounded exponential backoff. Unfair:
  *    the releasing CPU, whose cache still holds the line, often takes the
  *    lock again before a waiter notices, so fewer hand-offs and more
- *    throughput on two cores, but waiters can starve.
+ *    throughput on two cores, but waiters can starve. When the host
+ *    preempts an emulated CPU (a thread), only `tas` keeps going: a ticket
+ *    lock hands the lock to the next waiter whether or not it runs.
  * bench/micro/smp-locks.ts measures both on this machine (docs/smp.md).
  *
  * Kernel spinlocks never sleep; these do, after ~2^15 fruitless spins, for
