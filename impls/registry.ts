@@ -44,7 +44,7 @@ const STORES: ReadonlyMap<string, PartKind<RangeStore>> = new Map<string, PartKi
 
 /** RAM policies by part name; `tree` gets a private instance of the composition's store kind. */
 interface RamKind {
-  make: (store: () => RangeStore, opts: TrackerOptions) => RamPolicy;
+  make: (store: () => RangeStore) => RamPolicy;
   history: string;
 }
 const RAMS: ReadonlyMap<string, RamKind> = new Map<string, RamKind>([
@@ -53,7 +53,7 @@ const RAMS: ReadonlyMap<string, RamKind> = new Map<string, RamKind>([
     'page-bit-ram-walk',
     { make: () => new PageBitRamWalkPolicy(), history: "RAM types in page flags, RAM-ness by the System RAM walk (Linux's page_is_ram, 2.6.32+)" },
   ],
-  ['tree', { make: (store, opts) => new TreeRamPolicy(store(), opts), history: 'RAM types as ranges in a second store, single owner' }],
+  ['tree', { make: (store) => new TreeRamPolicy(store()), history: 'RAM types as ranges in a second store, single owner' }],
 ]);
 
 /** Insert policies by part name. */
@@ -93,9 +93,7 @@ function unknown(name: string): InputError {
  * A fresh tracker instance.
  * @param name a name from `trackerNames()`, `oracle` or `null`
  * @param opts `{ checkInvariants: true }` for test mode (compositions only):
- *   the store's and RAM policy's invariants are checked after every mutation;
- *   `{ monomorphic: false }` shares one copy of the hot methods among all
- *   compositions (the megamorphic baseline of bench/micro/dispatch.ts)
+ *   the store's and RAM policy's invariants are checked after every mutation
  * @throws InputError for an unknown name, listing the valid ones
  */
 export function createTracker(name: string, opts: TrackerOptions = {}): MemtypeTracker {
@@ -104,7 +102,7 @@ export function createTracker(name: string, opts: TrackerOptions = {}): MemtypeT
   const parts = partsOf(name);
   if (parts === null) throw unknown(name);
   const store = STORES.get(parts[0])!;
-  const ram = RAMS.get(parts[1])!.make(store.make, opts);
+  const ram = RAMS.get(parts[1])!.make(store.make);
   return new ComposedTracker(store.make(), ram, INSERTS.get(parts[2])!.make(), opts);
 }
 

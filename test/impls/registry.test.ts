@@ -67,23 +67,6 @@ describe('registry', () => {
     }
   });
 
-  it('gives each composition its own copy of the hot methods, shared by its instances (monomorphic call sites)', () => {
-    const names = trackerNames();
-    const fns = names.map((n) => (createTracker(n) as ComposedTracker).memtypeLookup);
-    expect(new Set(fns).size).toBe(names.length);
-    expect((createTracker(names[7]!) as ComposedTracker).memtypeLookup).toBe(fns[7]);
-    // The tree RAM policy's own hot methods: one copy per store kind.
-    const treeRam = names.filter((n) => n.includes('+tree+')).map((n) => (createTracker(n) as ComposedTracker).ram.getPageMemtype);
-    expect(new Set(treeRam).size).toBe(5);
-    // The baseline: one shared copy for every composition.
-    const shared = names.map((n) => (createTracker(n, { monomorphic: false }) as ComposedTracker).memtypeLookup);
-    expect(new Set(shared).size).toBe(1);
-    expect(shared[0]).not.toBe(fns[0]);
-    // Same own properties in the same order for every composition: one hidden class.
-    const keys = (n: string) => Object.keys(createTracker(n)).join(',');
-    for (const n of names) expect(keys(n)).toBe(keys(names[0]!));
-  });
-
   it('test mode checks the store after every mutation', () => {
     const t = createTracker('btree+tree+single-page', { checkInvariants: true }) as ComposedTracker;
     t.attach(view());
