@@ -47,25 +47,30 @@ function jsHeapBytes(): number {
 export const JS_BYTES_READINGS = 3;
 
 /**
- * Bytes retained by what `build` returns: (heapUsed + arrayBuffers) after
- * minus before, each read after a forced full GC when one is available
- * (else the figure includes garbage); the median of `readings` readings,
- * never negative. Two full GCs per reading.
+ * Bytes retained by each of `copies` results of `build`: (heapUsed +
+ * arrayBuffers) after building them minus before, each read after a forced
+ * full GC when one is available (else the figure includes garbage), divided
+ * by `copies`; the median of `readings` readings, never negative. Several
+ * copies spread the heap's own noise (compiled code, feedback, lazy
+ * sweeping: tens of KiB) over them. Two full GCs per reading.
+ * @param reset runs before each reading's first GC: drops caches that would
+ *   otherwise hand `build` memory allocated before the reading (the
+ *   thread's free page-table pool)
  */
-export function measureJsBytes(build: () => unknown, gc: GcFn | null, readings = JS_BYTES_READINGS): number {
+export function measureJsBytes(build: () => unknown, gc: GcFn | null, readings = JS_BYTES_READINGS, reset: () => void = () => {}, copies = 1): number {
   const deltas: number[] = [];
-  gc?.();
   for (let i = 0; i < readings; i++) {
-    // The forced GC that ends one reading starts the next (after dropping what it kept).
+    reset();
+    gc?.();
     const before = jsHeapBytes();
-    let keep: unknown = build();
+    let keep: unknown[] = [];
+    for (let c = 0; c < copies; c++) keep.push(build());
     gc?.();
     const after = jsHeapBytes();
-    // Keep the result reachable until after the second reading.
-    if (keep === deltas) deltas.length = 0;
-    keep = null;
-    deltas.push(after - before);
-    gc?.();
+    // Keep the results reachable until after the second reading.
+    if (keep.length !== copies) deltas.length = 0;
+    keep = [];
+    deltas.push((after - before) / copies);
   }
   return Math.max(0, Math.round(median(deltas)));
 }

@@ -1,16 +1,16 @@
 /**
- * The piscina worker: measures one group per task and returns its plain-data
- * result — one message per group, never per operation. Loaded by
- * bench/pool.ts from the compiled `dist/bench/worker.js` (or from sources
- * through tsx).
+ * The piscina worker of the preparation pool: builds one group's op stream
+ * into a SharedArrayBuffer and the oracle's digest (bench/measure/prepare.ts)
+ * and returns them — one message per group. It never measures: forks do,
+ * each in an isolate of its own (bench/measure/isolate.ts).
  */
-import { measureGroup, type GroupResult, type GroupTask } from './cell.js';
+import { prepareGroup, type PreparedGroup, type PrepareTask } from './measure/prepare.js';
 
 /**
  * Piscina task handler.
- * @param task one group (workload, size, seed, machine), its trackers, rounds and timing
- * @returns the group's cells; failures come back as cells with `error` set
+ * @param task the group's workload, size, seed, machine and bug switches
+ * @returns the shared stream and the oracle's digest, or why they could not be built
  */
-export default function runGroup(task: GroupTask): Promise<GroupResult> {
-  return measureGroup(task);
+export default function prepare(task: PrepareTask): PreparedGroup {
+  return prepareGroup(task);
 }

@@ -100,7 +100,7 @@ function program(setExit: (code: number) => void): Command {
     .showSuggestionAfterError(true);
 
   p.command('run')
-    .description('measure trackers × workloads × sizes in interleaved rounds; write results/<run-id>/ and print the table')
+    .description('measure trackers × workloads × sizes, each cell in several fresh isolates (forks); write results/<run-id>/ and print the table')
     .option('--matrix <file>', 'matrix config file (JSON); default bench/matrices/default.json')
     .option('--quick', 'the quick matrix (bench/matrices/quick.json): about a minute')
     .option('--list', 'print the cells the run would measure, and the time estimate, then exit (dry run)')
@@ -108,18 +108,20 @@ function program(setExit: (code: number) => void): Command {
     .option('--workload <list>', 'workloads: comma list of names or globs', parseList)
     .option('--size <list>', 'sizes for every selected workload, or WORKLOAD=LIST for one (repeatable)', parseSizes)
     .option('--seed <list>', 'PRNG seeds: comma list of integers', parseSeeds)
-    .option('--rounds <n>', 'interleaved rounds per group', parsePositiveInt)
-    .option('--time <ms>', 'fixed time budget per cell and round, milliseconds (default: the matrix\'s)', parseMs)
+    .option('--forks <n>', 'fresh isolates per cell, the unit of replication (default: the matrix\'s, 3)', parsePositiveInt)
+    .addOption(new Option('--rounds <n>', 'old name of --forks').argParser(parsePositiveInt).hideHelp())
+    .option('--time <ms>', 'fixed timed budget per fork, milliseconds (default: the matrix\'s)', parseMs)
     .option('--baseline <name>', 'tracker the per-group time ratios are taken against (default the Linux composition)')
     .option('--machine <profile>', 'built-in machine profile for every workload (memtype-bench list profiles)')
     .option('--machine-file <path>', "your machine's /proc/iomem or e820 boot log (detected)")
     .option('--mtrr-file <path>', 'your /proc/mtrr or boot-log MTRR block')
-    .option('--parallel <n>', 'worker threads measuring at once (1 gives the most stable timing)', parsePositiveInt)
+    .option('--parallel <n>', 'forks measuring at once, from different groups (1 gives the most stable timing)', parsePositiveInt)
+    .addOption(new Option('--isolation <kind>', 'a fresh worker thread or child process per fork').choices(['thread', 'process']))
     .option('--out <dir>', 'folder receiving <run-id>/', 'results')
     .option('--run-id <id>', 'name of the run folder (default: the UTC start time)')
     .option('--shard <i/n>', 'run shard i of n (1-based); auto/n takes i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID')
     .option('--resume <run>', 'finish an interrupted run (folder or run id): only its unfinished groups run')
-    .option('--max-samples <n>', 'raw samples kept per cell and round', parsePositiveInt)
+    .option('--max-samples <n>', 'raw samples kept per fork', parsePositiveInt)
     .option('--no-charts', 'skip rendering the SVG charts')
     .option('--bug <name>', 'enable a historical bug switch in every machine, the oracle\'s too (repeatable)', collect)
     .action(
@@ -131,6 +133,7 @@ function program(setExit: (code: number) => void): Command {
         workload?: string[];
         size?: { workload?: string; sizes: number[] }[];
         seed?: number[];
+        forks?: number;
         rounds?: number;
         time?: number;
         baseline?: string;
@@ -138,6 +141,7 @@ function program(setExit: (code: number) => void): Command {
         machineFile?: string;
         mtrrFile?: string;
         parallel?: number;
+        isolation?: 'thread' | 'process';
         out: string;
         runId?: string;
         shard?: string;
@@ -154,13 +158,18 @@ function program(setExit: (code: number) => void): Command {
         if (o.workload) opts.workloads = o.workload;
         if (o.size) opts.sizes = o.size;
         if (o.seed) opts.seeds = o.seed;
-        if (o.rounds !== undefined) opts.rounds = o.rounds;
+        if (o.rounds !== undefined && o.forks === undefined) {
+          process.stderr.write(`${PROG}: note: --rounds is now --forks (each cell is measured in that many fresh isolates)\n`);
+          opts.forks = o.rounds;
+        }
+        if (o.forks !== undefined) opts.forks = o.forks;
         if (o.time !== undefined) opts.timeMs = o.time;
         if (o.baseline !== undefined) opts.baseline = o.baseline;
         if (o.machine !== undefined) opts.machine = o.machine;
         if (o.machineFile !== undefined) opts.machineFile = o.machineFile;
         if (o.mtrrFile !== undefined) opts.mtrrFile = o.mtrrFile;
         if (o.parallel !== undefined) opts.parallel = o.parallel;
+        if (o.isolation !== undefined) opts.isolation = o.isolation;
         if (o.runId !== undefined) opts.runId = o.runId;
         if (o.shard !== undefined) opts.shard = o.shard;
         if (o.resume !== undefined) opts.resume = o.resume;
@@ -172,14 +181,14 @@ function program(setExit: (code: number) => void): Command {
     );
 
   p.command('compare')
-    .description('compare two runs cell by cell: time ratio with a 95% bootstrap interval, Mann–Whitney U; exit 1 on a confident regression')
+    .description("compare two runs cell by cell, forks as the unit: time ratio with a 95% interval (bootstrap over forks), Welch's t on fork medians; exit 1 on a confident regression")
     .argument('<base>', 'the reference run (folder or run id)')
     .argument('<head>', 'the run to judge (folder or run id)')
     .option('--threshold <pct>', 'regression threshold, percent slower', parsePercent, 0.05)
-    .option('--alpha <p>', 'significance level of the Mann–Whitney U test', parseAlpha, 0.05)
+    .option('--alpha <p>', "significance level of Welch's t-test on log fork medians", parseAlpha, 0.05)
     .option('--min-effect <pct>', 'smallest change marked significant, percent', parsePercent, 0.02)
     .addOption(
-      new Option('--normalize <ref>', "compare times relative to each group's interleaved null tracker (cancels machine-wide drift; blind to core changes)")
+      new Option('--normalize <ref>', "compare times relative to the null tracker's fork of the same block (cancels machine-wide drift; blind to core changes)")
         .choices(['none', 'null'])
         .default('none'),
     )
