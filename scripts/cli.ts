@@ -13,6 +13,7 @@ import { InputError } from '../core/errors.js';
 import { describeTracker, NULL_TRACKER, ORACLE, trackerNames } from '../impls/registry.js';
 import { listProfiles, type Profile } from '../workloads/profiles.js';
 import { getWorkload, workloadNames } from '../workloads/registry.js';
+import { AGREEMENT_TOLERANCE, runAgreementCommand } from '../bench/agreement.js';
 import { runCompareCommand } from '../bench/compare.js';
 import { MSG } from '../bench/messages.js';
 import { runMergeCommand } from '../bench/merge.js';
@@ -90,17 +91,36 @@ function firstLine(s: string): string {
   return s.split('\n')[0]!.trim();
 }
 
-function program(setExit: (code: number) => void): Command {
-  const p = new Command(PROG)
-    .description('Benchmarks x86 PAT memtype trackers over an emulated machine: throughput, memory, correctness')
-    .exitOverride()
-    .configureOutput({
-      outputError: (str, write) => write(`${PROG}: ${str.replace(/^error: /, '')}`),
-    })
-    .showSuggestionAfterError(true);
+/** The flags of `run` (and `reproduce`), as commander parses them. */
+type RunFlags = {
+  matrix?: string;
+  quick?: boolean;
+  list?: boolean;
+  tracker?: string[];
+  workload?: string[];
+  size?: { workload?: string; sizes: number[] }[];
+  seed?: number[];
+  forks?: number;
+  rounds?: number;
+  time?: number;
+  baseline?: string;
+  machine?: string;
+  machineFile?: string;
+  mtrrFile?: string;
+  parallel?: number;
+  isolation?: 'thread' | 'process';
+  out: string;
+  runId?: string;
+  shard?: string;
+  resume?: string;
+  maxSamples?: number;
+  charts: boolean;
+  bug?: string[];
+};
 
-  p.command('run')
-    .description('measure trackers × workloads × sizes, each cell in several fresh isolates (forks); write results/<run-id>/ and print the table')
+/** Adds the options of `run` to a command. */
+function addRunOptions(c: Command): Command {
+  return c
     .option('--matrix <file>', 'matrix config file (JSON); default bench/matrices/default.json')
     .option('--quick', 'the quick matrix (bench/matrices/quick.json): about a minute')
     .option('--list', 'print the cells the run would measure, and the time estimate, then exit (dry run)')
@@ -123,62 +143,81 @@ function program(setExit: (code: number) => void): Command {
     .option('--resume <run>', 'finish an interrupted run (folder or run id): only its unfinished groups run')
     .option('--max-samples <n>', 'raw samples kept per fork', parsePositiveInt)
     .option('--no-charts', 'skip rendering the SVG charts')
-    .option('--bug <name>', 'enable a historical bug switch in every machine, the oracle\'s too (repeatable)', collect)
-    .action(
-      async (o: {
-        matrix?: string;
-        quick?: boolean;
-        list?: boolean;
-        tracker?: string[];
-        workload?: string[];
-        size?: { workload?: string; sizes: number[] }[];
-        seed?: number[];
-        forks?: number;
-        rounds?: number;
-        time?: number;
-        baseline?: string;
-        machine?: string;
-        machineFile?: string;
-        mtrrFile?: string;
-        parallel?: number;
-        isolation?: 'thread' | 'process';
-        out: string;
-        runId?: string;
-        shard?: string;
-        resume?: string;
-        maxSamples?: number;
-        charts: boolean;
-        bug?: string[];
-      }) => {
-        const opts: RunOptions = { outDir: o.out, charts: o.charts };
-        if (o.matrix !== undefined) opts.matrixFile = o.matrix;
-        if (o.quick) opts.quick = true;
-        if (o.list) opts.list = true;
-        if (o.tracker) opts.trackers = o.tracker;
-        if (o.workload) opts.workloads = o.workload;
-        if (o.size) opts.sizes = o.size;
-        if (o.seed) opts.seeds = o.seed;
-        if (o.rounds !== undefined && o.forks === undefined) {
-          process.stderr.write(`${PROG}: note: --rounds is now --forks (each cell is measured in that many fresh isolates)\n`);
-          opts.forks = o.rounds;
-        }
-        if (o.forks !== undefined) opts.forks = o.forks;
-        if (o.time !== undefined) opts.timeMs = o.time;
-        if (o.baseline !== undefined) opts.baseline = o.baseline;
-        if (o.machine !== undefined) opts.machine = o.machine;
-        if (o.machineFile !== undefined) opts.machineFile = o.machineFile;
-        if (o.mtrrFile !== undefined) opts.mtrrFile = o.mtrrFile;
-        if (o.parallel !== undefined) opts.parallel = o.parallel;
-        if (o.isolation !== undefined) opts.isolation = o.isolation;
-        if (o.runId !== undefined) opts.runId = o.runId;
-        if (o.shard !== undefined) opts.shard = o.shard;
-        if (o.resume !== undefined) opts.resume = o.resume;
-        if (o.maxSamples !== undefined) opts.maxSamples = o.maxSamples;
-        if (o.bug) opts.bugs = o.bug;
-        const outcome = await runBench(opts);
-        setExit(outcome.exitCode);
-      },
-    );
+    .option('--bug <name>', 'enable a historical bug switch in every machine, the oracle\'s too (repeatable)', collect);
+}
+
+/** `RunOptions` from the parsed flags. */
+function runOptions(o: RunFlags): RunOptions {
+  const opts: RunOptions = { outDir: o.out, charts: o.charts };
+  if (o.matrix !== undefined) opts.matrixFile = o.matrix;
+  if (o.quick) opts.quick = true;
+  if (o.list) opts.list = true;
+  if (o.tracker) opts.trackers = o.tracker;
+  if (o.workload) opts.workloads = o.workload;
+  if (o.size) opts.sizes = o.size;
+  if (o.seed) opts.seeds = o.seed;
+  if (o.rounds !== undefined && o.forks === undefined) {
+    process.stderr.write(`${PROG}: note: --rounds is now --forks (each cell is measured in that many fresh isolates)\n`);
+    opts.forks = o.rounds;
+  }
+  if (o.forks !== undefined) opts.forks = o.forks;
+  if (o.time !== undefined) opts.timeMs = o.time;
+  if (o.baseline !== undefined) opts.baseline = o.baseline;
+  if (o.machine !== undefined) opts.machine = o.machine;
+  if (o.machineFile !== undefined) opts.machineFile = o.machineFile;
+  if (o.mtrrFile !== undefined) opts.mtrrFile = o.mtrrFile;
+  if (o.parallel !== undefined) opts.parallel = o.parallel;
+  if (o.isolation !== undefined) opts.isolation = o.isolation;
+  if (o.runId !== undefined) opts.runId = o.runId;
+  if (o.shard !== undefined) opts.shard = o.shard;
+  if (o.resume !== undefined) opts.resume = o.resume;
+  if (o.maxSamples !== undefined) opts.maxSamples = o.maxSamples;
+  if (o.bug) opts.bugs = o.bug;
+  return opts;
+}
+
+function program(setExit: (code: number) => void): Command {
+  const p = new Command(PROG)
+    .description('Benchmarks x86 PAT memtype trackers over an emulated machine: throughput, memory, correctness')
+    .exitOverride()
+    .configureOutput({
+      outputError: (str, write) => write(`${PROG}: ${str.replace(/^error: /, '')}`),
+    })
+    .showSuggestionAfterError(true);
+
+  addRunOptions(p.command('run').description('measure trackers × workloads × sizes, each cell in several fresh isolates (forks); write results/<run-id>/ and print the table')).action(
+    async (o: RunFlags) => {
+      const outcome = await runBench(runOptions(o));
+      setExit(outcome.exitCode);
+    },
+  );
+
+  addRunOptions(
+    p
+      .command('reproduce')
+      .description('the reproducibility benchmark: run the same matrix twice and print how far the two runs agree (intervals overlapping, ratios within the tolerance, contradictions, median |r1/r2 − 1|)'),
+  )
+    .option('--tolerance <pct>', 'largest |r1/r2 − 1| of a consistent cell, percent', parsePercent, AGREEMENT_TOLERANCE)
+    .action(async (o: RunFlags & { tolerance: number }) => {
+      if (o.resume !== undefined || o.list || o.shard !== undefined) throw new InputError('reproduce runs a whole matrix twice: --resume, --list and --shard do not apply');
+      const base = runOptions(o);
+      const id = o.runId ?? `reproduce-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}Z`;
+      const first = await runBench({ ...base, runId: `${id}-1`, charts: false });
+      const second = await runBench({ ...base, runId: `${id}-2`, charts: false });
+      process.stdout.write('\n');
+      runAgreementCommand(first.dir, second.dir, o.tolerance, base.outDir);
+      setExit(Math.max(first.exitCode, second.exitCode));
+    });
+
+  p.command('agreement')
+    .description('how far two runs of the same matrix agree: intervals overlapping and ratios within the tolerance, contradictory cells, median |r1/r2 − 1|')
+    .argument('<run1>', 'a run (folder or run id)')
+    .argument('<run2>', 'another run of the same matrix')
+    .option('--tolerance <pct>', 'largest |r1/r2 − 1| of a consistent cell, percent', parsePercent, AGREEMENT_TOLERANCE)
+    .option('--results <dir>', 'folder holding run ids', 'results')
+    .action((a: string, b: string, o: { tolerance: number; results: string }) => {
+      setExit(runAgreementCommand(a, b, o.tolerance, o.results));
+    });
 
   p.command('compare')
     .description("compare two runs cell by cell, forks as the unit: time ratio with a 95% interval (bootstrap over forks), Welch's t on fork medians; exit 1 on a confident regression")
