@@ -160,6 +160,7 @@ export const MSG = {
     ],
     precision: (s: RunSummary, unstableRatio: number): string[] => [
       `precision: median ±${fixed(s.rmeMedian)}% (max ±${fixed(s.rmeMax)}%): half the 95% interval of a cell's median of fork medians, over ${s.cells.filter((c) => c.role !== 'null' && c.rme !== null).length} timed tracker cells; ${plural(s.unstable.length, 'cell')} UNSTABLE (forks disagree by more than ×${unstableRatio})`,
+      `warm-up: median ${fixed(s.warmup.replaysMedian, 0)} replays and ${fixed(s.warmup.msMedian, 0)} ms per fork (first, cold replay included); ${pct(s.warmup.steadyShare, 0)} of forks reached a steady state before the bound`,
       s.nullNotFastest.length === 0
         ? 'sanity: the null tracker is the fastest cell of every group'
         : `sanity: the null tracker is NOT the fastest in ${plural(s.nullNotFastest.length, 'group')}: ${s.nullNotFastest.map((g) => `${g.groupId} (${g.faster.map((f) => `${f.tracker} ×${f.ratio.toFixed(2)}`).join(', ')})`).join('; ')}`,

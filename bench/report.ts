@@ -175,6 +175,7 @@ nav a, figcaption a, .files a { color: #1f5fa8; }
 .verdict { padding: 8px 12px; border-radius: 4px; margin: 12px 0; font-weight: bold; }
 .verdict.ok { background: #e8f4ea; border: 1px solid #9fcca8; }
 .verdict.bad { background: #fdecea; border: 1px solid #d62728; color: #8b1014; }
+.verdict.warn { background: #fff4e0; border: 1px solid #e0a040; color: #6b4300; font-weight: normal; }
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 12.5px; }
 caption { text-align: left; font-weight: bold; padding: 4px 0; }
 th, td { border: 1px solid #ddd; padding: 3px 7px; text-align: left; vertical-align: top; }
@@ -245,9 +246,13 @@ function factsSection(run: LoadedRun): string {
     failed.length === 0 && s.missing.length === 0
       ? `<div class="verdict ok">All ${measured} tracker cells match the oracle.</div>`
       : `<div class="verdict bad">${failed.length > 0 ? `${failed.length} of ${s.cells.length} cells are INVALID or ERRORED` : ''}${failed.length > 0 && s.missing.length > 0 ? '; ' : ''}${s.missing.length > 0 ? `${s.missing.length} cells missing` : ''} — see <a href="#validity">Validity</a>.</div>`;
+  const noise =
+    s.unstable.length > 0 || s.nullNotFastest.length > 0
+      ? `<div class="verdict warn">${esc(MSG.summary.precision(s, UNSTABLE_RATIO).slice(0, 2).join(' — '))} — see <a href="#precision">Precision</a>.</div>`
+      : '';
   const facts = MSG.summary.facts(s, header(run)).map((f) => `<li>${mdInline(f)}</li>`);
   if (run.tornTail) facts.push(`<li>${esc(`${FILES.lines} ended in a torn line (an interrupted write), which was dropped`)}</li>`);
-  return `${verdict}\n<ul class="facts">${facts.join('\n')}</ul>`;
+  return `${verdict}\n${noise}${noise ? '\n' : ''}<ul class="facts">${facts.join('\n')}</ul>`;
 }
 
 function validitySection(run: LoadedRun): string {

@@ -69,6 +69,8 @@ export interface ResultLine {
   peakOps: number | null;
   /** The fork's warm-up (its first, digest replay included); null when it did not get that far. */
   warmup: Warmup | null;
+  /** Wall time of the fork inside its isolate (start-up excluded), ms; 0 when it never ran. */
+  wallMs: number;
   /** Timing in ns per replay of the whole stream; null when the fork failed. */
   stats: StoredStats | null;
   memory: {
@@ -325,6 +327,7 @@ export function groupLines(group: GroupResult, ctx: LineContext): ResultLine[] {
         ops: group.ops,
         peakOps: group.peakOps,
         warmup: f?.warmup ?? null,
+        wallMs: f?.wallMs ?? 0,
         stats: storedStats(f?.stats ?? null, group.ops),
         memory: { modeledBytes: c.modeledBytes, jsBytes: c.jsBytes, gcCount: f?.gcCount ?? 0, gcPauseMs: f?.gcPauseMs ?? 0 },
         harness: { emptyReplayNs: f?.emptyReplayNs ?? null },
@@ -374,6 +377,7 @@ export function failedGroupLines(g: MatrixGroup, error: string, ctx: LineContext
         ops: null,
         peakOps: null,
         warmup: null,
+        wallMs: 0,
         stats: null,
         memory: { modeledBytes: null, jsBytes: null, gcCount: 0, gcPauseMs: 0 },
         harness: { emptyReplayNs: null },

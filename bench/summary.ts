@@ -153,6 +153,8 @@ export interface RunSummary {
   unstable: string[];
   /** Sanity check: groups where the `null` tracker is not the fastest. */
   nullNotFastest: NullNotFastest[];
+  /** Over every fork of the run: median warm-up replays and ms, share of forks that reached a steady state. */
+  warmup: { replaysMedian: number | null; msMedian: number | null; steadyShare: number | null };
   counts: Record<Validity, number>;
 }
 
@@ -334,6 +336,7 @@ export function summarize(lines: readonly ResultLine[], ctx: SummaryContext): Ru
     })
     .filter((x): x is number => x !== null);
   const rmes = trackerCells.map((c) => c.rme).filter((x): x is number => x !== null);
+  const warm = [...byCell.values()].flat().map((l) => l.warmup).filter((w): w is NonNullable<ResultLine['warmup']> => w !== null);
   const counts: Record<Validity, number> = { valid: 0, invalid: 0, errored: 0, unchecked: 0 };
   for (const c of cells) counts[c.validity]++;
   return {
@@ -355,6 +358,11 @@ export function summarize(lines: readonly ResultLine[], ctx: SummaryContext): Ru
     rmeMax: rmes.length > 0 ? Math.max(...rmes) : null,
     unstable: cells.filter((c) => c.unstable).map((c) => c.cellId),
     nullNotFastest,
+    warmup: {
+      replaysMedian: med(warm.map((w) => w.replays)),
+      msMedian: med(warm.map((w) => w.ms)),
+      steadyShare: warm.length > 0 ? warm.filter((w) => w.steady).length / warm.length : null,
+    },
     counts,
   };
 }

@@ -31,7 +31,7 @@ import type { OpStream } from '../../core/ops.js';
 import { DigestSink } from '../../core/outcome.js';
 import type { MemtypeTracker } from '../../core/tracker.js';
 import { createTracker, NULL_TRACKER } from '../../impls/registry.js';
-import { findGc, GcRecorder, JS_BYTES_READINGS, measureJsBytes, type GcFn, type GcMode } from '../memory.js';
+import { findGc, GcRecorder, measureJsBytes, type GcFn, type GcMode } from '../memory.js';
 import { timeReplays, warmUp, type SampleSummary, type Warmup } from './timing.js';
 
 /**
@@ -54,12 +54,17 @@ export interface ForkTiming {
   harnessTimeMs: number;
 }
 
-/** Machines built per JS-bytes reading (fewer when replays to the peak would take over `MEMORY_COPY_BUDGET_MS`). */
+/**
+ * Machines built for the one JS-bytes reading (fewer when replays to the
+ * peak would take over `MEMORY_COPY_BUDGET_MS`): the heap's own noise
+ * (tens of KiB of compiled code, feedback, lazy sweeping) is spread over them.
+ */
 export const MEMORY_COPIES = 16;
 export const MEMORY_COPY_BUDGET_MS = 60;
 
-/** Warm-up chunk length, ms, and the agreement two consecutive chunks need to count as steady. */
-export const WARMUP_CHUNK_MS = 8;
+/** Warm-up chunk length, ms, fewest replays per chunk, and the agreement two consecutive chunks need to count as steady. */
+export const WARMUP_CHUNK_MS = 10;
+export const WARMUP_MIN_CHUNK = 3;
 export const WARMUP_TOLERANCE = 0.05;
 
 /** What a fork is given. Plain data (the stream's ops live in a SharedArrayBuffer, shared, not copied). */
@@ -224,7 +229,7 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
 
     // 2. Warm-up to a steady state.
     result.warmup = warmUp(
-      { minMs: t.warmupMinMs, maxMs: t.warmupMaxMs, chunkMs: WARMUP_CHUNK_MS, tolerance: WARMUP_TOLERANCE },
+      { minMs: t.warmupMinMs, maxMs: t.warmupMaxMs, chunkMs: WARMUP_CHUNK_MS, minChunk: WARMUP_MIN_CHUNK, tolerance: WARMUP_TOLERANCE },
       firstMs,
       (n) => timeReplays(task.tracker, { ...common, budgetMs: 0, minSamples: n, estimateMs: firstMs }, setup, replay, check).stats.medianNs / 1e6,
       now,
@@ -278,9 +283,8 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
             return mm;
           },
           gc,
-          replayMs > 50 ? 1 : JS_BYTES_READINGS,
-          () => TablePool.shared.drain(),
           Math.max(1, Math.min(MEMORY_COPIES, Math.floor(MEMORY_COPY_BUDGET_MS / Math.max(replayMs, 1e-3)))),
+          () => TablePool.shared.drain(),
         );
         result.modeledBytes = modeled;
       } catch (e) {

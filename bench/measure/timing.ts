@@ -136,9 +136,11 @@ export interface WarmupOptions {
   minMs: number;
   /** Stop here even when not steady. */
   maxMs: number;
-  /** Target length of one chunk; a chunk is at least one replay. */
+  /** Target length of one chunk; a chunk is at least `minChunk` replays. */
   chunkMs: number;
-  /** Steady when two consecutive chunk medians differ by at most this fraction. */
+  /** Fewest replays per chunk (a chunk's median then ignores a single slow replay: a GC, a compile job finishing). */
+  minChunk: number;
+  /** Steady when two consecutive chunk medians differ by at most this fraction, and the last is within it of the fastest chunk yet. */
   tolerance: number;
 }
 
@@ -158,26 +160,31 @@ export interface Warmup {
 
 /**
  * Warms a fork up to a steady state after its first replay: chunks of
- * replays (each ≈ `chunkMs`, at least one replay) timed by `runChunk(n)` —
- * which returns the chunk's median ms — until two consecutive chunk medians
- * agree within `tolerance` after at least `minMs`, or `maxMs` has passed.
- * At least one chunk runs; the bounds do not count the first replay.
+ * replays (each ≈ `chunkMs`, at least `minChunk` replays) timed by
+ * `runChunk(n)` — which returns the chunk's median ms — until, after at
+ * least `minMs`, two consecutive chunk medians agree within `tolerance` and
+ * the last is within `tolerance` of the fastest chunk seen (so a plateau of
+ * not-yet-optimized code that an earlier chunk already beat does not count
+ * as steady), or `maxMs` has passed. At least one chunk runs; the bounds do
+ * not count the first replay.
  * @param firstReplayMs wall time of the replay already run (the cold digest replay)
  * @param elapsed wall clock, ms (the sampled time of the chunks plus their setup)
  */
 export function warmUp(o: WarmupOptions, firstReplayMs: number, runChunk: (replays: number) => number, elapsed: () => number): Warmup {
   const t0 = elapsed();
   let replays = 1;
-  // The cold first replay overstates a replay's cost; a chunk is at least one replay anyway.
+  // The cold first replay overstates a replay's cost: the first chunk is short.
   let estimate = Math.max(firstReplayMs, 1e-3);
   let previous = NaN;
+  let best = Infinity;
   for (;;) {
-    const n = Math.max(1, Math.min(1000, Math.round(o.chunkMs / estimate)));
+    const n = Math.max(o.minChunk, Math.min(1000, Math.round(o.chunkMs / estimate)));
     const medianMs = runChunk(n);
     replays += n;
     estimate = Math.max(medianMs, 1e-3);
+    best = Math.min(best, medianMs);
     const spent = elapsed() - t0;
-    const steady = Math.abs(medianMs / previous - 1) <= o.tolerance && spent >= o.minMs;
+    const steady = spent >= o.minMs && Math.abs(medianMs / previous - 1) <= o.tolerance && medianMs <= best * (1 + o.tolerance);
     if (steady || spent >= o.maxMs) return { replays, ms: firstReplayMs + spent, firstMs: firstReplayMs, steady, lastMedianNs: medianMs * 1e6 };
     previous = medianMs;
   }
