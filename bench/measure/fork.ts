@@ -201,8 +201,9 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
     // 1. The digest replay (also the first warm-up replay).
     const progress = task.progress;
     const sink0 = new DigestSink();
+    const m0 = newMachine(deps.newTracker(task.tracker));
     const r0 = now();
-    newMachine(deps.newTracker(task.tracker)).run(stream, sink0);
+    m0.run(stream, sink0);
     const firstMs = now() - r0;
     if (progress) Atomics.add(progress, 0, 1);
     const digest = sink0.digest();

@@ -31,8 +31,9 @@ export interface IsolateOptions {
   maxOldGenerationSizeMb?: number;
   /**
    * The entry module's URL or path. Default: `fork-worker.js` beside this
-   * file (dist/), or `fork-worker.ts` under `--import tsx` when only the
-   * sources are there (tests).
+   * file (dist/), or — when only the sources are there (tests) —
+   * `fork-worker-tsx.mjs`, which loads `fork-worker.ts` through tsx's API
+   * (a worker's own entry file does not go through `--import tsx`).
    */
   filename?: string | URL;
   /** Node options of the isolate; never `--expose-gc` for threads (inherited from the parent, rejected in a worker's execArgv). */
@@ -51,8 +52,8 @@ export const REPLAY_TIMEOUT_MS = 120_000;
 function entry(o: IsolateOptions): { file: string; execArgv: string[] | undefined } {
   if (o.filename !== undefined) return { file: o.filename instanceof URL ? fileURLToPath(o.filename) : o.filename, execArgv: o.execArgv };
   const js = fileURLToPath(new URL('./fork-worker.js', import.meta.url));
-  const ts = fileURLToPath(new URL('./fork-worker.ts', import.meta.url));
-  if (!existsSync(js) && existsSync(ts)) return { file: ts, execArgv: o.execArgv ?? ['--import', 'tsx'] };
+  const ts = fileURLToPath(new URL('./fork-worker-tsx.mjs', import.meta.url));
+  if (!existsSync(js) && existsSync(ts)) return { file: ts, execArgv: o.execArgv };
   return { file: js, execArgv: o.execArgv };
 }
 

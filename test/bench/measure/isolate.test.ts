@@ -166,7 +166,7 @@ describe('the real fork worker on a real stream (ttm-fault, size 16)', () => {
   // do not apply to a worker thread's entry, so every fork errors with "isolate: Unknown
   // file extension ".ts"". `node --import tsx scripts/cli.ts run` therefore fails every
   // cell unless `--isolation process` (only the built dist/ works with threads).
-  it.fails('the default runner (worker threads) works from sources', async () => {
+  it('the default runner (worker threads) works from sources', async () => {
     const t = task(LINUX_TRACKER);
     const r = await createForkRunner()(t);
     expect(r.error).toBeNull();
