@@ -426,8 +426,15 @@ export function completeGroups(manifest: Pick<RunManifest, 'matrix' | 'groupIds'
     if (!g) continue;
     if (g.trackers.every((t) => (byCell.get(cellId(g, t))?.length ?? 0) >= manifest.matrix.forks)) done.add(id);
   }
-  const kept = [...byCell.values()].flat();
   // A group never measured (its preparation died, or the stream could not be built) is run again.
-  for (const l of kept) if (l.position === -1 && l.ops === null && l.validity === 'errored') done.delete(l.groupId);
-  return { done, kept: kept.filter((l) => done.has(l.groupId)) };
+  for (const l of lines) if (l.position === -1 && l.ops === null && l.validity === 'errored') done.delete(l.groupId);
+  // The first line of each cell × fork, in file order, so a rewritten file keeps finished groups byte for byte.
+  const seen = new Set<string>();
+  const kept = lines.filter((l) => {
+    const key = `${l.cellId}#${l.fork}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return done.has(l.groupId);
+  });
+  return { done, kept };
 }
