@@ -97,17 +97,34 @@ describe('memtype-bench CLI', () => {
     expect(quick.stdout).toMatch(/quick\.json/);
   });
 
-  it('a tiny real run through the worker pool (child process) writes results and prints the table; compare reads it', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'mb-cli-'));
-    const r = await spawnCli('run', '--workload', 'xorg-fb', '--size', '8', '--tracker', 'vma-walk+page-bit+single-page', '--time', '5', '--rounds', '2', '--out', out, '--run-id', 'tiny', '--no-charts');
-    expect(r.stderr).toMatch(/\[1\/1\] xorg-fb\/8\/1: 3 cells/);
+  it('--rounds is a hidden alias of --forks, with a note', async () => {
+    const r = await run('run', '--list', '--workload', 'xorg-fb', '--size', '8', '--rounds', '2');
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: --rounds is now --forks/);
+    expect(r.stdout).toMatch(/each measured in 2 forks \(a fresh isolate each\)/);
+    const help = await run('run', '--help');
+    expect(help.stdout).toContain('--forks <n>');
+    expect(help.stdout).not.toContain('--rounds');
+  });
+
+  it('a tiny real run (worker-thread forks, from sources) writes one line per cell × fork and prints the table; compare reads it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mb-cli-'));
+    const r = await spawnCli('run', '--workload', 'xorg-fb', '--size', '8', '--tracker', 'vma-walk+page-bit+single-page', '--time', '5', '--forks', '2', '--out', out, '--run-id', 'tiny', '--no-charts');
+    expect(r.stderr).toMatch(/\[1\/1\] xorg-fb\/8\/1: 3 cells/);
+    expect(r.stdout).not.toMatch(/^error: /m);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/forks: a fresh worker thread per tracker and fork/);
     expect(r.stdout).toMatch(/all 2 tracker cells valid/);
     expect(readdirSync(join(out, 'tiny')).sort()).toEqual(['env.json', 'results.csv', 'results.json', 'results.jsonl', 'run.json', 'summary.md']);
-    const lines = readFileSync(join(out, 'tiny', 'results.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(out, 'tiny', 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { cellId: string; fork: number; validity: string; stats: unknown });
     expect(lines).toHaveLength(3 * 2);
+    expect(lines.map((l) => `${l.cellId}#${l.fork}`).sort()).toEqual(
+      ['null', 'interval-tree+page-bit-ram-walk+single-page', 'vma-walk+page-bit+single-page'].flatMap((t) => [0, 1].map((k) => `xorg-fb/8/1/${t}#${k}`)).sort(),
+    );
+    expect(lines.every((l) => l.validity !== 'errored' && l.stats !== null)).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'tiny', 'run.json'), 'utf8'))).toMatchObject({ isolation: 'thread', matrix: { forks: 2 } });
     const cmp = await run('compare', join(out, 'tiny'), join(out, 'tiny'));
     expect(cmp.code).toBe(0);
     expect(cmp.stdout).toMatch(/0 of 3 common cells changed significantly|0 of 3 cells changed significantly/);
-  }, 20_000);
+  }, 60_000);
 });

@@ -121,9 +121,9 @@ describe('results files', () => {
     // Only the first group is complete; a partial second group (fork 1 missing) is dropped, duplicates too.
     const partial = lines.slice(0, 3).map((l) => ({ ...l, cellId: l.cellId.replace('/4/', '/8/'), groupId: 'w/8/1' }));
     const manifest = { matrix: m, groupIds: m.groups.map((x) => x.id) };
-    const { done, kept } = completeGroups(manifest, [...lines, ...partial, lines[0]!]);
+    const { done, kept } = completeGroups(manifest, [...lines, ...partial, { ...lines[0]!, wallMs: 99 }]); // a duplicate (as read back: another object)
     expect([...done]).toEqual(['w/4/1']);
-    expect(kept).toHaveLength(6);
+    expect(kept).toEqual(lines); // the first of each cell × fork, in file order
     // A group whose preparation died is run again, though every cell × fork has a line.
     const dead = failedGroupLines(m.groups[1]!, 'worker: died', { runId: 'r', matrixHash: m.hash, forks: 2, shard: null, finishedAt: 't' });
     expect(dead).toHaveLength(6);

@@ -172,10 +172,9 @@ describe('runBench', () => {
     expect(readManifest(dir).resumedAt).toHaveLength(1);
   });
 
-  // BUG (bench/results.ts `completeGroups`): `kept` is `[...linesByCell(lines).values()].flat()`,
-  // grouped by cell, so when --resume rewrites results.jsonl (a torn tail, or lines of an
-  // unfinished group to drop) the finished groups' lines come back reordered (cell by cell
-  // instead of block by block as appended): finished groups are no longer kept byte for byte.
+  // Regression (fixed in 6aaaa8b): completeGroups kept lines grouped by cell, so when --resume
+  // rewrote results.jsonl (a torn tail, or lines of an unfinished group to drop) the finished
+  // groups' lines came back reordered, no longer byte for byte.
   it('--resume keeps the lines of finished groups byte for byte, in their order', async () => {
     const out = mkdtempSync(join(tmpdir(), 'mb-run-'));
     const dir = join(out, 'job');

@@ -139,9 +139,8 @@ describe('measureFork: what is measured where', () => {
     expect(short.warmup).toMatchObject({ replays: 1 + n, steady: false });
   });
 
-  // BUG (bench/measure/fork.ts, step 1): the digest replay's clock starts before the tracker
-  // and the machine are constructed, so `warmup.firstMs` (documented as the first replay's
-  // time) and `warmup.ms` include construction, which every timed sample excludes.
+  // Regression (fixed in 02c6ef2): the digest replay's clock started before the tracker and the
+  // machine were constructed, so `warmup.firstMs` and `warmup.ms` included construction.
   it('warm-up firstMs is the first replay alone, construction outside (as in every timed sample)', async () => {
     const clock = new FakeClock();
     const deps = clockedDeps(clock, 1000);

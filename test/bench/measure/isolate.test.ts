@@ -3,7 +3,7 @@
  * child process) per fork, its result as plain data, the per-replay time
  * limit, the heap limit and the abort signal.
  *
- * Most tests start workers/stub-fork-worker.mjs (plain JS, fast); a few run
+ * Most tests start workers/stub-fork-worker.mjs (plain JS, fast); two run
  * the real fork worker on a small real stream (ttm-fault, size 16). Forks
  * started from sources are slow (~0.5–1.5 s each): keep these few.
  */
@@ -17,7 +17,6 @@ import { forkTask, tinyStream } from '../fakes.js';
 import { shareStream } from '../../../bench/measure/prepare.js';
 
 const STUB = fileURLToPath(new URL('./workers/stub-fork-worker.mjs', import.meta.url));
-const TSX_FORK_WORKER = fileURLToPath(new URL('./workers/tsx-fork-worker.mjs', import.meta.url));
 const TINY = shareStream(tinyStream(4));
 
 /** What the stub worker adds to a result. */
@@ -139,10 +138,12 @@ describe('the real fork worker on a real stream (ttm-fault, size 16)', () => {
     expect(structuredClone(r)).toEqual(r);
   }
 
-  it('in a worker thread: the Linux composition is valid, memory in fork 0, the result plain data', async () => {
-    const run = createForkRunner({ filename: TSX_FORK_WORKER });
+  // From sources, the default runner starts bench/measure/fork-worker-tsx.mjs (regression: on
+  // Node 20 it started fork-worker.ts under `--import tsx`, whose hooks a worker's entry does not
+  // go through, and every fork errored with "Unknown file extension .ts").
+  it('in a worker thread (the default runner): the Linux composition is valid, memory in fork 0, the result plain data', async () => {
     const t = task(LINUX_TRACKER);
-    const r = await run(t);
+    const r = await createForkRunner()(t);
     expectMeasured(r, t);
     expect(r.validity).toBe('valid');
     expect(r.digest).toBe(t.oracleDigest);
@@ -158,18 +159,5 @@ describe('the real fork worker on a real stream (ttm-fault, size 16)', () => {
     expect(r.validity).toBe('unchecked');
     expect(r.emptyReplayNs).toBeGreaterThan(0);
     expect(r.modeledBytes).toBeNull();
-  }, 30_000);
-
-  // BUG (bench/measure/isolate.ts `entry`): running from sources, the default thread
-  // isolation starts bench/measure/fork-worker.ts with execArgv ['--import', 'tsx'];
-  // on Node 20 (the engine package.json allows, and this machine's v20.20) tsx's hooks
-  // do not apply to a worker thread's entry, so every fork errors with "isolate: Unknown
-  // file extension ".ts"". `node --import tsx scripts/cli.ts run` therefore fails every
-  // cell unless `--isolation process` (only the built dist/ works with threads).
-  it('the default runner (worker threads) works from sources', async () => {
-    const t = task(LINUX_TRACKER);
-    const r = await createForkRunner()(t);
-    expect(r.error).toBeNull();
-    expect(r.validity).toBe('valid');
   }, 30_000);
 });
