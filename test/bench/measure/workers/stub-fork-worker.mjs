@@ -3,7 +3,7 @@
 // process from its first IPC message; one result message), and behaviour
 // chosen by the task's tracker name:
 //   spin   — loops forever without reporting progress (a tracker in an endless loop)
-//   alive  — runs ~600 ms, bumping the progress counter every 50 ms, then answers
+//   alive  — runs ~2 s, bumping the progress counter every 50 ms, then answers
 //   hog    — allocates until its heap limit
 //   crash  — throws
 //   exit   — exits with code 3 without answering
@@ -53,7 +53,7 @@ function run(task) {
         // no progress, ever
       }
     case 'alive':
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < 40; i++) {
         sleep(50);
         if (task.progress) Atomics.add(task.progress, 0, 1);
       }
