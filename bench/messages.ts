@@ -159,13 +159,16 @@ export const MSG = {
       ...(s.complete ? [] : [`INCOMPLETE: ${plural(s.missing.length, 'cell')} missing`]),
     ],
     precision: (s: RunSummary, unstableRatio: number): string[] => [
-      `precision: median ±${fixed(s.rmeMedian)}% (max ±${fixed(s.rmeMax)}%): half the 95% interval of a cell's median of fork medians, over ${s.cells.filter((c) => c.role !== 'null' && c.rme !== null).length} timed tracker cells; ${plural(s.unstable.length, 'cell')} UNSTABLE (forks disagree by more than ×${unstableRatio})`,
+      `precision: median ±${fixed(s.rmeMedian)}% (max ±${fixed(s.rmeMax)}%): half the 95% interval of a cell's median of fork medians, over ${s.cells.filter((c) => c.role !== 'null' && c.rme !== null).length} timed tracker cells; ${MSG.summary.unstable(s, unstableRatio)}`,
       `warm-up: median ${fixed(s.warmup.replaysMedian, 0)} replays and ${fixed(s.warmup.msMedian, 0)} ms per fork (first, cold replay included); ${pct(s.warmup.steadyShare, 0)} of forks reached a steady state before the bound`,
+      MSG.summary.sanity(s),
+      `harness overhead: empty replay = ${pct(s.harness.emptyShareMedian, 2)} of the median cell time (max ${pct(s.harness.emptyShareMax, 2)}; ${fixed(s.harness.emptyNsPerOpMedian, 2)} ns/op); null tracker (harness + machine core) = ${pct(s.harness.nullShareMedian)} of a cell's time`,
+    ],
+    unstable: (s: RunSummary, unstableRatio: number) => `${plural(s.unstable.length, 'cell')} UNSTABLE (forks disagree by more than ×${unstableRatio})`,
+    sanity: (s: RunSummary) =>
       s.nullNotFastest.length === 0
         ? 'sanity: the null tracker is the fastest cell of every group'
         : `sanity: the null tracker is NOT the fastest in ${plural(s.nullNotFastest.length, 'group')}: ${s.nullNotFastest.map((g) => `${g.groupId} (${g.faster.map((f) => `${f.tracker} ×${f.ratio.toFixed(2)}`).join(', ')})`).join('; ')}`,
-      `harness overhead: empty replay = ${pct(s.harness.emptyShareMedian, 2)} of the median cell time (max ${pct(s.harness.emptyShareMax, 2)}; ${fixed(s.harness.emptyNsPerOpMedian, 2)} ns/op); null tracker (harness + machine core) = ${pct(s.harness.nullShareMedian)} of a cell's time`,
-    ],
     failedCell: (id: string, label: string, error: string | null) => `\`${id}\`: ${label}${error ? ` — ${error}` : ''}`,
     missingCell: (id: string) => `\`${id}\`: missing`,
   },

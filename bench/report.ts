@@ -248,7 +248,7 @@ function factsSection(run: LoadedRun): string {
       : `<div class="verdict bad">${failed.length > 0 ? `${failed.length} of ${s.cells.length} cells are INVALID or ERRORED` : ''}${failed.length > 0 && s.missing.length > 0 ? '; ' : ''}${s.missing.length > 0 ? `${s.missing.length} cells missing` : ''} — see <a href="#validity">Validity</a>.</div>`;
   const noise =
     s.unstable.length > 0 || s.nullNotFastest.length > 0
-      ? `<div class="verdict warn">${esc(MSG.summary.precision(s, UNSTABLE_RATIO).slice(0, 2).join(' — '))} — see <a href="#precision">Precision</a>.</div>`
+      ? `<div class="verdict warn">${esc([...(s.unstable.length > 0 ? [MSG.summary.unstable(s, UNSTABLE_RATIO)] : []), ...(s.nullNotFastest.length > 0 ? [MSG.summary.sanity(s)] : [])].join(' — '))} — see <a href="#precision">Precision</a>.</div>`
       : '';
   const facts = MSG.summary.facts(s, header(run)).map((f) => `<li>${mdInline(f)}</li>`);
   if (run.tornTail) facts.push(`<li>${esc(`${FILES.lines} ended in a torn line (an interrupted write), which was dropped`)}</li>`);
