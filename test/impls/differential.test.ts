@@ -16,7 +16,7 @@ import { PageBitPolicy } from '../../impls/page-bit.js';
 import { ORACLE, compose, createTracker, isModuleTracker, trackerNames } from '../../impls/registry.js';
 import { SinglePagePolicy } from '../../impls/single-page.js';
 import { getWorkload, workloadNames } from '../../workloads/registry.js';
-import { PROFILES, buildStream, cmdsArb } from '../helpers/random-trace.js';
+import { PROFILES, buildStream, cmdsArb } from '../../workloads/random-trace.js';
 import { record } from '../helpers/record.js';
 
 await loadTrackerModules([fileURLToPath(new URL('../../examples/sorted-array-store.ts', import.meta.url))]);
