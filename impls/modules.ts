@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { InputError } from '../core/errors.js';
 import { registerParts } from './registry.js';
 
@@ -27,10 +27,11 @@ export interface LoadedModule {
   parts: string[];
   /**
    * First 16 hex digits of SHA-256 over the module's own files — the module
-   * and every ES module it imported outside `node_modules` (CommonJS files
-   * it `require`s are not followed), each as its path relative to the
-   * module's folder and its bytes, in path order — so that the same code has
-   * the same digest wherever it is checked out.
+   * and every file it reaches through relative imports (`./`, `../`:
+   * `import`, `export … from`, `import()`, `require()`; not packages), each
+   * as its path relative to the module's folder and its bytes, in path
+   * order — so that the same code has the same digest wherever it is
+   * checked out.
    */
   digest: string;
   /** Absolute paths of the files the digest covers (the module first). */
@@ -63,18 +64,10 @@ async function load(path: string, shown: string): Promise<LoadedModule> {
   if (!MODULE_EXTENSIONS.includes(extname(path))) throw new InputError(`${where}: expected a .js, .mjs or .ts file`);
   if (!existsSync(path)) throw new InputError(`${where}: no such file`);
   if (!statSync(path).isFile()) throw new InputError(`${where}: not a file`);
-  const files = new Set<string>([path]);
   let ns: unknown;
   try {
     const { tsImport } = await import('tsx/esm/api');
-    ns = await tsImport(pathToFileURL(path).href, {
-      parentURL: import.meta.url,
-      onImport: (url: string) => {
-        if (!url.startsWith('file:')) return;
-        const f = fileURLToPath(url.replace(/\?.*$/, ''));
-        if (!f.split(sep).includes('node_modules')) files.add(f);
-      },
-    });
+    ns = await tsImport(pathToFileURL(path).href, import.meta.url);
   } catch (e) {
     throw new InputError(`${where}: cannot load it: ${firstLine(e)}`);
   }
@@ -85,8 +78,37 @@ async function load(path: string, shown: string): Promise<LoadedModule> {
     if (e instanceof InputError) throw new InputError(`${where}: ${e.message}`);
     throw e;
   }
-  const list = [...files].filter((f) => existsSync(f));
-  return { path, parts, digest: digestOf(dirname(path), list), files: list };
+  const files = localFiles(path);
+  return { path, parts, digest: digestOf(dirname(path), files), files };
+}
+
+/** Relative specifiers in `import … from`, `export … from`, `import '…'`, `import('…')` and `require('…')`. */
+const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+
+/** The file a relative specifier names: as written, or TypeScript's source for a `.js`/`.mjs`/`.cjs` name, or with an extension added. */
+function resolveLocal(from: string, spec: string): string | null {
+  const base = resolve(dirname(from), spec);
+  const ext = extname(base);
+  const tsFor: Record<string, string> = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' };
+  const candidates = [base, ...(tsFor[ext] !== undefined ? [base.slice(0, -ext.length) + tsFor[ext]] : []), ...MODULE_EXTENSIONS.map((e) => base + e)];
+  return candidates.find((c) => existsSync(c) && statSync(c).isFile()) ?? null;
+}
+
+/** `path` and every file it reaches through relative imports, `path` first, then in discovery order. */
+function localFiles(path: string): string[] {
+  const seen = new Set<string>([path]);
+  const todo = [path];
+  while (todo.length > 0) {
+    const f = todo.shift()!;
+    for (const m of readFileSync(f, 'utf8').matchAll(RELATIVE_IMPORT)) {
+      const g = resolveLocal(f, m[1]!);
+      if (g !== null && !seen.has(g) && !g.split(sep).includes('node_modules')) {
+        seen.add(g);
+        todo.push(g);
+      }
+    }
+  }
+  return [...seen];
 }
 
 /**
