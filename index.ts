@@ -40,3 +40,7 @@ export {
   type TrackerOptions,
 } from './impls/registry.js';
 export { loadTrackerModule, loadTrackerModules, loadedModules, type LoadedModule } from './impls/modules.js';
+
+// The check against the oracle that a tracker passes before it is timed.
+export { verifyTracker, VERIFY_RANDOM_TRACES, VERIFY_SEED, type Divergence, type VerifyOptions, type VerifyResult } from './bench/verify.js';
+export type { OutcomeJson } from './bench/outcome-json.js';

@@ -12,6 +12,7 @@ import type { MatrixConfig } from './matrix-config.js';
 import type { GroupProgress } from './progress.js';
 import type { RunManifest } from './results.js';
 import type { RunSummary, SummaryHeader } from './summary.js';
+import type { VerifyResult } from './verify.js';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 const list = (names: readonly string[]): string => (names.length > 0 ? names.join(', ') : '(none registered)');
@@ -184,6 +185,28 @@ export const MSG = {
       );
       out.push(c.exitCode === 0 ? 'verdict: no confident regression (exit status 0)' : 'verdict: REGRESSION (exit status 1)');
       return out;
+    },
+  },
+  verify: {
+    badCount: (n: unknown) => `--random must be a non-negative integer, got ${show(n)}`,
+    nothing: () => 'nothing to verify: load parts with --tracker-module PATH, or name trackers with --tracker',
+    unwritable: (file: string, code: string) => `cannot write the minimal trace ${file} (${code})`,
+    passed: (r: Extract<VerifyResult, { state: 'passed' }>) =>
+      `ok    ${r.tracker}  ${plural(r.conformance, 'conformance trace')} + ${plural(r.random, 'random trace')}, ${r.ops.toLocaleString('en-US')} ops${r.invariants ? ', invariants checked after every mutation' : ''}`,
+    failed: (r: Extract<VerifyResult, { state: 'failed' }>, file: string | null, modules: readonly string[]): string[] => {
+      const d = r.first;
+      const lines = [
+        `FAIL  ${r.tracker}  diverges from the oracle`,
+        `  ${d.trace}, line ${d.line}: ${d.opLine}`,
+        `  op:      ${d.op}`,
+        `  oracle:  ${JSON.stringify(d.oracle)}`,
+        `  tracker: ${JSON.stringify(d.tracker)}`,
+      ];
+      if (r.minimal !== null && file !== null) {
+        lines.push(`  minimal trace (${plural(r.minimal.ops, 'op')}, diverging at line ${r.minimal.line}): ${file}`);
+        lines.push(`  replay it: memtype-bench replay ${modules.map((m) => `--tracker-module ${m} `).join('')}--tracker ${r.tracker} ${file}`);
+      }
+      return lines;
     },
   },
   merge: {

@@ -1,5 +1,5 @@
 /**
- * `memtype-bench replay [--tracker NAME] [--keep-going] TRACE`: runs a trace
+ * `memtype-bench replay [--tracker-module PATH]... [--tracker NAME] [--keep-going] TRACE`: runs a trace
  * (shared/spec/trace-format.md) on one tracker and prints one outcome line
  * per operation on standard output. A malformed line prints
  * `trace error: LINE:COLUMN: ...` on standard error after the outcomes of
@@ -13,6 +13,7 @@ import { Hardware } from '../core/hardware.js';
 import { Machine, OpError } from '../core/machine.js';
 import { STRIDE } from '../core/ops.js';
 import { TraceError, fieldColumn, readTraceFile, type ParsedTrace } from '../core/trace.js';
+import { loadTrackerModules } from '../impls/modules.js';
 import { LINUX_TRACKER, createTracker } from '../impls/registry.js';
 import { resolveMachine } from '../workloads/profiles.js';
 import { OutcomeJsonSink } from './outcome-json.js';
@@ -36,19 +37,21 @@ class Out {
 
 /**
  * Replays a trace file.
- * @param opts `tracker` (default Linux's composition), `keepGoing`, `bug` (historical bug switches)
+ * @param opts `tracker` (default Linux's composition), `keepGoing`, `bug` (historical bug switches),
+ *   `trackerModules` (loaded first, so that `tracker` may use their parts)
  * @param path trace file
  * @param stdout/stderr writers (default the process's)
  * @returns exit status: 0, or 2 after a trace error
- * @throws InputError for an unknown tracker or bug switch (core/bugs.ts), or an unreadable file
+ * @throws InputError for a bad tracker module, an unknown tracker or bug switch (core/bugs.ts), or an unreadable file
  */
 export async function runReplayCommand(
-  opts: { tracker?: string; keepGoing?: boolean; bug?: string[] },
+  opts: { tracker?: string; keepGoing?: boolean; bug?: string[]; trackerModules?: readonly string[] },
   path: string,
   stdout: (s: string) => void = (s) => process.stdout.write(s),
   stderr: (s: string) => void = (s) => process.stderr.write(s),
 ): Promise<number> {
   const bugs = Bugs.parse(opts.bug ?? []);
+  await loadTrackerModules(opts.trackerModules ?? []);
   const tracker = createTracker(opts.tracker ?? LINUX_TRACKER);
   let parsed: ParsedTrace;
   try {
