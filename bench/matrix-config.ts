@@ -18,6 +18,7 @@
  *   "rounds": 3,
  *   "orderSeed": 1,
  *   "machine": "icelake-tb-dock",
+ *   "modules": ["../examples/sorted-array-store.ts"],
  *   "timing": {"timeMs": "auto", "budgetSeconds": 480, "groupOverheadSeconds": 6, "minTimeMs": 100,
  *              "maxTimeMs": 1500, "warmupMs": 60, "warmupIterations": 2, "minSamples": 10}
  * }
@@ -27,10 +28,12 @@
  * `"smaller"` (all but the largest, when there are several); keys
  * are workload names or globs, later keys win. A tracker entry that matches
  * nothing is an error unless `optional` (the lineup may name compositions
- * that are not registered yet).
+ * that are not registered yet). `modules` are tracker modules
+ * (impls/tracker-module.ts), paths relative to the matrix file, loaded
+ * before the lineup is resolved so that it may name their compositions.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { repoRoot } from '../workloads/profiles.js';
 import { MSG } from './messages.js';
@@ -84,6 +87,8 @@ export interface MatrixConfig {
   orderSeed: number;
   /** Built-in machine profile for every workload; undefined = each workload's default. */
   machine: string | undefined;
+  /** Tracker modules to load before the lineup is resolved: absolute paths (the file gives them relative to itself). */
+  modules: string[];
   timing: TimingConfig;
 }
 
@@ -99,7 +104,7 @@ export const DEFAULT_TIMING_CONFIG: Readonly<TimingConfig> = {
   minSamples: 10,
 };
 
-const TOP_KEYS = ['$comment', 'description', 'trackers', 'baseline', 'workloads', 'sizes', 'seeds', 'rounds', 'orderSeed', 'machine', 'timing'];
+const TOP_KEYS = ['$comment', 'description', 'trackers', 'baseline', 'workloads', 'sizes', 'seeds', 'rounds', 'orderSeed', 'machine', 'modules', 'timing'];
 const TIMING_KEYS = Object.keys(DEFAULT_TIMING_CONFIG);
 const ENTRY_KEYS = ['match', 'optional', 'why'];
 
@@ -112,7 +117,7 @@ function isObj(v: unknown): v is Obj {
 /**
  * Parses and validates a matrix config.
  * @param text the JSON text
- * @param source the file's path (for messages)
+ * @param source the file's path (for messages; `modules` are relative to its folder)
  * @throws InputError naming the file and the offending key for malformed JSON, unknown keys, or values of the wrong type
  */
 export function parseMatrixConfig(text: string, source: string): MatrixConfig {
@@ -204,6 +209,7 @@ export function parseMatrixConfig(text: string, source: string): MatrixConfig {
     rounds: doc.rounds === undefined ? 3 : intIn('rounds', doc.rounds, 1, 100),
     orderSeed: doc.orderSeed === undefined ? 1 : intIn('orderSeed', doc.orderSeed, 0, 2 ** 32 - 1),
     machine: doc.machine === undefined ? undefined : str('machine', doc.machine),
+    modules: doc.modules === undefined ? [] : strList('modules', doc.modules).map((m) => resolve(dirname(source), m)),
     timing,
   };
 }

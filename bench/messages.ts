@@ -106,6 +106,7 @@ export const MSG = {
             ? ` + ${minutes(shardGroups * config.timing.groupOverheadSeconds)} of per-group overhead ≈ ${minutes(((shardGroups * m.rounds) * (perGroup * (m.timing.timeMs + (m.timing.warmup ? m.timing.warmupTimeMs : 0)) + m.timing.harnessTimeMs)) / 1000 + shardGroups * config.timing.groupOverheadSeconds)} on 2 unloaded cores`
             : ' (plus stream generation, validation and memory readings)'),
       ];
+      if (m.modules !== undefined && m.modules.length > 0) out.push(`tracker modules: ${m.modules.map((x) => `${x.path} (${x.digest})`).join(', ')}`);
       if (m.skipped.length > 0) {
         const why = new Map(config.trackers.map((e) => [e.match, e.why]));
         out.push(`skipped (optional, no registered tracker matches): ${m.skipped.map((s) => (why.get(s) ? `${s} (${why.get(s)})` : s)).join(', ')}`);
@@ -125,6 +126,7 @@ export const MSG = {
           (threads === 1 ? ' (one busy worker for stable timing; --parallel N to change)' : ' (--parallel; timings may interfere)') +
           ` on ${cores} cores; ${plural(todo, 'group')} to run, ≈ ${minutes(estimateS)} of timed budget`,
       ];
+      if (m.modules !== undefined && m.modules.length > 0) lines.push(`tracker modules: ${m.modules.map((x) => `${x.path} (${x.digest})`).join(', ')}`);
       if (env.loadAverage1m > Math.max(0.5, cores - 1.5)) lines.push(`note: load average ${env.loadAverage1m} on ${cores} cores: other processes compete with the measurement`);
       lines.push(`results: ${linesPath}`);
       return lines.join('\n') + '\n';
