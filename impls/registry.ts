@@ -182,8 +182,8 @@ export function registerParts(ns: unknown, origin: string): string[] {
         if (prior === undefined) continue;
         throw new ModuleShapeError(
           prior.origin === BUILT_IN
-            ? `${what}: the name clashes with a built-in ${KIND_LABEL[kind]}; pick another name`
-            : `${what}: the name clashes with a ${KIND_LABEL[kind]} of ${prior.origin}`,
+            ? `${what}: the name clashes with the built-in ${KIND_LABEL[kind]}; pick another name`
+            : `${what}: the name clashes with the ${KIND_LABEL[kind]} of ${prior.origin}`,
         );
       }
       if (found.filter((q) => q.name === p.name).length > 1) throw new ModuleShapeError(`${what}: the name is used by two parts of the module`);
@@ -200,6 +200,7 @@ export function registerParts(ns: unknown, origin: string): string[] {
     throw e;
   }
   for (const p of found) {
+    // checkInstance vouched for the kind of what `make` returns.
     const part = { make: p.make as (s: () => RangeStore) => never, history: p.history, origin };
     PARTS[p.kind].set(p.name, part);
   }

@@ -105,7 +105,7 @@ describe('loading the tutorial example', () => {
     expect(ma.files).toHaveLength(2);
     expect(ma.digest).not.toBe(mb.digest);
     // Same code elsewhere: same digest (c is refused for the name clash, so digest it by hand).
-    await expect(loadTrackerModule(join(c, 'm.ts'))).rejects.toThrow(/clashes with a store of/);
+    await expect(loadTrackerModule(join(c, 'm.ts'))).rejects.toThrow(/clashes with the store of/);
     expect(ma.digest).toBe(
       (await import('node:crypto'))
         .createHash('sha256')
@@ -164,8 +164,8 @@ describe('module shapes', () => {
       ['throws.ts', /^tracker module .*throws\.ts: cannot load it: Error: boom at load$/],
       ['empty.ts', /exports no parts: expected a default export \(or named exports\) with "stores", "ramPolicies" or "insertPolicies"$/],
       ['none.ts', /exports no parts: its "stores", "ramPolicies" and "insertPolicies" are empty$/],
-      ['clash.js', /store "list": the name clashes with a built-in store; pick another name$/],
-      ['clash-kind.js', /store "tree": the name clashes with a built-in RAM policy; pick another name$/],
+      ['clash.js', /store "list": the name clashes with the built-in store; pick another name$/],
+      ['clash-kind.js', /store "tree": the name clashes with the built-in RAM policy; pick another name$/],
       ['oracle.js', /store "oracle": "oracle" is the name of a tracker$/],
       ['badname.js', /store "Bad\+Name": a part name is lower-case letters and digits in dash-separated words/],
       ['nomake.js', /store "no-make": "make" must be a function returning a fresh part$/],
@@ -200,7 +200,7 @@ describe('module shapes', () => {
     const ok = { insertPolicies: { 'plain-object': { make: () => new Renamed(), history: 'x' } } };
     expect(registerParts(ok, '/m.js')).toEqual(['plain-object']);
     expect(partInfo('insert', 'plain-object')!.origin).toBe('/m.js');
-    expect(() => registerParts(ok, '/other.js')).toThrow(/insert policy "plain-object": the name clashes with a insert policy of \/m\.js/);
+    expect(() => registerParts(ok, '/other.js')).toThrow(/insert policy "plain-object": the name clashes with the insert policy of \/m\.js/);
     expect(() => registerParts(ok, BUILT_IN)).toThrow(RangeError);
     expect(() => registerParts({ stores: { fine: { make: () => new ListStore(), history: 'x' } } }, '/x.js')).toThrow(/returned a part named "list"/);
   });
