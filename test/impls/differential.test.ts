@@ -52,7 +52,7 @@ describe('random traces on real maps', () => {
       }),
       { numRuns: 150, seed: 20261121 },
     );
-  });
+  }, 30_000); // 150 traces × every composition: a few seconds, more on a loaded machine
 
   it('replay is deterministic: the same stream twice gives the same outcomes', () => {
     fc.assert(
