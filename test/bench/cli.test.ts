@@ -107,7 +107,7 @@ describe('memtype-bench CLI', () => {
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/^tracker modules: \/.*\/examples\/sorted-array-store\.ts \([0-9a-f]{16}\)$/m);
     expect(plan.stdout).toMatch(/^xorg-fb\/\d+\/1\/sorted-array\+page-bit-ram-walk\+single-page$/m);
-  });
+  }, 20_000);
 
   it('run --list is a dry run of the default matrix; auto shards read JOB_COMPLETION_INDEX', async () => {
     const all = await run('run', '--list');
