@@ -18,6 +18,7 @@
  *   "forks": 3,
  *   "orderSeed": 1,
  *   "machine": "icelake-tb-dock",
+ *   "modules": ["../examples/sorted-array-store.ts"],
  *   "timing": {"timeMs": "auto", "budgetSeconds": 280, "groupOverheadSeconds": 0.3, "forkOverheadSeconds": 0.07,
  *              "minTimeMs": 30, "maxTimeMs": 250, "warmupMs": 150, "minSamples": 5}
  * }
@@ -27,10 +28,12 @@
  * `"smaller"` (all but the largest, when there are several); keys
  * are workload names or globs, later keys win. A tracker entry that matches
  * nothing is an error unless `optional` (the lineup may name compositions
- * that are not registered yet).
+ * that are not registered yet). `modules` are tracker modules
+ * (impls/tracker-module.ts), paths relative to the matrix file, loaded
+ * before the lineup is resolved so that it may name their compositions.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { repoRoot } from '../workloads/profiles.js';
 import { MSG } from './messages.js';
@@ -85,6 +88,8 @@ export interface MatrixConfig {
   orderSeed: number;
   /** Built-in machine profile for every workload; undefined = each workload's default. */
   machine: string | undefined;
+  /** Tracker modules to load before the lineup is resolved: absolute paths (the file gives them relative to itself). */
+  modules: string[];
   timing: TimingConfig;
 }
 
@@ -103,7 +108,7 @@ export const DEFAULT_TIMING_CONFIG: Readonly<TimingConfig> = {
 /** Forks per cell when a config gives none. */
 export const DEFAULT_FORKS = 3;
 
-const TOP_KEYS = ['$comment', 'description', 'trackers', 'baseline', 'workloads', 'sizes', 'seeds', 'forks', 'orderSeed', 'machine', 'timing'];
+const TOP_KEYS = ['$comment', 'description', 'trackers', 'baseline', 'workloads', 'sizes', 'seeds', 'forks', 'orderSeed', 'machine', 'modules', 'timing'];
 const TIMING_KEYS = Object.keys(DEFAULT_TIMING_CONFIG);
 const ENTRY_KEYS = ['match', 'optional', 'why'];
 
@@ -116,7 +121,7 @@ function isObj(v: unknown): v is Obj {
 /**
  * Parses and validates a matrix config.
  * @param text the JSON text
- * @param source the file's path (for messages)
+ * @param source the file's path (for messages; `modules` are relative to its folder)
  * @throws InputError naming the file and the offending key for malformed JSON, unknown keys, or values of the wrong type
  */
 export function parseMatrixConfig(text: string, source: string): MatrixConfig {
@@ -210,6 +215,7 @@ export function parseMatrixConfig(text: string, source: string): MatrixConfig {
     forks: doc.forks === undefined ? DEFAULT_FORKS : intIn('forks', doc.forks, 1, 100),
     orderSeed: doc.orderSeed === undefined ? 1 : intIn('orderSeed', doc.orderSeed, 0, 2 ** 32 - 1),
     machine: doc.machine === undefined ? undefined : str('machine', doc.machine),
+    modules: doc.modules === undefined ? [] : strList('modules', doc.modules).map((m) => resolve(dirname(source), m)),
     timing,
   };
 }

@@ -62,6 +62,14 @@ export interface MatrixGroup {
   readonly trackers: readonly string[];
 }
 
+/** A tracker module a matrix loads: where it was, and the digest of its code (impls/modules.ts). */
+export interface TrackerModuleRef {
+  /** Absolute path when the run was planned. */
+  readonly path: string;
+  /** First 16 hex digits of SHA-256 over the module's files (`LoadedModule.digest`). */
+  readonly digest: string;
+}
+
 /** The expanded matrix, as recorded in run.json. Plain data. */
 export interface Matrix {
   /** Where the config came from (a path, or `built-in`). */
@@ -88,11 +96,17 @@ export interface Matrix {
   readonly machine: string;
   /** Historical bug switches enabled in every machine (empty: Linux v6.16). */
   readonly bugs: readonly string[];
+  /**
+   * Tracker modules whose parts the lineup may use: every isolate that
+   * creates a tracker loads them first (`loadTrackerModules(paths)`).
+   * Absent in runs recorded before modules existed.
+   */
+  readonly modules?: readonly TrackerModuleRef[];
   /** Groups in run order: workload, then size ascending, then seed. */
   readonly groups: readonly MatrixGroup[];
   /** Number of cells (Σ trackers per group). */
   readonly cellCount: number;
-  /** Hash of everything that decides what is measured and how (groups, trackers, forks, timing, machine, schema). */
+  /** Hash of everything that decides what is measured and how (groups, trackers, forks, timing, machine, module digests, schema). */
   readonly hash: string;
 }
 
@@ -247,6 +261,7 @@ export const AUTO_WARMUP_FACTOR = 1.5;
 /**
  * Expands a matrix config plus overrides into groups and cells.
  * @param machine the machine choice (label per workload); default each workload's own profile
+ * @param modules the tracker modules already loaded for this matrix (recorded, and hashed by digest)
  * @returns the matrix; every group lists `null`, the baseline, then the selected trackers
  * @throws InputError for an unknown tracker, workload or baseline name (listing the valid ones), a
  *   glob that matches nothing (unless the config marks it optional), a size that is not a positive
@@ -257,6 +272,7 @@ export function expandMatrix(
   overrides: MatrixOverrides = {},
   sources: MatrixSources = REGISTRY_SOURCES,
   machine: MachineChoice = { kind: 'default' },
+  modules: readonly TrackerModuleRef[] = [],
 ): Matrix {
   const validTrackers = sources.trackerNames();
   const extraTrackers = [ORACLE, NULL_TRACKER];
@@ -339,7 +355,7 @@ export function expandMatrix(
   const cellCount = groups.length * perGroup.length;
   const { timing, note } = resolveTiming(config, cellCount * forks, overrides.timeMs, groups.length);
   const bugs = Bugs.parse(overrides.bugs ?? []).names;
-  const hash = matrixHash({ groups, forks, timing, orderSeed: config.orderSeed, machine: machineIdentity(machine), bugs });
+  const hash = matrixHash({ groups, forks, timing, orderSeed: config.orderSeed, machine: machineIdentity(machine), bugs, modules: modules.map((m) => m.digest) });
   return {
     source: config.source,
     description: config.description,
@@ -355,6 +371,7 @@ export function expandMatrix(
     overheads: { groupSeconds: config.timing.groupOverheadSeconds, forkSeconds: config.timing.forkOverheadSeconds },
     machine: runMachineLabel(machine),
     bugs,
+    modules: modules.map((m) => ({ path: m.path, digest: m.digest })),
     groups,
     cellCount,
     hash,
@@ -364,8 +381,9 @@ export function expandMatrix(
 /**
  * The matrix hash: the first 16 hex digits of SHA-256 over the canonical
  * JSON of what decides the measurement — schema version, groups (ids,
- * machine labels, the set of trackers), forks, order seed, timing and the machine
- * (a user's file by content digest). Shards of one matrix share it; the
+ * machine labels, the set of trackers), forks, order seed, timing, the machine
+ * (a user's file by content digest) and the tracker modules (by the digest
+ * of their code, not their paths). Shards of one matrix share it; the
  * baseline (an analysis choice) is not part of it.
  */
 export function matrixHash(m: {
@@ -375,9 +393,12 @@ export function matrixHash(m: {
   orderSeed: number;
   machine: string;
   bugs?: readonly string[];
+  /** Digests of the tracker modules (`TrackerModuleRef.digest`). */
+  modules?: readonly string[];
 }): string {
   const canon = JSON.stringify({
     ...(m.bugs && m.bugs.length > 0 ? { bugs: [...m.bugs].sort() } : {}),
+    ...(m.modules && m.modules.length > 0 ? { modules: [...m.modules].sort() } : {}),
     schemaVersion: SCHEMA_VERSION,
     groups: m.groups.map((g) => [g.id, g.machine, [...g.trackers].sort()]),
     forks: m.forks,

@@ -12,6 +12,7 @@ import type { MatrixConfig } from './matrix-config.js';
 import type { GroupProgress } from './progress.js';
 import type { RunManifest } from './results.js';
 import type { RunSummary, SummaryHeader } from './summary.js';
+import type { VerifyResult } from './verify.js';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 const list = (names: readonly string[]): string => (names.length > 0 ? names.join(', ') : '(none registered)');
@@ -104,6 +105,7 @@ export const MSG = {
         `timing: ${m.timingNote}; warm-up ${m.timing.warmupMinMs}–${m.timing.warmupMaxMs} ms to a steady state; ≥ ${m.timing.minSamples} samples per fork`,
         `estimated: ${minutes(estimateS)} on 2 unloaded cores (${m.overheads.forkSeconds} s per fork and ${m.overheads.groupSeconds} s per group of overhead, plus the timed budget and warm-up; replays longer than the budget take longer)`,
       ];
+      if (m.modules !== undefined && m.modules.length > 0) out.push(`tracker modules: ${m.modules.map((x) => `${x.path} (${x.digest})`).join(', ')}`);
       if (m.skipped.length > 0) {
         const why = new Map(config.trackers.map((e) => [e.match, e.why]));
         out.push(`skipped (optional, no registered tracker matches): ${m.skipped.map((s) => (why.get(s) ? `${s} (${why.get(s)})` : s)).join(', ')}`);
@@ -123,6 +125,7 @@ export const MSG = {
           (threads === 1 ? ' (one at a time for stable timing; --parallel N to change)' : ' (--parallel; timings may interfere)') +
           ` on ${cores} cores; ${plural(todo, 'group')} to run, ≈ ${minutes(estimateS)}`,
       ];
+      if (m.modules !== undefined && m.modules.length > 0) lines.push(`tracker modules: ${m.modules.map((x) => `${x.path} (${x.digest})`).join(', ')}`);
       if (env.loadAverage1m > Math.max(0.5, cores - 1.5)) lines.push(`note: load average ${env.loadAverage1m} on ${cores} cores: other processes compete with the measurement`);
       lines.push(`results: ${linesPath}`);
       return lines.join('\n') + '\n';
@@ -191,6 +194,28 @@ export const MSG = {
       if (c.unstable > 0) out.push(`note: ${plural(c.unstable, 'cell')} marked unstable (their forks disagree in one run): no safe verdict on them; measure them with more --forks`);
       out.push(c.exitCode === 0 ? 'verdict: no confident regression (exit status 0)' : 'verdict: REGRESSION (exit status 1)');
       return out;
+    },
+  },
+  verify: {
+    badCount: (n: unknown) => `--random must be a non-negative integer, got ${show(n)}`,
+    nothing: () => 'nothing to verify: load parts with --tracker-module PATH, or name trackers with --tracker',
+    unwritable: (file: string, code: string) => `cannot write the minimal trace ${file} (${code})`,
+    passed: (r: Extract<VerifyResult, { state: 'passed' }>) =>
+      `ok    ${r.tracker}  ${plural(r.conformance, 'conformance trace')} + ${plural(r.random, 'random trace')}, ${r.ops.toLocaleString('en-US')} ops${r.invariants ? ', invariants checked after every mutation' : ''}`,
+    failed: (r: Extract<VerifyResult, { state: 'failed' }>, file: string | null, modules: readonly string[]): string[] => {
+      const d = r.first;
+      const lines = [
+        `FAIL  ${r.tracker}  diverges from the oracle`,
+        `  ${d.trace}, line ${d.line}: ${d.opLine}`,
+        `  op:      ${d.op}`,
+        `  oracle:  ${JSON.stringify(d.oracle)}`,
+        `  tracker: ${JSON.stringify(d.tracker)}`,
+      ];
+      if (r.minimal !== null && file !== null) {
+        lines.push(`  minimal trace (${plural(r.minimal.ops, 'op')}, diverging at line ${r.minimal.line}): ${file}`);
+        lines.push(`  replay it: memtype-bench replay ${modules.map((m) => `--tracker-module ${m} `).join('')}--tracker ${r.tracker} ${file}`);
+      }
+      return lines;
     },
   },
   merge: {

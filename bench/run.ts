@@ -16,7 +16,8 @@ import { writeCharts } from './charts.js';
 import { writeReport } from './report.js';
 import { collectEnv, type RunEnv } from './env.js';
 import { loadMachineChoice, machineSpecFor, type MachineChoice, type MachineOptions } from './machine-input.js';
-import { AUTO_WARMUP_FACTOR, expandMatrix, REGISTRY_SOURCES, type Matrix, type MatrixGroup, type MatrixOverrides, type MatrixSources } from './matrix.js';
+import { loadTrackerModule, type LoadedModule } from '../impls/modules.js';
+import { AUTO_WARMUP_FACTOR, expandMatrix, REGISTRY_SOURCES, type Matrix, type MatrixGroup, type MatrixOverrides, type MatrixSources, type TrackerModuleRef } from './matrix.js';
 import { builtInMatrixPath, loadMatrixConfig, type MatrixConfig } from './matrix-config.js';
 import { MSG } from './messages.js';
 import { createPool, hostCores, type PreparePool } from './pool.js';
@@ -48,6 +49,8 @@ import { formatTable } from './table.js';
 export interface RunOptions extends MatrixOverrides, MachineOptions {
   /** A matrix config file (`--matrix`). */
   matrixFile?: string;
+  /** Tracker modules (`--tracker-module`, relative to the working directory), loaded with the matrix file's `modules`. */
+  trackerModules?: readonly string[];
   /** Use bench/matrices/quick.json (`--quick`). */
   quick?: boolean;
   /** Print the cells and exit (`--list`). */
@@ -92,6 +95,8 @@ export interface RunDeps {
   loadConfig?: (path: string) => MatrixConfig;
   /** Collects env.json (default: `collectEnv`). */
   collectEnv?: () => RunEnv;
+  /** Loads a tracker module (default: `loadTrackerModule`). */
+  loadModule?: (path: string) => Promise<LoadedModule>;
 }
 
 /** What a finished (or listed) run reports. */
@@ -120,25 +125,36 @@ export interface RunPlan {
   shard: Shard | null;
   /** The groups to run (the shard's share). */
   groups: MatrixGroup[];
+  /** The tracker modules loaded for it (also in `matrix.modules`): absolute paths and digests. */
+  modules: TrackerModuleRef[];
 }
 
 /**
- * Resolves config, machine, matrix and shard.
- * @throws InputError for `--quick` with `--matrix`, a bad config, machine option, name, number or shard
+ * Resolves config, tracker modules, machine, matrix and shard. The matrix
+ * file's `modules`, then `--tracker-module`s, are loaded (registered in this
+ * isolate) before the lineup is resolved, and recorded in the matrix with
+ * the digests of their code.
+ * @throws InputError for `--quick` with `--matrix`, a bad config, tracker module, machine option, name, number or shard
  */
-export function planRun(o: RunOptions, deps: RunDeps = {}): RunPlan {
+export async function planRun(o: RunOptions, deps: RunDeps = {}): Promise<RunPlan> {
   if (o.quick && o.matrixFile !== undefined) throw new InputError(MSG.run.quickAndMatrix());
   const load = deps.loadConfig ?? loadMatrixConfig;
   const config = load(o.matrixFile ?? builtInMatrixPath(o.quick ? 'quick' : 'default'));
+  const paths = [...new Set([...config.modules, ...(o.trackerModules ?? []).map((p) => resolve(p))])];
+  const modules: TrackerModuleRef[] = [];
+  for (const p of paths) {
+    const m = await (deps.loadModule ?? loadTrackerModule)(p);
+    modules.push({ path: m.path, digest: m.digest });
+  }
   const machine = loadMachineChoice({
     ...(o.machine !== undefined ? { machine: o.machine } : o.machineFile === undefined && config.machine !== undefined ? { machine: config.machine } : {}),
     ...(o.machineFile !== undefined ? { machineFile: o.machineFile } : {}),
     ...(o.mtrrFile !== undefined ? { mtrrFile: o.mtrrFile } : {}),
   });
-  const matrix = expandMatrix(config, o, deps.matrixSources ?? REGISTRY_SOURCES, machine);
+  const matrix = expandMatrix(config, o, deps.matrixSources ?? REGISTRY_SOURCES, machine, modules);
   const shard = o.shard !== undefined ? parseShard(o.shard, deps.env ?? process.env) : null;
   const groups = shard ? shardItems(matrix.groups, shard) : [...matrix.groups];
-  return { config, matrix, machine, shard, groups };
+  return { config, matrix, machine, shard, groups, modules };
 }
 
 /** The `--list` text: the matrix, the lineup, skipped entries, the estimate, then one cell id per line. */
@@ -163,6 +179,7 @@ export function estimateSeconds(m: Matrix, groups: number): number {
 /** Options `--resume` takes from the run instead, with their flags. */
 const RESUME_CONFLICTS: readonly (readonly [keyof RunOptions, string])[] = [
   ['trackers', '--tracker'],
+  ['trackerModules', '--tracker-module'],
   ['workloads', '--workload'],
   ['sizes', '--size'],
   ['seeds', '--seed'],
@@ -201,7 +218,7 @@ export async function runBench(options: RunOptions = {}, deps: RunDeps = {}): Pr
     return resumeRun(options.resume, options.outDir ?? 'results', threads, deps);
   }
 
-  const plan = planRun(options, deps);
+  const plan = await planRun(options, deps);
   if (plan.matrix.groups.length === 0) throw new InputError(MSG.run.empty(plan.matrix));
   if (options.list) {
     stdout.write(formatPlan(plan));

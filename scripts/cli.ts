@@ -1,6 +1,7 @@
 /**
  * `memtype-bench`: the command line. Thin: parses arguments and calls into
- * bench/ (run, compare, merge, report, publish, trace, describe, replay, list). Exit status: 0 success; 1 a run with invalid or errored cells; 2
+ * bench/ (run, compare, merge, report, publish, trace, describe, replay, verify, list). Exit status: 0 success; 1 a run with invalid or errored
+ * cells, or a tracker that `verify` found diverging from the oracle; 2
  * bad input (unknown flag or name, bad number, bad trace) — one line on
  * stderr, never a stack; 70 an internal error — one line on stderr plus
  * the path of a file under the temp folder holding the full stack.
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../core/errors.js';
+import { loadTrackerModules } from '../impls/modules.js';
 import { describeTracker, NULL_TRACKER, ORACLE, trackerNames } from '../impls/registry.js';
 import { listProfiles, type Profile } from '../workloads/profiles.js';
 import { getWorkload, workloadNames } from '../workloads/registry.js';
@@ -20,6 +22,7 @@ import { runMergeCommand } from '../bench/merge.js';
 import { runReplayCommand } from '../bench/replay.js';
 import { runPublishCommand, runReportCommand } from '../bench/report.js';
 import { runBench, type RunOptions } from '../bench/run.js';
+import { runVerifyCommand, type VerifyCommandOptions } from '../bench/verify.js';
 import { runDescribeCommand, runTraceCommand, type WorkloadCmdOptions } from '../bench/workload-cmds.js';
 
 const PROG = 'memtype-bench';
@@ -87,6 +90,9 @@ function collect(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), v];
 }
 
+/** Help of `--tracker-module`. */
+const MODULE_HELP = 'a tracker module (.js, .mjs or .ts) whose parts compose with the built-in ones by name (repeatable)';
+
 function firstLine(s: string): string {
   return s.split('\n')[0]!.trim();
 }
@@ -116,6 +122,7 @@ type RunFlags = {
   maxSamples?: number;
   charts: boolean;
   bug?: string[];
+  trackerModule?: string[];
 };
 
 /** Adds the options of `run` to a command. */
@@ -143,7 +150,8 @@ function addRunOptions(c: Command): Command {
     .option('--resume <run>', 'finish an interrupted run (folder or run id): only its unfinished groups run')
     .option('--max-samples <n>', 'raw samples kept per fork', parsePositiveInt)
     .option('--no-charts', 'skip rendering the SVG charts')
-    .option('--bug <name>', 'enable a historical bug switch in every machine, the oracle\'s too (repeatable)', collect);
+    .option('--bug <name>', 'enable a historical bug switch in every machine, the oracle\'s too (repeatable)', collect)
+    .option('--tracker-module <path>', MODULE_HELP, collect);
 }
 
 /** `RunOptions` from the parsed flags. */
@@ -173,6 +181,7 @@ function runOptions(o: RunFlags): RunOptions {
   if (o.resume !== undefined) opts.resume = o.resume;
   if (o.maxSamples !== undefined) opts.maxSamples = o.maxSamples;
   if (o.bug) opts.bugs = o.bug;
+  if (o.trackerModule) opts.trackerModules = o.trackerModule;
   return opts;
 }
 
@@ -273,15 +282,19 @@ function program(setExit: (code: number) => void): Command {
       .option('--seed <n>', 'PRNG seed', (v: string) => parseIntStrict(v, 'a 32-bit integer', -(2 ** 31), 2 ** 32 - 1), 1)
       .option('--machine <profile>', 'built-in machine profile')
       .option('--machine-file <path>', "your machine's /proc/iomem or e820 boot log")
-      .option('--mtrr-file <path>', 'your /proc/mtrr or boot-log MTRR block');
+      .option('--mtrr-file <path>', 'your /proc/mtrr or boot-log MTRR block')
+      .option('--tracker-module <path>', MODULE_HELP, collect);
     if (name === 'trace') c.option('-o, --out <file>', 'output file (default standard output)');
-    c.action(async (w: string, o: { size: number; seed: number; machine?: string; machineFile?: string; mtrrFile?: string; out?: string }) => {
+    if (name === 'describe') c.option('--tracker <name>', 'tracker to replay on (default the oracle; Linux\'s composition above 200 000 ops)');
+    c.action(async (w: string, o: { size: number; seed: number; machine?: string; machineFile?: string; mtrrFile?: string; out?: string; tracker?: string; trackerModule?: string[] }) => {
       if (o.machine !== undefined && o.machineFile !== undefined) throw new InputError(MSG.machine.both());
       const opts: WorkloadCmdOptions = { size: o.size, seed: o.seed };
       if (o.machine !== undefined) opts.machine = o.machine;
       if (o.machineFile !== undefined) opts.machineFile = o.machineFile;
       if (o.mtrrFile !== undefined) opts.mtrrFile = o.mtrrFile;
       if (o.out !== undefined) opts.out = o.out;
+      if (o.tracker !== undefined) opts.tracker = o.tracker;
+      if (o.trackerModule) opts.trackerModules = o.trackerModule;
       setExit(await run(w, opts));
     });
   };
@@ -291,7 +304,9 @@ function program(setExit: (code: number) => void): Command {
   p.command('list')
     .description('list trackers, workloads or machine profiles: name, two spaces, description')
     .addArgument(new Argument('<what>', 'what to list').choices(['trackers', 'workloads', 'profiles']))
-    .action((what: 'trackers' | 'workloads' | 'profiles') => {
+    .option('--tracker-module <path>', MODULE_HELP, collect)
+    .action(async (what: 'trackers' | 'workloads' | 'profiles', o: { trackerModule?: string[] }) => {
+      await loadTrackerModules(o.trackerModule ?? []);
       let rows: Profile[];
       if (what === 'trackers') rows = [...trackerNames(), ORACLE, NULL_TRACKER].map((name) => ({ name, description: describeTracker(name) }));
       else if (what === 'workloads') rows = workloadNames().map((name) => ({ name, description: firstLine(getWorkload(name).description) }));
@@ -306,8 +321,27 @@ function program(setExit: (code: number) => void): Command {
     .option('--tracker <name>', 'tracker to replay on')
     .option('--keep-going', 'report every mismatch instead of stopping at the first')
     .option('--bug <name>', 'enable a historical bug switch (repeatable)', collect)
-    .action(async (trace: string, o: { tracker?: string; keepGoing?: boolean; bug?: string[] }) => {
-      setExit(await runReplayCommand({ tracker: o.tracker, keepGoing: o.keepGoing, bug: o.bug }, trace));
+    .option('--tracker-module <path>', MODULE_HELP, collect)
+    .action(async (trace: string, o: { tracker?: string; keepGoing?: boolean; bug?: string[]; trackerModule?: string[] }) => {
+      setExit(await runReplayCommand({ tracker: o.tracker, keepGoing: o.keepGoing, bug: o.bug, trackerModules: o.trackerModule ?? [] }, trace));
+    });
+
+  p.command('verify')
+    .description(
+      "check trackers against the oracle before timing them: the conformance traces, then seeded random traces on real machine maps, invariants checked after every mutation; at the first divergence print it, write a minimal trace, exit 1",
+    )
+    .option('--tracker-module <path>', MODULE_HELP, collect)
+    .option('--tracker <list>', 'trackers: names or globs (default every composition that uses a part of the loaded modules)', parseList)
+    .option('--random <n>', 'random traces per tracker (default 500)', (v: string) => parseIntStrict(v, 'a non-negative integer', 0, 1_000_000))
+    .option('--seed <n>', 'seed of the random traces', (v: string) => parseIntStrict(v, 'a 32-bit integer', -(2 ** 31), 2 ** 32 - 1))
+    .option('-o, --out <file>', 'where the minimal trace of a failure goes (default verify-<tracker>.jsonl)')
+    .action(async (o: { trackerModule?: string[]; tracker?: string[]; random?: number; seed?: number; out?: string }) => {
+      const opts: VerifyCommandOptions = { trackerModules: o.trackerModule ?? [] };
+      if (o.tracker) opts.trackers = o.tracker;
+      if (o.random !== undefined) opts.randomTraces = o.random;
+      if (o.seed !== undefined) opts.seed = o.seed;
+      if (o.out !== undefined) opts.out = o.out;
+      setExit(await runVerifyCommand(opts));
     });
   return p;
 }

@@ -36,6 +36,11 @@ describe('matrix config files', () => {
     expect(c.timing).toEqual({ timeMs: 250, warmupMs: 0, minSamples: 4, budgetSeconds: 10, groupOverheadSeconds: 2, forkOverheadSeconds: 0.5, minTimeMs: 1, maxTimeMs: 2 });
   });
 
+  it('resolves tracker modules relative to the matrix file', () => {
+    expect(parseMatrixConfig('{"trackers": ["a"], "modules": ["../ex/s.ts", "/abs/t.js"]}', '/work/m/matrix.json').modules).toEqual(['/work/ex/s.ts', '/abs/t.js']);
+    expect(parse({ trackers: ['a'] }).modules).toEqual([]);
+  });
+
   it('rejects malformed files with one message naming the file and key', () => {
     const cases: [string, RegExp][] = [
       ['{', /^matrix m.json: not valid JSON/],
@@ -57,6 +62,8 @@ describe('matrix config files', () => {
       ['{"trackers": ["a"], "timing": {"timeMs": "soon"}}', /"timing.timeMs" must be a positive number/],
       ['{"trackers": ["a"], "timing": {"groupOverheadSeconds": -1}}', /"timing.groupOverheadSeconds" must be a number ≥ 0/],
       ['{"trackers": ["a"], "timing": {"minTimeMs": 10, "maxTimeMs": 5}}', /"timing.minTimeMs" must be at most/],
+      ['{"trackers": ["a"], "modules": "x.ts"}', /"modules" must be a non-empty list of strings/],
+      ['{"trackers": ["a"], "modules": [""]}', /"modules\[0\]" must be a non-empty string/],
     ];
     for (const [text, re] of cases) {
       expect(() => parseMatrixConfig(text, 'm.json'), text).toThrow(InputError);

@@ -95,6 +95,14 @@ describe('expandMatrix', () => {
     expect(expandMatrix(cfg([LINUX, 'list+*']), { seeds: [2] }, sources).hash).not.toBe(a.hash);
     expect(expandMatrix(cfg([LINUX, 'list+*']), {}, sources, { kind: 'profile', name: 'qemu-q35-128g' }).hash).not.toBe(a.hash);
     expect(expandMatrix(cfg([LINUX, 'list+*'], { baseline: 'list+page-bit+single-page' }), {}, sources).hash).toBe(a.hash);
+    // Tracker modules: by the digest of their code, not by path; none gives the hash runs had before modules.
+    const d = (digest: string, path = '/a/m.ts') => [{ path, digest }];
+    expect(expandMatrix(cfg([LINUX, 'list+*']), {}, sources, undefined, []).hash).toBe(a.hash);
+    const m = expandMatrix(cfg([LINUX, 'list+*']), {}, sources, undefined, d('0123456789abcdef'));
+    expect(m.hash).not.toBe(a.hash);
+    expect(m.modules).toEqual(d('0123456789abcdef'));
+    expect(expandMatrix(cfg([LINUX, 'list+*']), {}, sources, undefined, d('0123456789abcdef', '/b/m.ts')).hash).toBe(m.hash);
+    expect(expandMatrix(cfg([LINUX, 'list+*']), {}, sources, undefined, d('fedcba9876543210')).hash).not.toBe(m.hash);
   });
 
   it('unknown names and empty globs are InputErrors listing the valid names', () => {

@@ -1,14 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { measureFork, type ForkTask } from '../../bench/measure/fork.js';
 import type { PrepareTask } from '../../bench/measure/prepare.js';
 import type { PreparePool } from '../../bench/pool.js';
 import { FILES, readManifest, readResultLines } from '../../bench/results.js';
-import { runBench, type RunDeps } from '../../bench/run.js';
+import { planRun, runBench, type RunDeps } from '../../bench/run.js';
 import type { RunEnv } from '../../bench/env.js';
 import { InputError } from '../../core/errors.js';
+import { parseMatrixConfig } from '../../bench/matrix-config.js';
 import { config, fakeDeps, fakePrepare, sink, sources } from './fakes.js';
 
 const ENV: RunEnv = {
@@ -126,6 +127,40 @@ describe('runBench', () => {
     const md = readFileSync(join(r.dir, FILES.summary), 'utf8');
     expect(md).toContain('## w');
     expect(md).toContain('## Failures');
+  });
+
+  it('tracker modules (the matrix file\'s, then --tracker-module) load before the lineup and go into run.json and the hash by digest', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mb-run-'));
+    const loaded: string[] = [];
+    const digests: Record<string, string> = { 'mods/a.ts': 'aaaaaaaaaaaaaaaa', 'b.ts': 'bbbbbbbbbbbbbbbb' };
+    const loadModule = async (path: string) => {
+      loaded.push(path);
+      const key = Object.keys(digests).find((k) => path.endsWith(k))!;
+      return { path, parts: [], digest: digests[key]!, files: [path] };
+    };
+    const withModules = (file: string): RunDeps =>
+      deps({
+        loadModule,
+        loadConfig: () => parseMatrixConfig(JSON.stringify({ trackers: ['base', 'good'], baseline: 'base', modules: ['mods/a.ts'], timing: { timeMs: 5 } }), file),
+        createPool: fakePool({ tasks: [], linesAtStart: [] }, () => join(out, 'mods')),
+      });
+    const r = await runBench({ outDir: out, runId: 'mods', workloads: ['w'], sizes: [{ sizes: [4] }], trackerModules: ['b.ts', 'b.ts'] }, withModules('/etc/m/matrix.json'));
+    expect(loaded).toEqual(['/etc/m/mods/a.ts', resolve('b.ts')]);
+    const m = readManifest(r.dir).matrix;
+    expect(m.modules).toEqual([
+      { path: '/etc/m/mods/a.ts', digest: 'aaaaaaaaaaaaaaaa' },
+      { path: resolve('b.ts'), digest: 'bbbbbbbbbbbbbbbb' },
+    ]);
+    // The hash follows the code, not where it is checked out; without modules it is the old hash.
+    const plan = (file: string, mods: string[]) =>
+      planRun({ workloads: ['w'], sizes: [{ sizes: [4] }], trackerModules: mods }, withModules(file)).then((p) => p.matrix.hash);
+    expect(await plan('/elsewhere/matrix.json', ['b.ts'])).toBe(m.hash);
+    digests['b.ts'] = 'cccccccccccccccc';
+    expect(await plan('/etc/m/matrix.json', ['b.ts'])).not.toBe(m.hash);
+    const none = await planRun({ workloads: ['w'], sizes: [{ sizes: [4] }] }, deps({ loadConfig: () => config(['base', 'good']) }));
+    expect(none.modules).toEqual([]);
+    expect(none.matrix.modules).toEqual([]);
+    await expect(runBench({ outDir: out, resume: 'mods', trackerModules: ['b.ts'] }, deps())).rejects.toThrow(/drop --tracker-module/);
   });
 
   it('--list prints the cells and writes nothing', async () => {
