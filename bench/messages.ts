@@ -131,6 +131,13 @@ export const MSG = {
       return lines.join('\n') + '\n';
     },
     cellError: (cellId: string, error: string) => `error: ${cellId}: ${error}`,
+    verified: (tracker: string, v: { state: string; error?: string }, modules: readonly string[]) =>
+      v.state === 'passed'
+        ? `verify: ${tracker} matches the oracle on the conformance and random traces\n`
+        : `verify: ${tracker} FAILED: ${v.error ?? ''}; it will not be timed (memtype-bench verify ${modules.map((m) => `--tracker-module ${m} `).join('')}--tracker ${tracker} writes the minimal trace; run --no-verify times it unchecked)\n`,
+    verifyDiverged: (trace: string, line: number, op: string) => `diverges from the oracle at ${trace}, line ${line} (${op})`,
+    verifyTimeout: (ms: number) => `verify did not finish in ${Math.round(ms / 1000)} s (a replay that never ends?)`,
+    refused: (why: string) => `not timed: verify failed: ${why}`,
     report: (path: string) => `report: ${path}\n`,
     files: (lines: string, files: readonly string[], charts: readonly string[]) => `results: ${lines}\nsummary: ${files.join(', ')}\n${charts.length > 0 ? `charts: ${charts.join(', ')}\n` : ''}`,
     verdict: (failed: number, total: number, measured: number) =>

@@ -10,6 +10,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { PreparedGroup, PrepareTask } from './measure/prepare.js';
+import type { VerifyResult } from './verify.js';
+import type { VerifyTask } from './worker.js';
 
 /** Pool options. */
 export interface PoolOptions {
@@ -36,6 +38,12 @@ export interface PreparePool {
   readonly threads: number;
   /** Prepares one group on a worker. Rejects only when the worker itself fails. */
   prepare(task: PrepareTask): Promise<PreparedGroup>;
+  /**
+   * Verifies a module-loaded tracker on a worker (bench/worker.ts `verify`).
+   * Rejects when a module cannot be loaded, the worker fails, or `signal`
+   * aborts it (a tracker in an endless loop: the worker is stopped).
+   */
+  verify(task: VerifyTask, signal?: AbortSignal): Promise<VerifyResult>;
   /** Stops every worker. */
   destroy(): Promise<void>;
 }
@@ -57,7 +65,7 @@ export function createPool(options: PoolOptions = {}): PreparePool {
       execArgv ??= ['--import', 'tsx'];
     } else file = js;
   }
-  const piscina = new Piscina<PrepareTask, PreparedGroup>({
+  const piscina = new Piscina<PrepareTask | VerifyTask, PreparedGroup | VerifyResult>({
     filename: file instanceof URL ? file.href : file,
     minThreads: Math.min(threads, 1),
     maxThreads: threads,
@@ -67,7 +75,8 @@ export function createPool(options: PoolOptions = {}): PreparePool {
   });
   return {
     threads,
-    prepare: (task) => piscina.run(task),
+    prepare: (task) => piscina.run(task) as Promise<PreparedGroup>,
+    verify: (task, signal) => piscina.run(task, { name: 'verify', ...(signal ? { signal } : {}) }) as Promise<VerifyResult>,
     destroy: () => piscina.destroy(),
   };
 }

@@ -269,7 +269,7 @@ function validitySection(run: LoadedRun): string {
         [{ head: 'cell' }, { head: 'validity' }, { head: 'digest' }, { head: 'oracle digest' }, { head: 'error' }],
         failed.map((c) => ({
           cls: 'failed',
-          cells: [`<code>${esc(c.cellId)}</code>`, esc(validityLabel(c.validity)), esc(c.digest ?? '-'), esc(c.oracleDigest ?? '-'), esc(c.error ?? '')],
+          cells: [`<code>${esc(c.cellId)}</code>`, esc(validityLabel(c)), esc(c.digest ?? '-'), esc(c.oracleDigest ?? '-'), esc(c.error ?? '')],
         })),
         'Invalid and errored cells (drawn as red marks in every chart)',
       ),
@@ -336,7 +336,7 @@ function summarySection(run: LoadedRun): string {
           fmtInt(c.modeledBytes),
           fmtInt(c.jsBytes),
           `${c.gcCount} / ${fmtFixed(c.gcPauseMs, 1)}`,
-          esc(validityLabel(c.validity)),
+          esc(validityLabel(c)),
         ],
       }));
     out.push(`<h3 id="summary-${esc(w)}">${esc(w)}</h3>`);

@@ -118,8 +118,22 @@ export interface RunManifest {
   threads: number;
   /** How forks were isolated. */
   isolation: Isolation;
-  /** Raw samples kept per cell-round. */
+  /** Raw samples kept per fork. */
   maxSamples: number;
+  /**
+   * `verify` of each module-loaded tracker in the lineup (absent: none, or a
+   * run recorded before modules existed): pending until the run checks it,
+   * `skipped` with `--no-verify` (its cells are then `unchecked`), `failed`
+   * with why (never timed, its cells errored).
+   */
+  verification?: Record<string, Verification>;
+}
+
+/** The verdict of `verify` on a module-loaded tracker, as run.json records it. */
+export interface Verification {
+  state: 'pending' | 'passed' | 'failed' | 'skipped';
+  /** Why it failed. */
+  error?: string;
 }
 
 /** Run id from a date: UTC, second resolution, filesystem-safe, e.g. `2026-11-21T14-03-05Z`; `-s2of4` for shard 2/4. */

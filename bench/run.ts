@@ -17,6 +17,7 @@ import { writeReport } from './report.js';
 import { collectEnv, type RunEnv } from './env.js';
 import { loadMachineChoice, machineSpecFor, type MachineChoice, type MachineOptions } from './machine-input.js';
 import { loadTrackerModule, type LoadedModule } from '../impls/modules.js';
+import { isModuleTracker } from '../impls/registry.js';
 import { AUTO_WARMUP_FACTOR, expandMatrix, REGISTRY_SOURCES, type Matrix, type MatrixGroup, type MatrixOverrides, type MatrixSources, type TrackerModuleRef } from './matrix.js';
 import { builtInMatrixPath, loadMatrixConfig, type MatrixConfig } from './matrix-config.js';
 import { MSG } from './messages.js';
@@ -40,6 +41,7 @@ import {
   type LineContext,
   type ResultLine,
   type RunManifest,
+  type Verification,
 } from './results.js';
 import { formatShard, parseShard, shardItems, type Shard } from './shard.js';
 import { cellFailed, expectedCells, summarize, UNSTABLE_RATIO, writeSummaryFiles, type RunSummary } from './summary.js';
@@ -59,6 +61,8 @@ export interface RunOptions extends MatrixOverrides, MachineOptions {
   parallel?: number;
   /** How forks are isolated: `thread` (default) or `process`. */
   isolation?: Isolation;
+  /** Verify module-loaded trackers against the oracle before timing them (default true; `--no-verify` times them unchecked). */
+  verify?: boolean;
   /** Folder that receives `<run-id>/`. Default `results`. */
   outDir?: string;
   /** Run id (folder name) instead of the timestamp (`--run-id`). */
@@ -242,6 +246,11 @@ export async function runBench(options: RunOptions = {}, deps: RunDeps = {}): Pr
     threads,
     isolation: options.isolation ?? 'thread',
     maxSamples,
+    verification: Object.fromEntries(
+      [...new Set(plan.matrix.groups.flatMap((g) => g.trackers))]
+        .filter((t) => isModuleTracker(t))
+        .map((t): [string, Verification] => [t, { state: options.verify === false ? 'skipped' : 'pending' }]),
+    ),
   };
   writeManifest(dir, manifest);
   writeFileAtomic(join(dir, FILES.lines), '');
@@ -278,8 +287,10 @@ async function resumeRun(arg: string, outDir: string, threads: number, deps: Run
   return execute(dir, manifest, env, todo, done.size, true, deps);
 }
 
-function groupTask(g: MatrixGroup, m: Matrix, choice: MachineChoice, maxSamples: number, sources: MatrixSources): GroupTask {
-  const spec = machineSpecFor(choice, sources.defaultProfile?.(g.workload) ?? '');
+function groupTask(g: MatrixGroup, mf: RunManifest, sources: MatrixSources): GroupTask {
+  const m = mf.matrix;
+  const spec = machineSpecFor(mf.machineChoice, sources.defaultProfile?.(g.workload) ?? '');
+  const verification = Object.entries(mf.verification ?? {});
   return {
     groupId: g.id,
     workload: g.workload,
@@ -292,8 +303,37 @@ function groupTask(g: MatrixGroup, m: Matrix, choice: MachineChoice, maxSamples:
     forks: m.forks,
     orderSeed: m.orderSeed,
     timing: m.timing,
-    maxSamples,
+    maxSamples: mf.maxSamples,
+    modules: (m.modules ?? []).map((x) => x.path),
+    unverified: verification.filter(([, v]) => v.state === 'skipped').map(([t]) => t),
+    refused: Object.fromEntries(verification.filter(([, v]) => v.state === 'failed').map(([t, v]) => [t, MSG.run.refused(v.error ?? '')])),
   };
+}
+
+/** A module-loaded tracker's `verify` must finish within this, ms (an endless loop is stopped with its worker). */
+export const VERIFY_TIMEOUT_MS = 60_000;
+
+/**
+ * Verifies, on the pool, every module-loaded tracker of the run still
+ * pending verification (`run` does before timing them; `--no-verify`
+ * skips it), records each verdict in run.json and prints one line each.
+ * A tracker that fails is not timed: its cells are errored with why.
+ */
+async function verifyModuleTrackers(dir: string, manifest: RunManifest, pool: PreparePool, stdout: NodeJS.WritableStream): Promise<void> {
+  const modules = (manifest.matrix.modules ?? []).map((m) => m.path);
+  for (const [tracker, v] of Object.entries(manifest.verification ?? {})) {
+    if (v.state !== 'pending') continue;
+    let verdict: Verification;
+    try {
+      const r = await pool.verify({ tracker, modules }, AbortSignal.timeout(VERIFY_TIMEOUT_MS));
+      verdict = r.state === 'passed' ? { state: 'passed' } : { state: 'failed', error: MSG.run.verifyDiverged(r.first.trace, r.first.line, r.first.op) };
+    } catch (e) {
+      verdict = { state: 'failed', error: e instanceof Error && e.name === 'AbortError' ? MSG.run.verifyTimeout(VERIFY_TIMEOUT_MS) : e instanceof Error ? e.message : String(e) };
+    }
+    manifest.verification![tracker] = verdict;
+    writeManifest(dir, manifest);
+    stdout.write(MSG.run.verified(tracker, verdict, modules));
+  }
 }
 
 function groupNote(r: GroupResult): string {
@@ -317,6 +357,7 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
   const progress = createProgress(stderr, tty, total, alreadyDone);
   const sources = deps.matrixSources ?? REGISTRY_SOURCES;
   const pool = (deps.createPool ?? ((n: number) => createPool({ maxThreads: n })))(threads);
+  await verifyModuleTrackers(dir, manifest, pool, stdout);
   const runFork = deps.runFork ?? createForkRunner({ isolation: manifest.isolation });
   const groupDeps = { prepare: (t: Parameters<PreparePool['prepare']>[0]) => pool.prepare(t), runFork };
   let done = alreadyDone;
@@ -339,7 +380,7 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
     let note: string;
     let r: GroupResult | null = null;
     try {
-      r = await measureGroup(groupTask(g, m, manifest.machineChoice, manifest.maxSamples, sources), groupDeps, abort.signal);
+      r = await measureGroup(groupTask(g, manifest, sources), groupDeps, abort.signal);
       lines = groupLines(r, ctxFor());
       note = groupNote(r);
       if (env.gc === null && r.error === null) env.gc = r.gc;

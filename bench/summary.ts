@@ -406,9 +406,14 @@ export function forksLabel(c: Pick<CellSummary, 'forks' | 'forksPlanned' | 'unst
   return `${n} UNSTABLE ×${(Math.max(...c.forkMediansNs) / Math.min(...c.forkMediansNs)).toFixed(2)}`;
 }
 
-/** The validity label shown in tables: `yes`, `INVALID`, `ERROR`, `harness` (the null tracker). */
-export function validityLabel(v: Validity): string {
-  return v === 'valid' ? 'yes' : v === 'invalid' ? 'INVALID' : v === 'errored' ? 'ERROR' : 'harness';
+/**
+ * The validity label shown in tables: `yes`, `INVALID`, `ERROR`, `harness`
+ * (the null tracker), `unchecked` (a module-loaded tracker timed with
+ * `--no-verify`).
+ */
+export function validityLabel(c: Pick<CellSummary, 'validity' | 'role'>): string {
+  const v = c.validity;
+  return v === 'valid' ? 'yes' : v === 'invalid' ? 'INVALID' : v === 'errored' ? 'ERROR' : c.role === 'null' ? 'harness' : 'unchecked';
 }
 
 /**
@@ -522,7 +527,7 @@ export function formatSummaryMd(summary: RunSummary, header: SummaryHeader): str
         fmtInt(c.modeledBytes),
         fmtInt(c.jsBytes),
         `${c.gcCount} / ${fmtFixed(c.gcPauseMs, 1)}`,
-        validityLabel(c.validity),
+        validityLabel(c),
       ]);
     out.push(
       mdTable(
@@ -547,7 +552,7 @@ export function formatSummaryMd(summary: RunSummary, header: SummaryHeader): str
   const bad = summary.cells.filter(cellFailed);
   if (bad.length > 0 || summary.missing.length > 0) {
     out.push(`## Failures\n`);
-    for (const c of bad) out.push(`- ${MSG.summary.failedCell(c.cellId, validityLabel(c.validity), c.error)}`);
+    for (const c of bad) out.push(`- ${MSG.summary.failedCell(c.cellId, validityLabel(c), c.error)}`);
     for (const id of summary.missing) out.push(`- ${MSG.summary.missingCell(id)}`);
     out.push('');
   }

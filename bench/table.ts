@@ -30,7 +30,7 @@ function columns(baseline: string): Column[] {
     { title: 'modeled bytes', align: 'right', get: (c) => formatCount(c.modeledBytes) },
     { title: 'JS bytes', align: 'right', get: (c) => formatCount(c.jsBytes) },
     { title: 'forks', align: 'left', get: (c) => forksLabel(c) },
-    { title: 'valid', align: 'left', get: (c) => validityLabel(c.validity) },
+    { title: 'valid', align: 'left', get: (c) => validityLabel(c) },
   ];
 }
 

@@ -123,6 +123,7 @@ type RunFlags = {
   charts: boolean;
   bug?: string[];
   trackerModule?: string[];
+  verify: boolean;
 };
 
 /** Adds the options of `run` to a command. */
@@ -151,7 +152,8 @@ function addRunOptions(c: Command): Command {
     .option('--max-samples <n>', 'raw samples kept per fork', parsePositiveInt)
     .option('--no-charts', 'skip rendering the SVG charts')
     .option('--bug <name>', 'enable a historical bug switch in every machine, the oracle\'s too (repeatable)', collect)
-    .option('--tracker-module <path>', MODULE_HELP, collect);
+    .option('--tracker-module <path>', MODULE_HELP, collect)
+    .option('--no-verify', 'time module-loaded trackers without checking them against the oracle first (their cells are marked unchecked)');
 }
 
 /** `RunOptions` from the parsed flags. */
@@ -182,6 +184,7 @@ function runOptions(o: RunFlags): RunOptions {
   if (o.maxSamples !== undefined) opts.maxSamples = o.maxSamples;
   if (o.bug) opts.bugs = o.bug;
   if (o.trackerModule) opts.trackerModules = o.trackerModule;
+  if (!o.verify) opts.verify = false;
   return opts;
 }
 

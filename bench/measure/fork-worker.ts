@@ -1,15 +1,18 @@
 /**
  * Entry point of a fork's isolate (bench/measure/isolate.ts starts it): a
  * worker thread receives its `ForkTask` as `workerData`, a child process as
- * its first IPC message; either measures it once, posts the `ForkResult`
- * back — one message per fork — and ends. Nothing else runs in the isolate.
+ * its first IPC message; either loads the task's tracker modules, measures
+ * it once, posts the `ForkResult` back — one message per fork — and ends.
+ * Nothing else runs in the isolate.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { loadTrackerModules } from '../../impls/modules.js';
 import { describeError, measureFork, type ForkResult, type ForkTask } from './fork.js';
 
-/** Runs the task, never rejecting: an unexpected failure becomes an errored result. */
+/** Loads the task's tracker modules and runs it, never rejecting: a failure becomes an errored result. */
 async function run(task: ForkTask): Promise<ForkResult> {
   try {
+    await loadTrackerModules(task.modules);
     return await measureFork(task);
   } catch (e) {
     return {

@@ -37,7 +37,8 @@ import { timeReplays, warmUp, type SampleSummary, type Warmup } from './timing.j
 /**
  * Correctness of a cell: `valid` (digest = oracle's, stable across replays),
  * `invalid` (differs), `errored` (threw; see `error`), `unchecked` (the
- * `null` tracker, which implements no semantics).
+ * `null` tracker, which implements no semantics; or a module-loaded tracker
+ * timed with `--no-verify` whose digest matched).
  */
 export type Validity = 'valid' | 'invalid' | 'errored' | 'unchecked';
 
@@ -86,6 +87,14 @@ export interface ForkTask {
   measureMemory: boolean;
   /** Time the empty replay too (the `null` tracker's forks). */
   measureHarness: boolean;
+  /** Tracker modules (absolute paths) the isolate loads before creating the tracker (impls/modules.ts). */
+  modules: readonly string[];
+  /**
+   * False for a module-loaded tracker timed without `verify` (`run
+   * --no-verify`): a digest equal to the oracle's then makes the fork
+   * `unchecked`, not `valid`.
+   */
+  verified: boolean;
   /**
    * Incremented (Atomics) after every replay, so that the parent can stop
    * a fork whose replay runs past its time limit (a tracker in an endless
@@ -208,7 +217,7 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
     if (progress) Atomics.add(progress, 0, 1);
     const digest = sink0.digest();
     result.digest = digest;
-    result.validity = isNull ? 'unchecked' : digest === task.oracleDigest ? 'valid' : 'invalid';
+    result.validity = digest !== task.oracleDigest && !isNull ? 'invalid' : isNull || !task.verified ? 'unchecked' : 'valid';
     if (result.validity === 'invalid') result.error = `outcome digest ${digest} differs from the oracle's ${task.oracleDigest}`;
 
     let m: Replayable | null = null;

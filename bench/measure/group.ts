@@ -44,6 +44,12 @@ export interface GroupTask {
   timing: ForkTiming;
   /** Raw samples kept per fork. */
   maxSamples: number;
+  /** Tracker modules (absolute paths) every fork loads. */
+  modules: string[];
+  /** Module-loaded trackers timed without `verify` (their matching digests are `unchecked`). */
+  unverified: string[];
+  /** Module-loaded trackers that failed `verify`, with why: never timed, their cells errored. */
+  refused: Record<string, string>;
 }
 
 /** One fork of a cell, with its place in the group's schedule. */
@@ -129,7 +135,7 @@ function skipped(tracker: string, fork: number, error: string): ForkOutcome {
 
 /** A cell's summary of its forks (validity, digest, error, memory). */
 export function cellOf(tracker: string, forks: ForkOutcome[]): CellResult {
-  const validity = forks.reduce<Validity>((v, f) => (RANK[f.validity] > RANK[v] ? f.validity : v), tracker === NULL_TRACKER ? 'unchecked' : 'valid');
+  const validity = forks.reduce<Validity>((v, f) => (RANK[f.validity] > RANK[v] ? f.validity : v), forks[0]?.validity ?? 'errored');
   const withMemory = forks.find((f) => f.modeledBytes !== null);
   return {
     tracker,
@@ -175,6 +181,11 @@ export async function measureGroup(task: GroupTask, deps: GroupDeps, signal?: Ab
     for (let position = 0; position < order.length; position++) {
       const tracker = order[position]!;
       const done = forks.get(tracker)!;
+      const refused = task.refused[tracker];
+      if (refused !== undefined) {
+        done.push(skipped(tracker, k, refused));
+        continue;
+      }
       const broken = done.find((f) => f.validity === 'errored');
       if (broken) {
         done.push(skipped(tracker, k, `not run: fork ${broken.fork} errored`));
@@ -191,6 +202,8 @@ export async function measureGroup(task: GroupTask, deps: GroupDeps, signal?: Ab
         maxSamples: task.maxSamples,
         measureMemory: k === 0,
         measureHarness: tracker === NULL_TRACKER,
+        modules: task.modules,
+        verified: !task.unverified.includes(tracker),
       };
       const r = await deps.runFork(fork, signal);
       if (signal?.aborted) throw new GroupAborted('interrupted');

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     const byMode: Record<Isolation, Row> = { thread: { cell, mode: 'thread', medians: [], wall: [] }, process: { cell, mode: 'process', medians: [], wall: [] } };
     for (let k = 0; k < 2 * n; k++) {
       const mode: Isolation = k % 2 === 0 ? 'thread' : 'process';
-      const task: ForkTask = { groupId: cell, tracker, fork: k >> 1, stream: p.stream, oracleDigest: p.oracleDigest, bugs: [], timing: TIMING, maxSamples: 100, measureMemory: false, measureHarness: false };
+      const task: ForkTask = { groupId: cell, tracker, fork: k >> 1, stream: p.stream, oracleDigest: p.oracleDigest, bugs: [], timing: TIMING, maxSamples: 100, measureMemory: false, measureHarness: false, modules: [], verified: true };
       const t0 = performance.now();
       const r: ForkResult = await runners[mode](task);
       if (r.stats === null) throw new Error(`${cell} ${mode}: ${r.error}`);

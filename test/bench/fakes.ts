@@ -143,8 +143,15 @@ export function forkTask(stream: OpStream, tracker: string, over: Partial<ForkTa
     maxSamples: 50,
     measureMemory: false,
     measureHarness: false,
+    modules: [],
+    verified: true,
     ...over,
   };
+}
+
+/** A pool's `verify` for runs without tracker modules: never called. */
+export function noVerify(): Promise<never> {
+  return Promise.reject(new Error('verify called in a run without tracker modules'));
 }
 
 /** A measured-looking fork result (no measurement): valid, 3 samples of `medianNs`. */

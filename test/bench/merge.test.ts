@@ -7,9 +7,9 @@ import { mergeRuns, runMergeCommand } from '../../bench/merge.js';
 import type { PreparePool } from '../../bench/pool.js';
 import { FILES, readManifest, readResultLines, writeManifest } from '../../bench/results.js';
 import { runBench, type RunDeps } from '../../bench/run.js';
-import { config, fakeDeps, fakePrepare, sink, sources } from './fakes.js';
+import { config, fakeDeps, fakePrepare, noVerify, sink, sources } from './fakes.js';
 
-const pool = (n: number): PreparePool => ({ threads: n, prepare: fakePrepare(30), destroy: async () => {} });
+const pool = (n: number): PreparePool => ({ threads: n, prepare: fakePrepare(30), verify: noVerify, destroy: async () => {} });
 const forkDeps = fakeDeps();
 
 function deps(): RunDeps {

@@ -10,7 +10,7 @@ import { planRun, runBench, type RunDeps } from '../../bench/run.js';
 import type { RunEnv } from '../../bench/env.js';
 import { InputError } from '../../core/errors.js';
 import { parseMatrixConfig } from '../../bench/matrix-config.js';
-import { config, fakeDeps, fakePrepare, sink, sources } from './fakes.js';
+import { config, fakeDeps, fakePrepare, noVerify, sink, sources } from './fakes.js';
 
 const ENV: RunEnv = {
   node: 'v20',
@@ -42,6 +42,7 @@ function fakePool(seen: { tasks: PrepareTask[]; linesAtStart: number[] }, out: (
     let chain: Promise<unknown> = Promise.resolve();
     return {
       threads: n,
+      verify: noVerify,
       prepare(task) {
         const p = chain.then(async () => {
           await new Promise((r) => setImmediate(r));
@@ -234,7 +235,7 @@ describe('runBench', () => {
     const out = mkdtempSync(join(tmpdir(), 'mb-run-'));
     const r = await runBench(
       { outDir: out, workloads: ['w'], sizes: [{ sizes: [4] }] },
-      deps({ createPool: (n) => ({ threads: n, prepare: () => Promise.reject(new Error('worker died')), destroy: async () => {} }) }),
+      deps({ createPool: (n) => ({ threads: n, prepare: () => Promise.reject(new Error('worker died')), verify: noVerify, destroy: async () => {} }) }),
     );
     expect(r.exitCode).toBe(1);
     expect(r.summary!.cells.every((c) => c.validity === 'errored' && c.error === 'worker: worker died' && c.forks === 0)).toBe(true);
@@ -254,4 +255,43 @@ describe('runBench', () => {
     );
     expect(existsSync(out)).toBe(false);
   });
+});
+
+describe('runBench with tracker modules', () => {
+  // Real preparation pool (verify runs on it) and real machines in-process; one tiny group.
+  const examples = resolve(import.meta.dirname, '../../examples');
+  const opts = { workloads: ['ttm-fault'], sizes: [{ sizes: [16] }], forks: 2, timeMs: 3, charts: false } as const;
+  const real = (over: RunDeps = {}): RunDeps => ({
+    collectEnv: () => ({ ...ENV }),
+    runFork: (task) => measureFork(task),
+    stdout: sink().stream,
+    stderr: sink().stream,
+    tty: false,
+    ...over,
+  });
+
+  it('verifies a module-loaded tracker before timing it; one that diverges from the oracle is not timed, its cells errored with why', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mb-run-'));
+    const stdout = sink();
+    const broken = 'first-overlap-only+page-bit-ram-walk+single-page';
+    const r = await runBench({ ...opts, outDir: out, trackerModules: [join(examples, 'broken-store.ts')], trackers: [broken] }, real({ stdout: stdout.stream }));
+    expect(r.exitCode).toBe(1);
+    expect(readManifest(r.dir).verification).toEqual({ [broken]: { state: 'failed', error: expect.stringMatching(/^diverges from the oracle at .*conflict-inherit\.jsonl, line \d+ \(memtype_reserve\)$/) } });
+    expect(stdout.text()).toMatch(new RegExp(`verify: ${broken.replace(/\+/g, '\\+')} FAILED: .*it will not be timed`));
+    const cell = r.summary!.cells.find((c) => c.tracker === broken)!;
+    expect(cell).toMatchObject({ validity: 'errored', forks: 0 });
+    expect(cell.error).toMatch(/^not timed: verify failed: diverges from the oracle/);
+    // The built-in trackers of the group were measured as usual.
+    expect(r.summary!.cells.find((c) => c.role === 'baseline')).toMatchObject({ validity: 'valid', forks: 2 });
+  }, 60_000);
+
+  it('--no-verify times a module-loaded tracker and marks its matching cells unchecked', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mb-run-'));
+    const mine = 'sorted-array+page-bit-ram-walk+single-page';
+    const r = await runBench({ ...opts, outDir: out, trackerModules: [join(examples, 'sorted-array-store.ts')], trackers: [mine], verify: false }, real());
+    expect(readManifest(r.dir).verification).toEqual({ [mine]: { state: 'skipped' } });
+    const cell = r.summary!.cells.find((c) => c.tracker === mine)!;
+    expect(cell).toMatchObject({ validity: 'unchecked', forks: 2, digest: cell.oracleDigest });
+    expect(r.exitCode).toBe(0);
+  }, 60_000);
 });

@@ -11,11 +11,12 @@ describe('table', () => {
     expect(formatCount(Number.NaN)).toBe('-');
   });
 
-  it('labels validity', () => {
-    expect(validityLabel('valid')).toBe('yes');
-    expect(validityLabel('invalid')).toBe('INVALID');
-    expect(validityLabel('errored')).toBe('ERROR');
-    expect(validityLabel('unchecked')).toBe('harness');
+  it('labels validity: unchecked is the harness for the null tracker, unchecked for a tracker timed with --no-verify', () => {
+    expect(validityLabel({ validity: 'valid', role: 'tracker' })).toBe('yes');
+    expect(validityLabel({ validity: 'invalid', role: 'tracker' })).toBe('INVALID');
+    expect(validityLabel({ validity: 'errored', role: 'baseline' })).toBe('ERROR');
+    expect(validityLabel({ validity: 'unchecked', role: 'null' })).toBe('harness');
+    expect(validityLabel({ validity: 'unchecked', role: 'tracker' })).toBe('unchecked');
   });
 
   it('aligns columns: text left, numbers right, no trailing spaces; a forks column with unstable cells', () => {

@@ -12,7 +12,7 @@ import { FAST_TIMING, fakeGroupDeps, fakePrepare, stubResult } from '../fakes.js
 const TRACKERS = ['null', 'base', 'good', 'bad'];
 
 function task(trackers: string[] = TRACKERS, over: Partial<GroupTask> = {}): GroupTask {
-  return { groupId: 'w/16/1', workload: 'w', size: 16, seed: 1, machineLabel: 'fake', trackers, forks: 4, orderSeed: 1, timing: FAST_TIMING, maxSamples: 50, ...over };
+  return { groupId: 'w/16/1', workload: 'w', size: 16, seed: 1, machineLabel: 'fake', trackers, forks: 4, orderSeed: 1, timing: FAST_TIMING, maxSamples: 50, modules: [], unverified: [], refused: {}, ...over };
 }
 
 /** Deps whose forks are not measured: each call is recorded and answered by `answer` (default: valid). */

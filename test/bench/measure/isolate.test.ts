@@ -124,6 +124,8 @@ describe('the real fork worker on a real stream (ttm-fault, size 16)', () => {
       maxSamples: 20,
       measureMemory: fork === 0,
       measureHarness: tracker === NULL_TRACKER,
+      modules: [],
+      verified: true,
     });
   });
 
