@@ -25,14 +25,16 @@
  * nothing else.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ResultLine } from './results.js';
 import { thinSorted } from './stats.js';
-import { pooledSamples, type CellSummary, type ComplexityRow, type RunSummary } from './summary.js';
+import { linesByCell, type ResultLine } from './results.js';
+import { forkSamples, type CellSummary, type ComplexityRow, type RunSummary } from './summary.js';
 
 /** Font family of every text in every chart (fixed for deterministic output). */
 export const CHART_FONT = 'DejaVu Sans';
 /** Colour of invalid and errored cells, and of nothing else. */
 export const FAIL_COLOR = '#d62728';
+/** Colour of the ring around an unstable cell (its forks disagree). */
+export const UNSTABLE_COLOR = '#000000';
 /** Colour of the `null` (harness) tracker. */
 export const HARNESS_COLOR = '#7f7f7f';
 /** Tracker colours (tableau20 without its reds and greys), assigned in sorted tracker order. */
@@ -70,7 +72,7 @@ export const HARNESS_TRACKER = 'null';
 /** What a charted cell is: valid, invalid (digest ≠ oracle), errored (no value), or the harness (`null` tracker). */
 export type ChartStatus = 'valid' | 'invalid' | 'errored' | 'harness';
 
-/** One cell as the charts see it (rounds pooled). */
+/** One cell as the charts see it (forks as the unit: medians of fork medians). */
 export interface ChartCell {
   cellId: string;
   workload: string;
@@ -78,11 +80,13 @@ export interface ChartCell {
   seed: number;
   tracker: string;
   status: ChartStatus;
-  /** ops / pooled median seconds. */
+  /** The cell's forks disagree (bench/summary.ts `unstable`): drawn with a ring, its value not to be trusted. */
+  unstable: boolean;
+  /** ops / median seconds. */
   opsPerSec: number | null;
-  /** Pooled median ns per operation. */
+  /** Median ns per operation. */
   nsPerOp: number | null;
-  /** Pooled median ns per replay of the whole stream. */
+  /** Median of the fork medians, ns per replay of the whole stream. */
   medianNs: number | null;
   /** Modeled kernel bytes and measured JS bytes at the peak state. */
   modeledBytes: number | null;
@@ -134,7 +138,7 @@ function cmpCell(a: ChartCell, b: ChartCell): number {
  * The charts' input from a run: the per-cell summaries (bench/summary.ts)
  * and the raw lines (for the per-replay samples).
  * @param summary `summarize(lines, …)` of the run
- * @param lines the run's result lines (duplicates of a cell-round are ignored)
+ * @param lines the run's result lines (duplicates of a cell × fork are ignored)
  */
 export function chartInput(
   summary: Pick<RunSummary, 'cells' | 'baseline' | 'complexity'>,
@@ -150,6 +154,7 @@ export function chartInput(
         seed: c.seed,
         tracker: c.tracker,
         status: chartStatus(c.validity),
+        unstable: c.unstable,
         opsPerSec: c.opsPerSec,
         nsPerOp: c.nsPerOp,
         medianNs: c.medianNs,
@@ -160,22 +165,15 @@ export function chartInput(
       }),
     )
     .sort(cmpCell);
-  const byCell = new Map<string, ResultLine[]>();
-  const seen = new Set<string>();
-  for (const l of lines) {
-    const k = `${l.cellId}#${l.round}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    let list = byCell.get(l.cellId);
-    if (!list) byCell.set(l.cellId, (list = []));
-    list.push(l);
-  }
+  const byCell = linesByCell(lines);
   const samples: Record<string, number[]> = {};
   for (const c of cells) {
     const ls = byCell.get(c.cellId);
     const ops = ls?.find((l) => l.ops !== null)?.ops ?? null;
     if (!ls || !ops) continue;
-    const pooled = pooledSamples(ls);
+    const pooled = forkSamples(ls)
+      .flat()
+      .sort((a, b) => a - b);
     if (pooled.length > 0) samples[c.cellId] = thinSorted(pooled, LATENCY_POINTS).map((ns) => ns / ops);
   }
   const complexity: Record<string, string> = {};
@@ -285,6 +283,7 @@ export function sweepSpec(input: ChartInput, field: SweepField, heading: string,
       panel: panelLabel(input, c.workload),
       tracker: c.tracker,
       status: c.status,
+      unstable: c.unstable,
       kind: c.status === 'harness' ? 'harness' : 'tracker',
       y: ok(c[field]) ? c[field] : null,
     }));
@@ -310,6 +309,15 @@ export function sweepSpec(input: ChartInput, field: SweepField, heading: string,
         tooltip,
       },
     },
+    ...(field === 'opsPerSec' && values.some((v) => v.unstable)
+      ? [
+          {
+            transform: [{ filter: "datum.unstable && datum.y !== null && (datum.status === 'valid' || datum.status === 'harness')" }],
+            mark: { type: 'point', shape: 'circle', filled: false, color: UNSTABLE_COLOR, strokeWidth: 2, size: 220 },
+            encoding: { x, y, tooltip },
+          },
+        ]
+      : []),
     ...failLayers(x, y, [...new Set(values.map((v) => v.status))], tooltip, PANEL.height),
   ];
   return {
@@ -327,7 +335,14 @@ export function sweepSpec(input: ChartInput, field: SweepField, heading: string,
 
 /** Throughput (ops/s) against size, log–log, one line per tracker, one panel per workload. */
 export function throughputSpec(input: ChartInput): TopLevelSpec {
-  return sweepSpec(input, 'opsPerSec', 'Throughput vs size', ['ops/s over the whole op stream (pooled median of the rounds);', 'higher is better; log–log; dashed grey: the null tracker (harness + core)'], 'ops/s', 'log');
+  return sweepSpec(
+    input,
+    'opsPerSec',
+    'Throughput vs size',
+    ['ops/s over the whole op stream (median of the fork medians; each fork a fresh isolate);', 'higher is better; log–log; dashed grey: the null tracker (harness + core); black ring: UNSTABLE (forks disagree)'],
+    'ops/s',
+    'log',
+  );
 }
 
 /** Modeled kernel bytes (tracker state + page tables, Linux struct sizes) against size: log x, symlog y. */
@@ -355,6 +370,8 @@ export interface SpeedupRow {
   high: number | null;
   /** The interval excludes 1. */
   significant: boolean;
+  /** The cell's forks disagree: labelled `?`, never significant. */
+  unstable: boolean;
   label: string;
   ciLabel: string;
 }
@@ -384,7 +401,7 @@ export function speedupRows(input: ChartInput, baseline: string = input.baseline
         low = c.vsBaseline.high > 0 ? 1 / c.vsBaseline.high : null;
         high = c.vsBaseline.low > 0 ? 1 / c.vsBaseline.low : null;
       } else if (base?.medianNs && c.medianNs) speedup = base.medianNs / c.medianNs;
-      const significant = c.tracker !== baseline && low !== null && high !== null && (low > 1 || high < 1);
+      const significant = c.tracker !== baseline && !c.unstable && low !== null && high !== null && (low > 1 || high < 1);
       const failed = c.status === 'invalid' || c.status === 'errored';
       rows.push({
         cellId: c.cellId,
@@ -396,7 +413,8 @@ export function speedupRows(input: ChartInput, baseline: string = input.baseline
         low,
         high,
         significant,
-        label: failed ? (c.status === 'invalid' ? 'INVALID' : 'ERRORED') : speedup === null ? 'no data' : c.tracker === baseline ? 'baseline' : `${speedup.toFixed(2)}×${significant ? '*' : ''}`,
+        unstable: c.unstable,
+        label: failed ? (c.status === 'invalid' ? 'INVALID' : 'ERRORED') : speedup === null ? 'no data' : c.tracker === baseline ? 'baseline' : `${speedup.toFixed(2)}×${significant ? '*' : c.unstable ? '?' : ''}`,
         ciLabel: failed || c.tracker === baseline ? '' : low !== null && high !== null ? `[${low.toFixed(2)}, ${high.toFixed(2)}]` : speedup === null ? '' : 'no CI',
       });
     }
@@ -467,7 +485,7 @@ export function speedupSpec(input: ChartInput, baseline: string = input.baseline
   return {
     title: title(heading, [
       'baseline time ÷ tracker time at each workload\u2019s largest size (> 1 = faster);',
-      'label: speedup and its 95% bootstrap interval; * = the interval excludes 1;',
+      'label: speedup and its 95% interval (bootstrap over forks); * = the interval excludes 1; ? = UNSTABLE (forks disagree);',
       'grey with a red × = INVALID or ERRORED cell (no valid speedup)',
     ]),
     data: { values: rows },
@@ -516,7 +534,7 @@ function latencyData(input: ChartInput): { rows: LatencyRow[]; marks: LatencyRow
 
 /**
  * Per-replay latency distributions: ns per op of every timed replay (all
- * rounds pooled, thinned to `LATENCY_POINTS` order statistics) per tracker
+ * forks pooled, thinned to `LATENCY_POINTS` order statistics) per tracker
  * at each workload's largest size; box = quartiles, whiskers = min–max.
  * Results carry no per-op-kind latency (the micro-workloads measure that);
  * the subtitle says so.
@@ -565,7 +583,7 @@ export function latencySpec(input: ChartInput): TopLevelSpec {
   return {
     title: title(heading, [
       'per-op-kind latency is not recorded in results (micro-workloads measure it);',
-      'shown: ns/op of every timed replay, rounds pooled, at each workload\u2019s largest',
+      'shown: ns/op of every timed replay, forks pooled, at each workload\u2019s largest',
       'size; box = quartiles, whiskers = min–max, black tick = median; log x',
     ]),
     data: { values },
@@ -694,7 +712,7 @@ export function chartSpecs(input: ChartInput, options: ChartSpecOptions = {}): C
   add('memory-modeled', 'Modeled kernel memory vs size', modeledMemorySpec(input), 'Modeled kernel bytes at the workload\u2019s peak state (Linux struct sizes: 64-byte slab per memtype node, 24-byte tracking context, 16 bytes per VMA list_head, 2 bits per struct page, 4 KiB per page-table page).', sweepFailed);
   add('memory-js', 'Measured JS memory vs size', jsMemorySpec(input), 'JavaScript heap + ArrayBuffer bytes retained by one machine + tracker at the peak state, after forced GC (median of readings) — the emulator\u2019s own footprint, not the kernel\u2019s.', sweepFailed);
   add('speedup', `Speedup against ${baseline}`, speedupSpec(input, baseline), `Baseline time ÷ tracker time at each workload\u2019s largest size (> 1 = faster than ${baseline}); labels give the speedup and its 95% percentile-bootstrap interval (the harness\u2019s side-by-side ratio), * where the interval excludes 1.`, largest);
-  add('latency', 'Latency distribution per tracker', latencySpec(input), 'Distribution of ns per op over every timed replay (rounds pooled) at each workload\u2019s largest size. Per-op-kind latency is not part of the results; it comes from the micro-workloads.', latencyFailed);
+  add('latency', 'Latency distribution per tracker', latencySpec(input), 'Distribution of ns per op over every timed replay (forks pooled) at each workload\u2019s largest size. Per-op-kind latency is not part of the results; it comes from the micro-workloads.', latencyFailed);
   add('insert-policy', 'Insert policy: whole-vma vs single-page', insertPolicySpec(input, insertWorkload), `ns/op against size on ${insertWorkload} for compositions differing only in the insert policy: whole-VMA revalidation (2.6.29) against the single-page check (2.6.32+).`, insertFailed);
   return defs;
 }

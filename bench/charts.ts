@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { Validity } from './cell.js';
+import type { Validity } from './measure/fork.js';
 import { writeFileAtomic } from './results.js';
 import type { CellSummary } from './summary.js';
 

@@ -1,52 +1,50 @@
 /**
  * `memtype-bench compare BASE HEAD`: the same cells of two runs, side by
- * side. Per cell (matched by cellId): the time ratio HEAD ÷ BASE of the
- * pooled medians (> 1 slower) with a 95% percentile-bootstrap interval, a
- * two-sided Mann–Whitney U test on the raw samples (asv's test), and
- * Welch's t-test on the log round medians.
+ * side, with the fork — a fresh isolate — as the unit, as in every summary.
+ * Per cell (matched by cellId): the time ratio HEAD ÷ BASE of the cells'
+ * medians of fork medians (> 1 slower) with the 95% interval of a two-level
+ * bootstrap (forks, then samples within a fork), and Welch's t-test on the
+ * log fork medians.
  *
- * Why two tests: the raw samples of one run share that run's conditions
- * (machine load, the worker's JIT and heap state), so between two runs they
- * differ by more than their own spread suggests, and Mann–Whitney on them
- * alone flags most cells of an A/A pair. The interleaved rounds are the
- * units that see that drift; a change must also stand out from the spread
- * of the round medians.
+ * Raw samples of one fork share that isolate's compiled code, so two runs'
+ * samples differ by more than their own spread suggests (the JIT lottery);
+ * only the forks see that, so the test and the interval are taken over
+ * forks, never over pooled samples.
  *
- * - A change is *significant* when both p-values are below alpha (Welch
- *   needs two rounds on each side; with fewer, Mann–Whitney decides alone),
- *   the interval excludes 1, and the ratio is at least `minEffect` away
- *   from 1 (criterion's noise threshold).
+ * - A change is *significant* when Welch's p-value is below alpha (it needs
+ *   two forks on each side; with fewer, nothing is significant), the
+ *   interval excludes 1, and the ratio is at least `minEffect` away from 1
+ *   (criterion's noise threshold).
  * - A *regression* is a significant slowdown whose whole interval lies
- *   above 1 + threshold and whose q-value — the larger of the two p-values,
- *   Benjamini–Hochberg-adjusted over all compared cells — is below alpha:
- *   confidently slower by more than the threshold, even among hundreds of
- *   cells.
- *   Any regression — or a cell valid in BASE and invalid/errored in HEAD —
- *   makes the exit status 1.
+ *   above 1 + threshold and whose Benjamini–Hochberg q-value over all
+ *   compared cells is below alpha. Any regression — or a cell valid in BASE
+ *   and invalid/errored in HEAD — makes the exit status 1.
+ * - A cell whose forks disagree (unstable) in either run is compared like
+ *   any other, and marked: its interval is wide and a verdict on it is not
+ *   safe.
  */
-import { basename } from 'node:path';
-import { MSG } from './messages.js';
-import { readResultLines, resolveRunDir, FILES, type ResultLine } from './results.js';
-import { benjaminiHochberg, bootstrapRatioCI, hashSeed, mannWhitneyU, thinSorted, welchTTest, type RatioCI } from './stats.js';
-import { BOOTSTRAP_MAX_SAMPLES, pooledSamples } from './summary.js';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { median } from 'simple-statistics';
 import { InputError } from '../core/errors.js';
 import { NULL_TRACKER } from '../impls/registry.js';
-import { median } from 'simple-statistics';
+import { MSG } from './messages.js';
+import { FILES, linesByCell, readResultLines, resolveRunDir, type ResultLine } from './results.js';
+import { benjaminiHochberg, bootstrapForks, hashSeed, ratioCI, welchTTest, type RatioCI } from './stats.js';
+import { UNSTABLE_RATIO } from './summary.js';
 
 /** Options of a comparison. */
 export interface CompareOptions {
   /** Regression threshold as a fraction (0.05 = 5% slower). Default 0.05. */
   threshold?: number;
-  /** Significance level of the Mann–Whitney U test. Default 0.05. */
+  /** Significance level of Welch's t-test (and of the q-values). Default 0.05. */
   alpha?: number;
   /** Smallest |ratio − 1| marked significant, fraction. Default 0.02 (criterion's noise threshold). */
   minEffect?: number;
   /** Bootstrap resamples. Default 1000. */
   resamples?: number;
   /**
-   * `none` (default): compare absolute times. `null`: compare each cell's
-   * time relative to its group's `null` tracker in the same round — the
+   * `none` (default): compare absolute times. `null`: compare each fork's
+   * times relative to the `null` tracker's fork of the same block — the
    * harness + machine core measured interleaved beside it — which cancels
    * drift of the whole machine between the runs (load, frequency) but
    * cannot see a change of the machine core itself. `null` cells are then
@@ -62,21 +60,21 @@ export interface CompareRow {
   size: number;
   seed: number;
   tracker: string;
-  /** Pooled median replay time, ns, in each run (absolute, also when normalizing); null when not timed. */
+  /** Median of fork medians, ns, in each run (absolute, also when normalizing); null when not timed. */
   baseNs: number | null;
   headNs: number | null;
   ops: number | null;
-  /** HEAD ÷ BASE time ratio (of times relative to the null tracker with `normalize: 'null'`) with its interval (> 1 slower); null when either side has no samples. */
+  /** HEAD ÷ BASE time ratio (of times relative to the null tracker with `normalize: 'null'`) with its interval (> 1 slower); null when either side has no timed fork. */
   ratio: RatioCI | null;
-  /** Mann–Whitney U two-sided p-value on the raw samples. */
+  /** Welch's t-test two-sided p-value on the log fork medians; null with fewer than two forks on a side. */
   p: number | null;
-  /** Welch's t-test two-sided p-value on the log round medians; null with fewer than two rounds on a side. */
-  pRounds: number | null;
-  /** Benjamini–Hochberg q-value of max(p, pRounds) over all compared cells; null without a test. */
+  /** Benjamini–Hochberg q-value of `p` over all compared cells; null without a test. */
   q: number | null;
-  /** Rounds with timing data in each run. */
-  baseRounds: number;
-  headRounds: number;
+  /** Forks with timing data in each run. */
+  baseForks: number;
+  headForks: number;
+  /** The forks of either run disagree (slowest ÷ fastest fork median > `UNSTABLE_RATIO`): the verdict is not safe. */
+  unstable: boolean;
   significant: boolean;
   /** `slower`, `faster` or `same` (not significant). */
   change: 'slower' | 'faster' | 'same';
@@ -100,6 +98,8 @@ export interface CompareResult {
   /** The two runs' matrix hashes differ (compared by cellId anyway). */
   matrixDiffers: boolean;
   significant: number;
+  /** Compared cells whose forks disagree in either run. */
+  unstable: number;
   regressions: number;
   brokeCorrectness: number;
   /** 1 on any regression or broken correctness, else 0. */
@@ -107,51 +107,38 @@ export interface CompareResult {
   options: Required<CompareOptions>;
 }
 
-function groupByCell(lines: readonly ResultLine[]): Map<string, ResultLine[]> {
-  const m = new Map<string, ResultLine[]>();
-  const seen = new Set<string>();
-  for (const l of lines) {
-    const k = `${l.cellId}#${l.round}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    let list = m.get(l.cellId);
-    if (!list) m.set(l.cellId, (list = []));
-    list.push(l);
-  }
-  return m;
-}
-
-/** Per (groupId, round): the `null` tracker's median replay time, ns. */
+/** Per (groupId, fork): the `null` tracker's fork median, ns. */
 function nullMedians(lines: readonly ResultLine[]): Map<string, number> {
   const m = new Map<string, number>();
-  for (const l of lines) if (l.tracker === NULL_TRACKER && l.stats && l.stats.medianNs > 0) m.set(`${l.groupId}#${l.round}`, l.stats.medianNs);
+  for (const l of lines) if (l.tracker === NULL_TRACKER && l.stats && l.stats.medianNs > 0) m.set(`${l.groupId}#${l.fork}`, l.stats.medianNs);
   return m;
 }
 
 /**
- * A cell's lines with every time divided by `scale` of its round (1 when
- * not normalizing); rounds without a scale are dropped.
+ * Each timed fork's samples divided by `scale` of its block (1 when not
+ * normalizing); forks without a scale are dropped.
  */
-function scaled(lines: readonly ResultLine[], scale: Map<string, number> | null): ResultLine[] {
-  if (scale === null) return [...lines];
-  const out: ResultLine[] = [];
-  for (const l of lines) {
-    const k = scale.get(`${l.groupId}#${l.round}`);
-    if (l.stats === null || k === undefined) continue;
-    out.push({ ...l, stats: { ...l.stats, medianNs: l.stats.medianNs / k, samplesNs: l.stats.samplesNs.map((x) => x / k) } });
+function forkSamples(lines: readonly ResultLine[], scale: Map<string, number> | null): number[][] {
+  const out: number[][] = [];
+  for (const l of [...lines].sort((a, b) => a.fork - b.fork)) {
+    if (l.stats === null) continue;
+    const k = scale === null ? 1 : scale.get(`${l.groupId}#${l.fork}`);
+    if (k === undefined) continue;
+    out.push(k === 1 ? l.stats.samplesNs : l.stats.samplesNs.map((x) => x / k));
   }
   return out;
 }
 
-/** Pooled median of a cell's raw samples, ns; null when never timed. */
-function absMedian(lines: readonly ResultLine[]): number | null {
-  const xs = pooledSamples(lines);
+/** Median of a cell's fork medians, ns; null when never timed. */
+function cellMedian(lines: readonly ResultLine[]): number | null {
+  const xs = lines.filter((l) => l.stats !== null).map((l) => l.stats!.medianNs);
   return xs.length > 0 ? median(xs) : null;
 }
 
-/** Log of each round's median replay time (rounds with timing only). */
-function logRoundMedians(lines: readonly ResultLine[]): number[] {
-  return lines.filter((l) => l.stats !== null && l.stats.medianNs > 0).map((l) => Math.log(l.stats!.medianNs));
+/** True when a cell's fork medians disagree by more than `UNSTABLE_RATIO`. */
+function unstable(forks: readonly (readonly number[])[]): boolean {
+  const m = forks.map((f) => median(f as number[]));
+  return m.length > 1 && Math.max(...m) / Math.min(...m) > UNSTABLE_RATIO;
 }
 
 function worstValidity(lines: readonly ResultLine[]): string {
@@ -175,39 +162,29 @@ export function compareLines(base: readonly ResultLine[], head: readonly ResultL
   if (!(opts.threshold >= 0 && opts.threshold < 10)) throw new InputError(MSG.compare.badThreshold(opts.threshold));
   if (!(opts.alpha > 0 && opts.alpha < 1)) throw new InputError(MSG.compare.badAlpha(opts.alpha));
   if (!(opts.minEffect >= 0 && opts.minEffect < 1)) throw new InputError(MSG.compare.badMinEffect(opts.minEffect));
-  const b = groupByCell(base);
-  const h = groupByCell(head);
+  const b = linesByCell(base);
+  const h = linesByCell(head);
   const rows: CompareRow[] = [];
   const bScale = opts.normalize === 'null' ? nullMedians(base) : null;
   const hScale = opts.normalize === 'null' ? nullMedians(head) : null;
-  for (const [id, hlAll] of h) {
-    const blAll = b.get(id);
-    if (!blAll) continue;
-    const first = hlAll[0]!;
+  for (const [id, hl] of h) {
+    const bl = b.get(id);
+    if (!bl) continue;
+    const first = hl[0]!;
     if (opts.normalize === 'null' && first.tracker === NULL_TRACKER) continue;
-    const bl = scaled(blAll, bScale);
-    const hl = scaled(hlAll, hScale);
-    const bs = thinSorted(pooledSamples(bl), BOOTSTRAP_MAX_SAMPLES);
-    const hs = thinSorted(pooledSamples(hl), BOOTSTRAP_MAX_SAMPLES);
-    const baseValidity = worstValidity(blAll);
-    const headValidity = worstValidity(hlAll);
+    const bf = forkSamples(bl, bScale);
+    const hf = forkSamples(hl, hScale);
+    const baseValidity = worstValidity(bl);
+    const headValidity = worstValidity(hl);
     let ratio: RatioCI | null = null;
     let p: number | null = null;
-    let pRounds: number | null = null;
-    const br = logRoundMedians(bl);
-    const hr = logRoundMedians(hl);
-    if (bs.length > 0 && hs.length > 0) {
-      ratio = bootstrapRatioCI(hs, bs, { resamples: opts.resamples, seed: hashSeed('compare', id) });
-      p = mannWhitneyU(hs, bs).p;
-      if (br.length >= 2 && hr.length >= 2) pRounds = welchTTest(br, hr).p;
+    if (bf.length > 0 && hf.length > 0) {
+      const boot = (forks: number[][], side: string) => bootstrapForks(forks, { resamples: opts.resamples, seed: hashSeed('compare', side, id) });
+      ratio = ratioCI(boot(hf, 'head'), boot(bf, 'base'));
+      const logMedians = (forks: number[][]) => forks.map((f) => Math.log(median(f)));
+      if (bf.length >= 2 && hf.length >= 2) p = welchTTest(logMedians(bf), logMedians(hf)).p;
     }
-    const significant =
-      ratio !== null &&
-      p !== null &&
-      p < opts.alpha &&
-      (pRounds === null || pRounds < opts.alpha) &&
-      (ratio.low > 1 || ratio.high < 1) &&
-      Math.abs(ratio.ratio - 1) >= opts.minEffect;
+    const significant = ratio !== null && p !== null && p < opts.alpha && (ratio.low > 1 || ratio.high < 1) && Math.abs(ratio.ratio - 1) >= opts.minEffect;
     const change = !significant ? 'same' : ratio!.ratio > 1 ? 'slower' : 'faster';
     const brokeCorrectness = (baseValidity === 'valid' || baseValidity === 'unchecked') && (headValidity === 'invalid' || headValidity === 'errored');
     rows.push({
@@ -216,15 +193,15 @@ export function compareLines(base: readonly ResultLine[], head: readonly ResultL
       size: first.size,
       seed: first.seed,
       tracker: first.tracker,
-      baseNs: absMedian(blAll),
-      headNs: absMedian(hlAll),
+      baseNs: cellMedian(bl),
+      headNs: cellMedian(hl),
       ops: first.ops,
       ratio,
       p,
-      pRounds,
       q: null,
-      baseRounds: br.length,
-      headRounds: hr.length,
+      baseForks: bf.length,
+      headForks: hf.length,
+      unstable: unstable(bf) || unstable(hf),
       significant,
       change,
       regression: false,
@@ -235,7 +212,7 @@ export function compareLines(base: readonly ResultLine[], head: readonly ResultL
   }
   // Regressions: confident after controlling the false discovery rate over every tested cell.
   const tested = rows.filter((r) => r.p !== null);
-  const qs = benjaminiHochberg(tested.map((r) => Math.max(r.p!, r.pRounds ?? 0)));
+  const qs = benjaminiHochberg(tested.map((r) => r.p!));
   tested.forEach((r, i) => {
     r.q = qs[i]!;
     r.regression = r.significant && r.change === 'slower' && r.ratio!.low > 1 + opts.threshold && r.q < opts.alpha;
@@ -250,6 +227,7 @@ export function compareLines(base: readonly ResultLine[], head: readonly ResultL
     head: names.head,
     rows,
     onlyBase: [...b.keys()].filter((id) => !h.has(id)),
+    unstable: rows.filter((r) => r.unstable).length,
     onlyHead: [...h.keys()].filter((id) => !b.has(id)),
     matrixDiffers,
     significant: rows.filter((r) => r.significant).length,
@@ -274,26 +252,27 @@ export function compareRuns(baseArg: string, headArg: string, options: CompareOp
   return compareLines(base, head, { base: basename(bd), head: basename(hd) }, options);
 }
 
-/** The mark of a row: `!!` regression beyond the threshold (FDR-controlled), `+` significantly slower, `-` significantly faster, `INVALID` broken correctness. */
+/**
+ * The mark of a row: `!!` regression beyond the threshold (FDR-controlled),
+ * `+` significantly slower, `-` significantly faster, `INVALID` broken
+ * correctness; `unstable` appended when either run's forks disagree.
+ */
 export function compareMark(r: CompareRow): string {
-  if (r.brokeCorrectness) return 'INVALID';
-  if (r.regression) return '!! slower';
-  if (r.change === 'slower') return '+ slower';
-  if (r.change === 'faster') return '- faster';
-  return '';
+  const mark = r.brokeCorrectness ? 'INVALID' : r.regression ? '!! slower' : r.change === 'slower' ? '+ slower' : r.change === 'faster' ? '- faster' : '';
+  return r.unstable ? `${mark}${mark ? ' ' : ''}unstable` : mark;
 }
 
 /** The comparison as aligned text: one row per cell, then the verdict. */
 export function formatCompare(c: CompareResult): string {
-  const head = ['cell', 'base ns/op', 'head ns/op', 'head ÷ base [95% CI]', 'p (MWU)', 'p (rounds)', 'mark'];
+  const head = ['cell', 'base ns/op', 'head ns/op', 'head ÷ base [95% CI]', 'forks', 'p (Welch)', 'mark'];
   const fmtP = (x: number | null): string => (x === null ? '-' : x < 1e-4 ? '<0.0001' : x.toFixed(4));
   const rows = c.rows.map((r) => [
     r.cellId,
     r.baseNs !== null && r.ops ? (r.baseNs / r.ops).toFixed(1) : '-',
     r.headNs !== null && r.ops ? (r.headNs / r.ops).toFixed(1) : '-',
     r.ratio ? `${r.ratio.ratio.toFixed(3)} [${r.ratio.low.toFixed(3)}, ${r.ratio.high.toFixed(3)}]` : '-',
+    `${r.baseForks}/${r.headForks}`,
     fmtP(r.p),
-    fmtP(r.pRounds),
     compareMark(r),
   ]);
   const widths = head.map((t, i) => Math.max(t.length, ...rows.map((r) => r[i]!.length)));

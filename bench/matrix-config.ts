@@ -1,7 +1,7 @@
 /**
  * Matrix config files: JSON documents naming the tracker lineup (names or
  * globs, each optionally marked `optional` and annotated with `why`), the
- * workloads, sizes per workload, seeds, rounds, the machine profile and the
+ * workloads, sizes per workload, seeds, forks, the machine profile and the
  * timing budget. The defaults live in bench/matrices/ (`default.json`,
  * `quick.json`); `memtype-bench run --matrix FILE` takes any other.
  *
@@ -15,11 +15,12 @@
  *   "workloads": ["*"],
  *   "sizes": {"ttm-fault": [16, 128], "*": "default"},
  *   "seeds": [1],
- *   "rounds": 3,
+ *   "forks": 3,
  *   "orderSeed": 1,
  *   "machine": "icelake-tb-dock",
- *   "timing": {"timeMs": "auto", "budgetSeconds": 480, "groupOverheadSeconds": 6, "minTimeMs": 100,
- *              "maxTimeMs": 1500, "warmupMs": 60, "warmupIterations": 2, "minSamples": 10}
+ *   "modules": ["../examples/sorted-array-store.ts"],
+ *   "timing": {"timeMs": "auto", "budgetSeconds": 280, "groupOverheadSeconds": 0.3, "forkOverheadSeconds": 0.07,
+ *              "minTimeMs": 30, "maxTimeMs": 250, "warmupMs": 150, "minSamples": 5}
  * }
  * ```
  * A `sizes` value is a list of positive integers, `"default"` (the
@@ -27,10 +28,12 @@
  * `"smaller"` (all but the largest, when there are several); keys
  * are workload names or globs, later keys win. A tracker entry that matches
  * nothing is an error unless `optional` (the lineup may name compositions
- * that are not registered yet).
+ * that are not registered yet). `modules` are tracker modules
+ * (impls/tracker-module.ts), paths relative to the matrix file, loaded
+ * before the lineup is resolved so that it may name their compositions.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { repoRoot } from '../workloads/profiles.js';
 import { MSG } from './messages.js';
@@ -50,21 +53,21 @@ export interface TrackerEntry {
 
 /** Timing section of a config. Times in ms, budget in seconds. */
 export interface TimingConfig {
-  /** Timed budget per cell and round, ms, or `auto` (spread `budgetSeconds` over every cell-round). */
+  /** Timed budget per fork, ms, or `auto` (spread `budgetSeconds` over every fork). */
   timeMs: number | 'auto';
-  /** Target wall time of the whole matrix, seconds (auto mode): what is left after `groupOverheadSeconds` per group is spread over the cell-rounds. */
+  /** Target wall time of the whole matrix, seconds (auto mode): what is left after the overheads below is spread over the forks. */
   budgetSeconds: number;
-  /** Estimated untimed cost per group, seconds (stream, oracle, digests, memory readings, long replays), subtracted from `budgetSeconds` in auto mode. */
+  /** Estimated untimed cost per group, seconds (stream generation, the oracle's replay), subtracted from `budgetSeconds` in auto mode. */
   groupOverheadSeconds: number;
-  /** Auto mode's lower clamp per cell-round, ms. */
+  /** Estimated untimed cost per fork, seconds (a fresh isolate: start-up, module loading, the digest replay, memory readings), likewise. */
+  forkOverheadSeconds: number;
+  /** Auto mode's lower clamp per fork, ms. */
   minTimeMs: number;
-  /** Auto mode's upper clamp per cell-round, ms. */
+  /** Auto mode's upper clamp per fork, ms: a small matrix takes less time, not more samples. */
   maxTimeMs: number;
-  /** Warm-up budget per cell-round, ms (also capped at a quarter of the timed budget); 0 disables warm-up. */
+  /** Upper bound of each fork's warm-up to a steady state, ms (also at most the timed budget); 0 = only the first (digest) replay and one more. */
   warmupMs: number;
-  /** Minimum warm-up iterations. */
-  warmupIterations: number;
-  /** Minimum timed samples per cell-round. */
+  /** Minimum timed samples per fork (fewer only for replays longer than the budget). */
   minSamples: number;
 }
 
@@ -79,27 +82,33 @@ export interface MatrixConfig {
   workloads: string[];
   sizes: Record<string, SizeChoice>;
   seeds: number[];
-  rounds: number;
+  /** Fresh isolates per cell (the unit of replication). */
+  forks: number;
   /** Seed of the random interleaving order. */
   orderSeed: number;
   /** Built-in machine profile for every workload; undefined = each workload's default. */
   machine: string | undefined;
+  /** Tracker modules to load before the lineup is resolved: absolute paths (the file gives them relative to itself). */
+  modules: string[];
   timing: TimingConfig;
 }
 
 /** Timing defaults of a config that gives none. */
 export const DEFAULT_TIMING_CONFIG: Readonly<TimingConfig> = {
   timeMs: 'auto',
-  budgetSeconds: 420,
-  groupOverheadSeconds: 0,
-  minTimeMs: 100,
-  maxTimeMs: 1500,
-  warmupMs: 60,
-  warmupIterations: 2,
-  minSamples: 10,
+  budgetSeconds: 280,
+  groupOverheadSeconds: 0.3,
+  forkOverheadSeconds: 0.07,
+  minTimeMs: 30,
+  maxTimeMs: 250,
+  warmupMs: 150,
+  minSamples: 5,
 };
 
-const TOP_KEYS = ['$comment', 'description', 'trackers', 'baseline', 'workloads', 'sizes', 'seeds', 'rounds', 'orderSeed', 'machine', 'timing'];
+/** Forks per cell when a config gives none. */
+export const DEFAULT_FORKS = 3;
+
+const TOP_KEYS = ['$comment', 'description', 'trackers', 'baseline', 'workloads', 'sizes', 'seeds', 'forks', 'orderSeed', 'machine', 'modules', 'timing'];
 const TIMING_KEYS = Object.keys(DEFAULT_TIMING_CONFIG);
 const ENTRY_KEYS = ['match', 'optional', 'why'];
 
@@ -112,7 +121,7 @@ function isObj(v: unknown): v is Obj {
 /**
  * Parses and validates a matrix config.
  * @param text the JSON text
- * @param source the file's path (for messages)
+ * @param source the file's path (for messages; `modules` are relative to its folder)
  * @throws InputError naming the file and the offending key for malformed JSON, unknown keys, or values of the wrong type
  */
 export function parseMatrixConfig(text: string, source: string): MatrixConfig {
@@ -124,6 +133,7 @@ export function parseMatrixConfig(text: string, source: string): MatrixConfig {
   }
   const bad = (key: string, expected: string, got: unknown): InputError => new InputError(MSG.config.badValue(source, key, expected, got));
   if (!isObj(doc)) throw bad('(top level)', 'an object', doc);
+  if ('rounds' in doc) throw new InputError(MSG.config.roundsRenamed(source));
   for (const k of Object.keys(doc)) if (!TOP_KEYS.includes(k)) throw new InputError(MSG.config.unknownKey(source, k, TOP_KEYS));
 
   const str = (key: string, v: unknown): string => {
@@ -172,16 +182,17 @@ export function parseMatrixConfig(text: string, source: string): MatrixConfig {
     for (const k of Object.keys(t)) if (!TIMING_KEYS.includes(k)) throw new InputError(MSG.config.unknownKey(source, `timing.${k}`, TIMING_KEYS));
     if (t.timeMs !== undefined) timing.timeMs = t.timeMs === 'auto' ? 'auto' : posNum('timing.timeMs', t.timeMs);
     if (t.budgetSeconds !== undefined) timing.budgetSeconds = posNum('timing.budgetSeconds', t.budgetSeconds);
-    if (t.groupOverheadSeconds !== undefined) {
-      if (typeof t.groupOverheadSeconds !== 'number' || !Number.isFinite(t.groupOverheadSeconds) || t.groupOverheadSeconds < 0) {
-        throw bad('timing.groupOverheadSeconds', 'a number ≥ 0', t.groupOverheadSeconds);
-      }
-      timing.groupOverheadSeconds = t.groupOverheadSeconds;
-    }
+    const nonNeg = (key: 'groupOverheadSeconds' | 'forkOverheadSeconds'): void => {
+      const v = t[key];
+      if (v === undefined) return;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw bad(`timing.${key}`, 'a number ≥ 0', v);
+      timing[key] = v;
+    };
+    nonNeg('groupOverheadSeconds');
+    nonNeg('forkOverheadSeconds');
     if (t.minTimeMs !== undefined) timing.minTimeMs = posNum('timing.minTimeMs', t.minTimeMs);
     if (t.maxTimeMs !== undefined) timing.maxTimeMs = posNum('timing.maxTimeMs', t.maxTimeMs);
     if (t.warmupMs !== undefined) timing.warmupMs = t.warmupMs === 0 ? 0 : posNum('timing.warmupMs', t.warmupMs);
-    if (t.warmupIterations !== undefined) timing.warmupIterations = intIn('timing.warmupIterations', t.warmupIterations, 1, 1000);
     if (t.minSamples !== undefined) timing.minSamples = intIn('timing.minSamples', t.minSamples, 1, 100000);
     if (timing.minTimeMs > timing.maxTimeMs) throw bad('timing.minTimeMs', `at most timing.maxTimeMs (${timing.maxTimeMs})`, timing.minTimeMs);
   }
@@ -201,9 +212,10 @@ export function parseMatrixConfig(text: string, source: string): MatrixConfig {
           : (() => {
               throw bad('seeds', 'a non-empty list of 32-bit integers', doc.seeds);
             })(),
-    rounds: doc.rounds === undefined ? 3 : intIn('rounds', doc.rounds, 1, 100),
+    forks: doc.forks === undefined ? DEFAULT_FORKS : intIn('forks', doc.forks, 1, 100),
     orderSeed: doc.orderSeed === undefined ? 1 : intIn('orderSeed', doc.orderSeed, 0, 2 ** 32 - 1),
     machine: doc.machine === undefined ? undefined : str('machine', doc.machine),
+    modules: doc.modules === undefined ? [] : strList('modules', doc.modules).map((m) => resolve(dirname(source), m)),
     timing,
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The benchmark matrix: which cells a run measures. A cell is
  * (workload, size, seed, tracker); cells sharing (workload, size, seed) form
- * a group, measured together in one worker task on one op stream, the
- * trackers interleaved in a seeded random order over `rounds` rounds.
+ * a group, measured on one op stream built once; every cell is measured in
+ * `forks` fresh isolates, the forks of all trackers interleaved in a seeded
+ * random order (bench/measure/group.ts).
  *
  * A matrix comes from a config file (bench/matrices/*.json, see
  * matrix-config.ts) plus command-line overrides; `expandMatrix` resolves
@@ -21,9 +22,10 @@ import { getWorkload, workloadNames } from '../workloads/registry.js';
 import { groupMachineLabel, machineIdentity, machineLabel as runMachineLabel, type MachineChoice } from './machine-input.js';
 import { MSG } from './messages.js';
 import type { MatrixConfig, SizeChoice } from './matrix-config.js';
+import type { ForkTiming } from './measure/fork.js';
 
 /** Version of the result line layout (results.jsonl) and of the matrix hash; bumped on any incompatible change. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Registry access, injectable for tests. */
 export interface MatrixSources {
@@ -43,21 +45,8 @@ export const REGISTRY_SOURCES: MatrixSources = {
   defaultProfile: (w) => getWorkload(w).defaultProfile,
 };
 
-/** Timing of one cell in one round (tinybench budgets). Times in milliseconds. */
-export interface TimingOptions {
-  /** Time budget of the timed phase of one cell in one round, ms (machine construction counts, so wall time stays bounded). */
-  timeMs: number;
-  /** Minimum number of timed samples per cell and round. */
-  iterations: number;
-  /** Warm-up before each cell's timed phase, on/off. */
-  warmup: boolean;
-  /** Warm-up time budget, ms. */
-  warmupTimeMs: number;
-  /** Minimum warm-up iterations. */
-  warmupIterations: number;
-  /** Time budget of the empty-replay (harness cost) measurement per group and round, ms. */
-  harnessTimeMs: number;
-}
+/** Re-exported: how one fork is timed (bench/measure/fork.ts). */
+export type { ForkTiming } from './measure/fork.js';
 
 /** One group: one op stream, measured for every tracker in `trackers`. */
 export interface MatrixGroup {
@@ -73,6 +62,14 @@ export interface MatrixGroup {
   readonly trackers: readonly string[];
 }
 
+/** A tracker module a matrix loads: where it was, and the digest of its code (impls/modules.ts). */
+export interface TrackerModuleRef {
+  /** Absolute path when the run was planned. */
+  readonly path: string;
+  /** First 16 hex digits of SHA-256 over the module's files (`LoadedModule.digest`). */
+  readonly digest: string;
+}
+
 /** The expanded matrix, as recorded in run.json. Plain data. */
 export interface Matrix {
   /** Where the config came from (a path, or `built-in`). */
@@ -86,22 +83,30 @@ export interface Matrix {
   readonly baseline: string;
   readonly workloads: readonly string[];
   readonly seeds: readonly number[];
-  /** Interleaved rounds per group. */
-  readonly rounds: number;
+  /** Fresh isolates per cell. */
+  readonly forks: number;
   /** Seed of the random interleaving order. */
   readonly orderSeed: number;
-  readonly timing: TimingOptions;
-  /** How the timing was chosen, for the header (e.g. `auto: 420 s over 54 cell-rounds`). */
+  readonly timing: ForkTiming;
+  /** How the timing was chosen, for the header (e.g. `auto: 280 s over 810 forks = 150 ms each`). */
   readonly timingNote: string;
+  /** The config's untimed cost estimates, seconds (for the time estimate; not part of the hash). */
+  readonly overheads: { readonly groupSeconds: number; readonly forkSeconds: number };
   /** Machine label for the run (`per-workload default`, a profile, or `file:NAME`). */
   readonly machine: string;
   /** Historical bug switches enabled in every machine (empty: Linux v6.16). */
   readonly bugs: readonly string[];
+  /**
+   * Tracker modules whose parts the lineup may use: every isolate that
+   * creates a tracker loads them first (`loadTrackerModules(paths)`).
+   * Absent in runs recorded before modules existed.
+   */
+  readonly modules?: readonly TrackerModuleRef[];
   /** Groups in run order: workload, then size ascending, then seed. */
   readonly groups: readonly MatrixGroup[];
   /** Number of cells (Σ trackers per group). */
   readonly cellCount: number;
-  /** Hash of everything that decides what is measured and how (groups, trackers, rounds, timing, machine, schema). */
+  /** Hash of everything that decides what is measured and how (groups, trackers, forks, timing, machine, module digests, schema). */
   readonly hash: string;
 }
 
@@ -181,8 +186,9 @@ export interface MatrixOverrides {
   /** Sizes: for every selected workload (`workload` absent) or for one workload. */
   sizes?: readonly { workload?: string; sizes: readonly number[] }[];
   seeds?: readonly number[];
-  rounds?: number;
-  /** Fixed time budget per cell and round, ms (instead of the config's). */
+  /** Fresh isolates per cell. */
+  forks?: number;
+  /** Fixed timed budget per fork, ms (instead of the config's). */
   timeMs?: number;
   /** Ratio reference tracker. */
   baseline?: string;
@@ -208,15 +214,18 @@ function sizesOf(choice: SizeChoice, defaults: readonly number[]): number[] {
 }
 
 /**
- * The tinybench budgets of one cell-round from the config: a fixed `timeMs`,
- * or `auto`: the config's `budgetSeconds` less `groupOverheadSeconds` per
- * group, spread evenly over every cell-round (each one's warm-up counted),
- * clamped to [`minTimeMs`, `maxTimeMs`].
- * @param cellRounds cells × rounds of the whole matrix
+ * The timing of one fork from the config: a fixed `timeMs`, or `auto`: the
+ * config's `budgetSeconds` less `groupOverheadSeconds` per group and
+ * `forkOverheadSeconds` per fork, spread over every fork (each one's timed
+ * phase plus about half as long again of warm-up), clamped to
+ * [`minTimeMs`, `maxTimeMs`] — so a small matrix finishes sooner instead of
+ * sampling longer. Each fork's warm-up lasts between a quarter of the timed
+ * budget and `warmupMs` (at most the timed budget).
+ * @param forkCount cells × forks of the whole matrix
  * @param fixedMs `--time`, when given
  * @param groups groups of the whole matrix
  */
-export function resolveTiming(config: MatrixConfig, cellRounds: number, fixedMs?: number, groups = 0): { timing: TimingOptions; note: string } {
+export function resolveTiming(config: MatrixConfig, forkCount: number, fixedMs?: number, groups = 0): { timing: ForkTiming; note: string } {
   const t = config.timing;
   let timeMs: number;
   let note: string;
@@ -227,30 +236,32 @@ export function resolveTiming(config: MatrixConfig, cellRounds: number, fixedMs?
     timeMs = t.timeMs;
     note = MSG.matrix.timingFixed(timeMs, 'the matrix');
   } else {
-    // Per cell-round: warm-up (≈ 1/4 of the timed budget, capped) + timed phase.
-    const timedSeconds = Math.max(0, t.budgetSeconds - groups * t.groupOverheadSeconds);
-    const share = (timedSeconds * 1000) / Math.max(1, cellRounds);
-    const raw = share / 1.25;
+    const overheadSeconds = groups * t.groupOverheadSeconds + forkCount * t.forkOverheadSeconds;
+    const timedSeconds = Math.max(0, t.budgetSeconds - overheadSeconds);
+    const raw = (timedSeconds * 1000) / Math.max(1, forkCount) / AUTO_WARMUP_FACTOR;
     timeMs = Math.round(Math.min(t.maxTimeMs, Math.max(t.minTimeMs, raw)));
-    note = MSG.matrix.timingAuto(t.budgetSeconds, groups * t.groupOverheadSeconds, cellRounds, timeMs, raw < t.minTimeMs ? 'min' : raw > t.maxTimeMs ? 'max' : null);
+    note = MSG.matrix.timingAuto(t.budgetSeconds, overheadSeconds, forkCount, timeMs, raw < t.minTimeMs ? 'min' : raw > t.maxTimeMs ? 'max' : null);
   }
-  const warmupTimeMs = Math.max(1, Math.min(t.warmupMs, Math.round(timeMs / 4)));
+  const warmupMaxMs = Math.max(1, Math.min(t.warmupMs, timeMs));
   return {
     timing: {
       timeMs,
-      iterations: t.minSamples,
-      warmup: t.warmupMs > 0,
-      warmupTimeMs,
-      warmupIterations: t.warmupIterations,
+      minSamples: t.minSamples,
+      warmupMinMs: Math.min(warmupMaxMs, Math.max(1, Math.round(timeMs / 4))),
+      warmupMaxMs,
       harnessTimeMs: Math.max(1, Math.min(50, Math.round(timeMs / 4))),
     },
     note,
   };
 }
 
+/** A fork's wall time ÷ its timed budget, for the auto budget and the estimate: the timed phase plus its warm-up. */
+export const AUTO_WARMUP_FACTOR = 1.5;
+
 /**
  * Expands a matrix config plus overrides into groups and cells.
  * @param machine the machine choice (label per workload); default each workload's own profile
+ * @param modules the tracker modules already loaded for this matrix (recorded, and hashed by digest)
  * @returns the matrix; every group lists `null`, the baseline, then the selected trackers
  * @throws InputError for an unknown tracker, workload or baseline name (listing the valid ones), a
  *   glob that matches nothing (unless the config marks it optional), a size that is not a positive
@@ -261,6 +272,7 @@ export function expandMatrix(
   overrides: MatrixOverrides = {},
   sources: MatrixSources = REGISTRY_SOURCES,
   machine: MachineChoice = { kind: 'default' },
+  modules: readonly TrackerModuleRef[] = [],
 ): Matrix {
   const validTrackers = sources.trackerNames();
   const extraTrackers = [ORACLE, NULL_TRACKER];
@@ -326,8 +338,8 @@ export function expandMatrix(
 
   const seeds = [...new Set(overrides.seeds && overrides.seeds.length > 0 ? overrides.seeds : config.seeds)];
   for (const s of seeds) validateSeed(s);
-  const rounds = overrides.rounds ?? config.rounds;
-  if (!Number.isSafeInteger(rounds) || rounds < 1 || rounds > 100) throw new InputError(MSG.matrix.badRounds(rounds));
+  const forks = overrides.forks ?? config.forks;
+  if (!Number.isSafeInteger(forks) || forks < 1 || forks > 100) throw new InputError(MSG.matrix.badForks(forks));
   if (overrides.timeMs !== undefined && !(Number.isFinite(overrides.timeMs) && overrides.timeMs > 0)) throw new InputError(MSG.matrix.badTime(overrides.timeMs));
 
   const perGroup = [NULL_TRACKER, baseline, ...trackers.filter((t) => t !== baseline)];
@@ -341,9 +353,9 @@ export function expandMatrix(
     }
   }
   const cellCount = groups.length * perGroup.length;
-  const { timing, note } = resolveTiming(config, cellCount * rounds, overrides.timeMs, groups.length);
+  const { timing, note } = resolveTiming(config, cellCount * forks, overrides.timeMs, groups.length);
   const bugs = Bugs.parse(overrides.bugs ?? []).names;
-  const hash = matrixHash({ groups, rounds, timing, orderSeed: config.orderSeed, machine: machineIdentity(machine), bugs });
+  const hash = matrixHash({ groups, forks, timing, orderSeed: config.orderSeed, machine: machineIdentity(machine), bugs, modules: modules.map((m) => m.digest) });
   return {
     source: config.source,
     description: config.description,
@@ -352,12 +364,14 @@ export function expandMatrix(
     baseline,
     workloads,
     seeds,
-    rounds,
+    forks,
     orderSeed: config.orderSeed,
     timing,
     timingNote: note,
+    overheads: { groupSeconds: config.timing.groupOverheadSeconds, forkSeconds: config.timing.forkOverheadSeconds },
     machine: runMachineLabel(machine),
     bugs,
+    modules: modules.map((m) => ({ path: m.path, digest: m.digest })),
     groups,
     cellCount,
     hash,
@@ -367,25 +381,29 @@ export function expandMatrix(
 /**
  * The matrix hash: the first 16 hex digits of SHA-256 over the canonical
  * JSON of what decides the measurement — schema version, groups (ids,
- * machine labels, the set of trackers), rounds, order seed, timing and the machine
- * (a user's file by content digest). Shards of one matrix share it; the
+ * machine labels, the set of trackers), forks, order seed, timing, the machine
+ * (a user's file by content digest) and the tracker modules (by the digest
+ * of their code, not their paths). Shards of one matrix share it; the
  * baseline (an analysis choice) is not part of it.
  */
 export function matrixHash(m: {
   groups: readonly MatrixGroup[];
-  rounds: number;
-  timing: TimingOptions;
+  forks: number;
+  timing: ForkTiming;
   orderSeed: number;
   machine: string;
   bugs?: readonly string[];
+  /** Digests of the tracker modules (`TrackerModuleRef.digest`). */
+  modules?: readonly string[];
 }): string {
   const canon = JSON.stringify({
     ...(m.bugs && m.bugs.length > 0 ? { bugs: [...m.bugs].sort() } : {}),
+    ...(m.modules && m.modules.length > 0 ? { modules: [...m.modules].sort() } : {}),
     schemaVersion: SCHEMA_VERSION,
     groups: m.groups.map((g) => [g.id, g.machine, [...g.trackers].sort()]),
-    rounds: m.rounds,
+    forks: m.forks,
     orderSeed: m.orderSeed,
-    timing: [m.timing.timeMs, m.timing.iterations, m.timing.warmup, m.timing.warmupTimeMs, m.timing.warmupIterations, m.timing.harnessTimeMs],
+    timing: [m.timing.timeMs, m.timing.minSamples, m.timing.warmupMinMs, m.timing.warmupMaxMs, m.timing.harnessTimeMs],
     machine: m.machine,
   });
   return createHash('sha256').update(canon).digest('hex').slice(0, 16);

@@ -2,13 +2,12 @@
  * Memory and garbage-collection measurement inside a worker: the forced-GC
  * function, the JS bytes retained by a machine + tracker (heap delta after
  * forced GC), and a recorder of V8 GC events (perf_hooks `gc` entries) so
- * that each cell-round can report how many collections ran during its timed
+ * that each fork can report how many collections ran during its timed
  * replays and how long they paused it.
  */
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { median } from 'simple-statistics';
 
 /** How the worker forces GC: `global.gc` present, exposed at run time through the V8 flag, or no forced GC. */
 export type GcMode = 'exposed' | 'runtime-flag' | 'none';
@@ -43,31 +42,26 @@ function jsHeapBytes(): number {
   return u.heapUsed + u.arrayBuffers;
 }
 
-/** Readings per JS-bytes figure; the median is kept (JIT code and lazy sweeping add ± tens of KiB per reading). */
-export const JS_BYTES_READINGS = 3;
-
 /**
- * Bytes retained by what `build` returns: (heapUsed + arrayBuffers) after
- * minus before, each read after a forced full GC when one is available
- * (else the figure includes garbage); the median of `readings` readings,
- * never negative. Two full GCs per reading.
+ * Bytes retained by each of `copies` results of `build`: (heapUsed +
+ * arrayBuffers) after building them minus before, each read after a forced
+ * full GC when one is available (else the figure includes garbage), divided
+ * by `copies`, never negative. Several copies spread the heap's own noise
+ * (compiled code, feedback, lazy sweeping: tens of KiB) over them.
+ * @param reset runs before the first GC: drops caches that would otherwise
+ *   hand `build` memory allocated before the reading (the thread's free
+ *   page-table pool)
  */
-export function measureJsBytes(build: () => unknown, gc: GcFn | null, readings = JS_BYTES_READINGS): number {
-  const deltas: number[] = [];
+export function measureJsBytes(build: () => unknown, gc: GcFn | null, copies = 1, reset: () => void = () => {}): number {
+  reset();
   gc?.();
-  for (let i = 0; i < readings; i++) {
-    // The forced GC that ends one reading starts the next (after dropping what it kept).
-    const before = jsHeapBytes();
-    let keep: unknown = build();
-    gc?.();
-    const after = jsHeapBytes();
-    // Keep the result reachable until after the second reading.
-    if (keep === deltas) deltas.length = 0;
-    keep = null;
-    deltas.push(after - before);
-    gc?.();
-  }
-  return Math.max(0, Math.round(median(deltas)));
+  const before = jsHeapBytes();
+  const keep: unknown[] = [];
+  for (let c = 0; c < copies; c++) keep.push(build());
+  gc?.();
+  const after = jsHeapBytes();
+  // `keep` stays reachable until the reading is taken.
+  return keep.length === copies ? Math.max(0, Math.round((after - before) / copies)) : 0;
 }
 
 /** GC activity attributed to a set of time windows. */

@@ -11,7 +11,7 @@ import { basename, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { RunEnv } from './env.js';
 import { MSG } from './messages.js';
-import { FILES, readManifest, readResultLines, resolveRunDir, writeFileAtomic, writeManifest, type ResultLine, type RunManifest } from './results.js';
+import { FILES, linesByCell, readManifest, readResultLines, resolveRunDir, writeFileAtomic, writeManifest, type ResultLine, type RunManifest } from './results.js';
 import { writeCharts } from './charts.js';
 import { expectedCells, summarize, writeSummaryFiles, type RunSummary } from './summary.js';
 
@@ -43,28 +43,21 @@ export function mergeRuns(outDir: string, inputs: readonly string[], baseDir = '
   const out = resolve(outDir);
   if (existsSync(out) && readdirSync(out).length > 0) throw new InputError(MSG.merge.outNotEmpty(out));
 
-  const seen = new Set<string>();
-  const lines: ResultLine[] = [];
-  let duplicates = 0;
+  const all: ResultLine[] = [];
   dirs.forEach((d, i) => {
-    const read = readResultLines(join(d, FILES.lines));
-    for (const l of read.lines) {
+    for (const l of readResultLines(join(d, FILES.lines)).lines) {
       if (l.matrixHash !== manifests[i]!.matrixHash) throw new InputError(MSG.merge.lineHash(d, l.cellId, l.matrixHash, manifests[i]!.matrixHash));
-      const k = `${l.cellId}#${l.round}`;
-      if (seen.has(k)) {
-        duplicates++;
-        continue;
-      }
-      seen.add(k);
-      lines.push(l);
+      all.push(l);
     }
   });
+  const lines = [...linesByCell(all).values()].flat();
+  const duplicates = all.length - lines.length;
 
   const first = manifests[0]!;
   const matrix = first.matrix;
-  // Lines in matrix order (group, then round, then position) for a stable file.
+  // Lines in matrix order (group, then fork, then position) for a stable file.
   const groupRank = new Map(matrix.groups.map((g, i) => [g.id, i]));
-  lines.sort((a, b) => (groupRank.get(a.groupId) ?? 1e9) - (groupRank.get(b.groupId) ?? 1e9) || a.round - b.round || a.position - b.position);
+  lines.sort((a, b) => (groupRank.get(a.groupId) ?? 1e9) - (groupRank.get(b.groupId) ?? 1e9) || a.fork - b.fork || a.position - b.position);
 
   mkdirSync(out, { recursive: true });
   const runId = basename(out);
@@ -99,7 +92,7 @@ export function mergeRuns(outDir: string, inputs: readonly string[], baseDir = '
     runId,
     matrixHash: first.matrixHash,
     baseline: matrix.baseline,
-    rounds: matrix.rounds,
+    forks: matrix.forks,
     expected: expectedCells(matrix, manifest.groupIds),
   });
   writeSummaryFiles(out, summary, {

@@ -12,6 +12,7 @@ import type { MatrixConfig } from './matrix-config.js';
 import type { GroupProgress } from './progress.js';
 import type { RunManifest } from './results.js';
 import type { RunSummary, SummaryHeader } from './summary.js';
+import type { VerifyResult } from './verify.js';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 const list = (names: readonly string[]): string => (names.length > 0 ? names.join(', ') : '(none registered)');
@@ -35,11 +36,11 @@ export const MSG = {
     sizeForUnselected: (w: string, selected: readonly string[]) => `--size ${w}=...: "${w}" is not among the selected workloads (${list(selected)})`,
     badSize: (s: unknown) => `size must be a positive integer, got ${show(s)}`,
     badSeed: (s: unknown) => `seed must be a 32-bit integer, got ${show(s)}`,
-    badRounds: (r: unknown) => `rounds must be an integer from 1 to 100, got ${show(r)}`,
+    badForks: (r: unknown) => `forks must be an integer from 1 to 100, got ${show(r)}`,
     badTime: (t: unknown) => `--time must be a positive number of milliseconds, got ${show(t)}`,
-    timingFixed: (ms: number, from: string) => `${ms} ms per cell and round (from ${from})`,
-    timingAuto: (budgetS: number, overheadS: number, cellRounds: number, ms: number, clamp: 'min' | 'max' | null) =>
-      `auto: ${budgetS} s${overheadS > 0 ? ` less ${Math.round(overheadS)} s of per-group overhead` : ''} over ${plural(cellRounds, 'cell-round')} = ${ms} ms each${clamp ? ` (clamped to the ${clamp}imum)` : ''}`,
+    timingFixed: (ms: number, from: string) => `${ms} ms timed per fork (from ${from})`,
+    timingAuto: (budgetS: number, overheadS: number, forks: number, ms: number, clamp: 'min' | 'max' | null) =>
+      `auto: ${budgetS} s${overheadS > 0 ? ` less ${Math.round(overheadS)} s of group and fork overhead` : ''} over ${plural(forks, 'fork')} = ${ms} ms timed each${clamp ? ` (clamped to the ${clamp}imum)` : ''}`,
   },
   config: {
     notJson: (file: string, why: string) => `matrix ${file}: not valid JSON: ${why}`,
@@ -47,6 +48,8 @@ export const MSG = {
     unknownKey: (file: string, key: string, valid: readonly string[]) => `matrix ${file}: unknown key "${key}"; expected one of: ${valid.join(', ')}`,
     missingKey: (file: string, key: string) => `matrix ${file}: missing "${key}"`,
     unreadable: (file: string, code: string) => `matrix ${file}: cannot read the file (${code})`,
+    roundsRenamed: (file: string) =>
+      `matrix ${file}: "rounds" was replaced by "forks" (each cell is measured in that many fresh isolates; rounds inside one isolate were not independent)`,
   },
   machine: {
     unreadable: (what: string, path: string, code: string) => `${what} ${path}: cannot read the file (${code})`,
@@ -84,27 +87,25 @@ export const MSG = {
     quickAndMatrix: () => `--quick and --matrix exclude each other (--quick is --matrix bench/matrices/quick.json)`,
     badParallel: (n: unknown) => `--parallel must be a positive integer, got ${show(n)}`,
     badMaxSamples: (n: unknown) => `--max-samples must be an integer ≥ 10, got ${show(n)}`,
-    resumeConflicts: (keys: readonly string[]) => `--resume takes the matrix, machine and shard from the run; drop ${keys.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/s$/, '')}`).join(', ')}`,
+    resumeConflicts: (flags: readonly string[]) => `--resume takes the matrix, machine and shard from the run; drop ${flags.join(', ')}`,
     empty: (m: Matrix) => `nothing to run: the matrix is empty (workloads: ${list(m.workloads)}; trackers: ${list(m.trackers)})`,
     workerFailed: (why: string) => `worker: ${why}`,
     interrupted: (signal: string, done: number, total: number, runId: string) =>
       `\n${signal}: stopped after ${done} of ${total} groups; every finished group is in results.jsonl.\nresume with: memtype-bench run --resume ${runId}\n`,
     resuming: (dir: string, done: number, total: number, dropped: number, torn: boolean) =>
       `resuming ${dir}: ${done} of ${plural(total, 'group')} finished${dropped > 0 ? `; dropped ${plural(dropped, 'line')} of unfinished groups` : ''}${torn ? '; dropped a torn last line' : ''}\n`,
-    listHeader: (m: Matrix, shard: string | null, shardGroups: number, config: MatrixConfig): string[] => {
+    listHeader: (m: Matrix, shard: string | null, shardGroups: number, estimateS: number, config: MatrixConfig): string[] => {
       const perGroup = m.groups[0]?.trackers.length ?? 0;
       const cells = shardGroups * perGroup;
       const out = [
         `matrix ${m.source} (hash ${m.hash})${m.description ? `: ${m.description}` : ''}`,
-        `${plural(m.groups.length, 'group')} × ${plural(perGroup, 'tracker')} = ${plural(m.cellCount, 'cell')}, each measured in ${plural(m.rounds, 'interleaved round')}${shard ? `; shard ${shard}: ${plural(shardGroups, 'group')}, ${plural(cells, 'cell')}` : ''}`,
+        `${plural(m.groups.length, 'group')} × ${plural(perGroup, 'tracker')} = ${plural(m.cellCount, 'cell')}, each measured in ${plural(m.forks, 'fork')} (a fresh isolate each) = ${plural(m.cellCount * m.forks, 'fork')}${shard ? `; shard ${shard}: ${plural(shardGroups, 'group')}, ${plural(cells, 'cell')}` : ''}`,
         `trackers: null (harness), ${m.baseline} (baseline)${m.trackers.filter((t) => t !== m.baseline).length > 0 ? `, ${m.trackers.filter((t) => t !== m.baseline).join(', ')}` : ''}`,
         `workloads: ${m.workloads.join(', ')}; machine: ${m.machine}; seeds: ${m.seeds.join(', ')}${m.bugs?.length ? `; historical bugs ON: ${m.bugs.join(', ')}` : ''}`,
-        `timing: ${m.timingNote}; warm-up ${m.timing.warmupTimeMs} ms; ≥ ${m.timing.iterations} samples`,
-        `estimated: ${minutes(((shardGroups * m.rounds) * (perGroup * (m.timing.timeMs + (m.timing.warmup ? m.timing.warmupTimeMs : 0)) + m.timing.harnessTimeMs)) / 1000)} of timed replays` +
-          (config.timing.groupOverheadSeconds > 0
-            ? ` + ${minutes(shardGroups * config.timing.groupOverheadSeconds)} of per-group overhead ≈ ${minutes(((shardGroups * m.rounds) * (perGroup * (m.timing.timeMs + (m.timing.warmup ? m.timing.warmupTimeMs : 0)) + m.timing.harnessTimeMs)) / 1000 + shardGroups * config.timing.groupOverheadSeconds)} on 2 unloaded cores`
-            : ' (plus stream generation, validation and memory readings)'),
+        `timing: ${m.timingNote}; warm-up ${m.timing.warmupMinMs}–${m.timing.warmupMaxMs} ms to a steady state; ≥ ${m.timing.minSamples} samples per fork`,
+        `estimated: ${minutes(estimateS)} on 2 unloaded cores (${m.overheads.forkSeconds} s per fork and ${m.overheads.groupSeconds} s per group of overhead, plus the timed budget and warm-up; replays longer than the budget take longer)`,
       ];
+      if (m.modules !== undefined && m.modules.length > 0) out.push(`tracker modules: ${m.modules.map((x) => `${x.path} (${x.digest})`).join(', ')}`);
       if (m.skipped.length > 0) {
         const why = new Map(config.trackers.map((e) => [e.match, e.why]));
         out.push(`skipped (optional, no registered tracker matches): ${m.skipped.map((s) => (why.get(s) ? `${s} (${why.get(s)})` : s)).join(', ')}`);
@@ -118,17 +119,25 @@ export const MSG = {
       const threads = mf.threads;
       const shard = mf.shard ? `; shard ${mf.shard.index}/${mf.shard.count} (${plural(mf.groupIds.length, 'group')} of ${m.groups.length})` : '';
       const lines = [
-        `memtype-bench run ${mf.runId}: ${plural(mf.groupIds.length, 'group')} × ${plural(perGroup, 'tracker')} (null + baseline ${m.baseline} + ${m.trackers.filter((t) => t !== m.baseline).length} more) × ${plural(m.rounds, 'round')}${shard}`,
+        `memtype-bench run ${mf.runId}: ${plural(mf.groupIds.length, 'group')} × ${plural(perGroup, 'tracker')} (null + baseline ${m.baseline} + ${m.trackers.filter((t) => t !== m.baseline).length} more) × ${plural(m.forks, 'fork')}${shard}`,
         `matrix: ${m.source} (hash ${m.hash}); machine: ${m.machine}; timing: ${m.timingNote}${m.bugs?.length ? `; historical bugs ON: ${m.bugs.join(', ')}` : ''}`,
-        `pool: ${plural(threads, 'worker thread')} measuring at once` +
-          (threads === 1 ? ' (one busy worker for stable timing; --parallel N to change)' : ' (--parallel; timings may interfere)') +
-          ` on ${cores} cores; ${plural(todo, 'group')} to run, ≈ ${minutes(estimateS)} of timed budget`,
+        `forks: a fresh ${mf.isolation === 'process' ? 'child process' : 'worker thread'} per tracker and fork, ${plural(threads, 'fork')} measuring at once` +
+          (threads === 1 ? ' (one at a time for stable timing; --parallel N to change)' : ' (--parallel; timings may interfere)') +
+          ` on ${cores} cores; ${plural(todo, 'group')} to run, ≈ ${minutes(estimateS)}`,
       ];
+      if (m.modules !== undefined && m.modules.length > 0) lines.push(`tracker modules: ${m.modules.map((x) => `${x.path} (${x.digest})`).join(', ')}`);
       if (env.loadAverage1m > Math.max(0.5, cores - 1.5)) lines.push(`note: load average ${env.loadAverage1m} on ${cores} cores: other processes compete with the measurement`);
       lines.push(`results: ${linesPath}`);
       return lines.join('\n') + '\n';
     },
     cellError: (cellId: string, error: string) => `error: ${cellId}: ${error}`,
+    verified: (tracker: string, v: { state: string; error?: string }, modules: readonly string[]) =>
+      v.state === 'passed'
+        ? `verify: ${tracker} matches the oracle on the conformance and random traces\n`
+        : `verify: ${tracker} FAILED: ${v.error ?? ''}; it will not be timed (memtype-bench verify ${modules.map((m) => `--tracker-module ${m} `).join('')}--tracker ${tracker} writes the minimal trace; run --no-verify times it unchecked)\n`,
+    verifyDiverged: (trace: string, line: number, op: string) => `diverges from the oracle at ${trace}, line ${line} (${op})`,
+    verifyTimeout: (ms: number) => `verify did not finish in ${Math.round(ms / 1000)} s (a replay that never ends?)`,
+    refused: (why: string) => `not timed: verify failed: ${why}`,
     report: (path: string) => `report: ${path}\n`,
     files: (lines: string, files: readonly string[], charts: readonly string[]) => `results: ${lines}\nsummary: ${files.join(', ')}\n${charts.length > 0 ? `charts: ${charts.join(', ')}\n` : ''}`,
     verdict: (failed: number, total: number, measured: number) =>
@@ -145,10 +154,10 @@ export const MSG = {
   summary: {
     facts: (s: RunSummary, h: SummaryHeader): string[] => [
       `matrix: \`${h.matrix.source}\` (hash \`${s.matrixHash}\`)${h.matrix.description ? ` — ${h.matrix.description}` : ''}`,
-      `cells: ${s.cells.length} (${s.counts.valid} valid, ${s.counts.invalid} invalid, ${s.counts.errored} errored, ${s.counts.unchecked} null-tracker); ${h.matrix.rounds} interleaved rounds${h.shard ? `; shard ${h.shard}` : ''}`,
-      `timing: ${h.matrix.timingNote}; ${plural(h.threads, 'worker thread')} measuring at once`,
+      `cells: ${s.cells.length} (${s.counts.valid} valid, ${s.counts.invalid} invalid, ${s.counts.errored} errored, ${s.counts.unchecked} null-tracker), each in ${plural(h.matrix.forks, 'fork')} (fresh isolates, interleaved)${h.shard ? `; shard ${h.shard}` : ''}`,
+      `timing: ${h.matrix.timingNote}; ${plural(h.threads, 'fork')} measuring at once`,
       `machine: ${h.matrix.machine}`,
-      `baseline for ratios: \`${s.baseline}\` (time ratio, < 1 is faster; 95% bootstrap interval)`,
+      `baseline for ratios: \`${s.baseline}\` (time ratio, < 1 is faster; 95% interval of a two-level bootstrap over forks, then samples)`,
       ...(h.env
         ? [
             `host: ${h.env.cpuModel}, ${h.env.cores} cores, ${(h.env.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Linux ${h.env.kernel}, Node ${h.env.node} (V8 ${h.env.v8}), load ${h.env.loadAverage1m} at start`,
@@ -159,10 +168,17 @@ export const MSG = {
       ...(h.matrix.skipped.length > 0 ? [`optional lineup entries not registered: ${h.matrix.skipped.join(', ')}`] : []),
       ...(s.complete ? [] : [`INCOMPLETE: ${plural(s.missing.length, 'cell')} missing`]),
     ],
-    precision: (s: RunSummary): string[] => [
-      `precision: median rme ${fixed(s.rmeMedian)}% (max ${fixed(s.rmeMax)}%) of the mean; median ${fixed(s.medianRmeMedian)}% (max ${fixed(s.medianRmeMax)}%) of the median; over ${s.cells.filter((c) => c.role !== 'null' && c.rme !== null).length} timed tracker cells`,
+    precision: (s: RunSummary, unstableRatio: number): string[] => [
+      `precision: median ±${fixed(s.rmeMedian)}% (max ±${fixed(s.rmeMax)}%): half the 95% interval of a cell's median of fork medians, over ${s.cells.filter((c) => c.role !== 'null' && c.rme !== null).length} timed tracker cells; ${MSG.summary.unstable(s, unstableRatio)}`,
+      `warm-up: median ${fixed(s.warmup.replaysMedian, 0)} replays and ${fixed(s.warmup.msMedian, 0)} ms per fork (first, cold replay included); ${pct(s.warmup.steadyShare, 0)} of forks reached a steady state before the bound`,
+      MSG.summary.sanity(s),
       `harness overhead: empty replay = ${pct(s.harness.emptyShareMedian, 2)} of the median cell time (max ${pct(s.harness.emptyShareMax, 2)}; ${fixed(s.harness.emptyNsPerOpMedian, 2)} ns/op); null tracker (harness + machine core) = ${pct(s.harness.nullShareMedian)} of a cell's time`,
     ],
+    unstable: (s: RunSummary, unstableRatio: number) => `${plural(s.unstable.length, 'cell')} UNSTABLE (forks disagree by more than ×${unstableRatio})`,
+    sanity: (s: RunSummary) =>
+      s.nullNotFastest.length === 0
+        ? 'sanity: the null tracker is the fastest cell of every group'
+        : `sanity: the null tracker is NOT the fastest in ${plural(s.nullNotFastest.length, 'group')}: ${s.nullNotFastest.map((g) => `${g.groupId} (${g.faster.map((f) => `${f.tracker} ×${f.ratio.toFixed(2)}`).join(', ')})`).join('; ')}`,
     failedCell: (id: string, label: string, error: string | null) => `\`${id}\`: ${label}${error ? ` — ${error}` : ''}`,
     missingCell: (id: string) => `\`${id}\`: missing`,
   },
@@ -172,8 +188,8 @@ export const MSG = {
     badMinEffect: (e: number) => `--min-effect must be a percentage in [0, 100), got ${show(e * 100)}`,
     empty: (dir: string) => `${dir}: no result lines to compare`,
     header: (c: CompareResult) =>
-      `compare ${c.base} (base) → ${c.head} (head): ${plural(c.rows.length, 'common cell')}${c.options.normalize === 'null' ? ", times relative to each group's null tracker in the same round" : ''}\n` +
-      `significant = Mann–Whitney p < ${c.options.alpha} on raw samples and Welch p < ${c.options.alpha} on round medians, 95% interval excluding 1, |change| ≥ ${(c.options.minEffect * 100).toFixed(1)}%; regression = significant, interval above +${(c.options.threshold * 100).toFixed(1)}% and Benjamini–Hochberg q < ${c.options.alpha} over all cells` +
+      `compare ${c.base} (base) → ${c.head} (head): ${plural(c.rows.length, 'common cell')}${c.options.normalize === 'null' ? ", times relative to the null tracker's fork of the same block" : ''}; the unit is the fork (a fresh isolate)\n` +
+      `significant = Welch p < ${c.options.alpha} on log fork medians, 95% interval (bootstrap over forks, then samples) excluding 1, |change| ≥ ${(c.options.minEffect * 100).toFixed(1)}%; regression = significant, interval above +${(c.options.threshold * 100).toFixed(1)}% and Benjamini–Hochberg q < ${c.options.alpha} over all cells` +
       (c.matrixDiffers ? '\nnote: the runs have different matrix hashes; cells are matched by id' : ''),
     footer: (c: CompareResult): string[] => {
       const out: string[] = [];
@@ -182,8 +198,31 @@ export const MSG = {
       out.push(
         `${c.significant} of ${plural(c.rows.length, 'cell')} changed significantly (${c.rows.length > 0 ? ((100 * c.significant) / c.rows.length).toFixed(1) : '0.0'}%); ${plural(c.regressions, 'regression')} beyond ${(c.options.threshold * 100).toFixed(1)}%; ${plural(c.brokeCorrectness, 'cell')} lost correctness`,
       );
+      if (c.unstable > 0) out.push(`note: ${plural(c.unstable, 'cell')} marked unstable (their forks disagree in one run): no safe verdict on them; measure them with more --forks`);
       out.push(c.exitCode === 0 ? 'verdict: no confident regression (exit status 0)' : 'verdict: REGRESSION (exit status 1)');
       return out;
+    },
+  },
+  verify: {
+    badCount: (n: unknown) => `--random must be a non-negative integer, got ${show(n)}`,
+    nothing: () => 'nothing to verify: load parts with --tracker-module PATH, or name trackers with --tracker',
+    unwritable: (file: string, code: string) => `cannot write the minimal trace ${file} (${code})`,
+    passed: (r: Extract<VerifyResult, { state: 'passed' }>) =>
+      `ok    ${r.tracker}  ${plural(r.conformance, 'conformance trace')} + ${plural(r.random, 'random trace')}, ${r.ops.toLocaleString('en-US')} ops${r.invariants ? ', invariants checked after every mutation' : ''}`,
+    failed: (r: Extract<VerifyResult, { state: 'failed' }>, file: string | null, modules: readonly string[]): string[] => {
+      const d = r.first;
+      const lines = [
+        `FAIL  ${r.tracker}  diverges from the oracle`,
+        `  ${d.trace}, line ${d.line}: ${d.opLine}`,
+        `  op:      ${d.op}`,
+        `  oracle:  ${JSON.stringify(d.oracle)}`,
+        `  tracker: ${JSON.stringify(d.tracker)}`,
+      ];
+      if (r.minimal !== null && file !== null) {
+        lines.push(`  minimal trace (${plural(r.minimal.ops, 'op')}, diverging at line ${r.minimal.line}): ${file}`);
+        lines.push(`  replay it: memtype-bench replay ${modules.map((m) => `--tracker-module ${m} `).join('')}--tracker ${r.tracker} ${file}`);
+      }
+      return lines;
     },
   },
   merge: {

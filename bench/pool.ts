@@ -1,18 +1,21 @@
 /**
- * The worker pool that runs groups (bench/worker.ts) off the main thread.
- * One busy worker at a time by default: on a 2-core machine a second
- * measuring thread competes with the first (and with the main thread's
- * progress and result writing), so published numbers use `maxThreads: 1`.
+ * The piscina pool that prepares groups (bench/worker.ts: op stream and
+ * oracle digest) off the main thread. It never measures: a reused worker
+ * carries the compiled code of everything it ran, so forks get fresh
+ * isolates of their own (bench/measure/isolate.ts). One preparation at a
+ * time per measuring lane (`maxThreads`).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { GroupResult, GroupTask } from './cell.js';
+import type { PreparedGroup, PrepareTask } from './measure/prepare.js';
+import type { VerifyResult } from './verify.js';
+import type { VerifyTask } from './worker.js';
 
 /** Pool options. */
 export interface PoolOptions {
-  /** Worker threads measuring at once (≥ 1). Default 1. */
+  /** Preparations at once (≥ 1). Default 1. */
   maxThreads?: number;
   /**
    * The worker module's URL or path. Default: `worker.js` beside this file
@@ -23,18 +26,24 @@ export interface PoolOptions {
   /** Node options for the workers. Never `--expose-gc` (workers reject it; it is inherited from the parent). */
   execArgv?: string[];
   /**
-   * Heap limit of each worker, MiB (default 4096): a group that exceeds it
-   * kills only its worker, and its cells are recorded as errored.
+   * Heap limit of each worker, MiB (default 4096): a group whose stream
+   * exceeds it kills only its worker, and its cells are recorded as errored.
    */
   maxOldGenerationSizeMb?: number;
 }
 
-/** A pool of group-measuring workers. */
-export interface GroupPool {
-  /** Worker threads that may measure at once. */
+/** A pool of group-preparing workers. */
+export interface PreparePool {
+  /** Worker threads that may prepare at once. */
   readonly threads: number;
-  /** Measures one group on a worker. Rejects only when the worker itself fails. */
-  run(task: GroupTask): Promise<GroupResult>;
+  /** Prepares one group on a worker. Rejects only when the worker itself fails. */
+  prepare(task: PrepareTask): Promise<PreparedGroup>;
+  /**
+   * Verifies a module-loaded tracker on a worker (bench/worker.ts `verify`).
+   * Rejects when a module cannot be loaded, the worker fails, or `signal`
+   * aborts it (a tracker in an endless loop: the worker is stopped).
+   */
+  verify(task: VerifyTask, signal?: AbortSignal): Promise<VerifyResult>;
   /** Stops every worker. */
   destroy(): Promise<void>;
 }
@@ -43,7 +52,7 @@ export interface GroupPool {
  * Creates the pool.
  * @throws RangeError when `maxThreads` is not a positive integer
  */
-export function createPool(options: PoolOptions = {}): GroupPool {
+export function createPool(options: PoolOptions = {}): PreparePool {
   const threads = options.maxThreads ?? 1;
   if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`maxThreads must be a positive integer, got ${threads}`);
   let file = options.filename;
@@ -56,7 +65,7 @@ export function createPool(options: PoolOptions = {}): GroupPool {
       execArgv ??= ['--import', 'tsx'];
     } else file = js;
   }
-  const piscina = new Piscina<GroupTask, GroupResult>({
+  const piscina = new Piscina<PrepareTask | VerifyTask, PreparedGroup | VerifyResult>({
     filename: file instanceof URL ? file.href : file,
     minThreads: Math.min(threads, 1),
     maxThreads: threads,
@@ -66,7 +75,8 @@ export function createPool(options: PoolOptions = {}): GroupPool {
   });
   return {
     threads,
-    run: (task) => piscina.run(task),
+    prepare: (task) => piscina.run(task) as Promise<PreparedGroup>,
+    verify: (task, signal) => piscina.run(task, { name: 'verify', ...(signal ? { signal } : {}) }) as Promise<VerifyResult>,
     destroy: () => piscina.destroy(),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * `memtype-bench replay [--tracker NAME] [--keep-going] TRACE`: runs a trace
+ * `memtype-bench replay [--tracker-module PATH]... [--tracker NAME] [--keep-going] TRACE`: runs a trace
  * (shared/spec/trace-format.md) on one tracker and prints one outcome line
  * per operation on standard output. A malformed line prints
  * `trace error: LINE:COLUMN: ...` on standard error after the outcomes of
@@ -7,18 +7,16 @@
  * recorded as `{"line": N, "error": "..."}` in line order instead, and the
  * exit status is still 2 when any was recorded.
  */
-import { SHORT_NAME } from '../core/cachemode.js';
-import { errnoName, RET_SIGBUS, RET_SIGSEGV } from '../core/errno.js';
 import { Bugs } from '../core/bugs.js';
 import { InputError } from '../core/errors.js';
 import { Hardware } from '../core/hardware.js';
-import { formatKmsg } from '../core/kmsg.js';
 import { Machine, OpError } from '../core/machine.js';
-import { OP_NAMES, STRIDE } from '../core/ops.js';
-import type { OutcomeSink } from '../core/outcome.js';
+import { STRIDE } from '../core/ops.js';
 import { TraceError, fieldColumn, readTraceFile, type ParsedTrace } from '../core/trace.js';
+import { loadTrackerModules } from '../impls/modules.js';
 import { LINUX_TRACKER, createTracker } from '../impls/registry.js';
 import { resolveMachine } from '../workloads/profiles.js';
+import { OutcomeJsonSink } from './outcome-json.js';
 
 /** Buffered writer for large outputs. */
 class Out {
@@ -37,59 +35,23 @@ class Out {
   }
 }
 
-/** Formats outcomes as the spec's JSON lines. */
-class ReplaySink implements OutcomeSink {
-  private msgs: string[] = [];
-  machine!: Machine;
-  constructor(
-    private readonly out: Out,
-    private readonly parsed: ParsedTrace,
-  ) {}
-
-  msg(kind: number, a: number, b: number, c: number, d: number): void {
-    this.msgs.push(formatKmsg(kind, a, b, c, d, this.machine.comm, this.machine.pid));
-  }
-
-  done(index: number, ret: number, type: number, m: Machine): void {
-    const op = this.parsed.stream.ops[index * STRIDE]!;
-    const r: Record<string, unknown> = { line: this.parsed.lines[index], op: OP_NAMES[op] };
-    if (ret === RET_SIGBUS || ret === RET_SIGSEGV) {
-      r.ret = -14;
-      r.errno = 'EFAULT';
-      r.fault = ret === RET_SIGBUS ? 'SIGBUS' : 'SIGSEGV';
-    } else {
-      r.ret = ret;
-      const e = errnoName(ret);
-      if (e !== undefined) r.errno = e;
-    }
-    if (type >= 0) r.type = SHORT_NAME[type];
-    if (this.msgs.length > 0) r.messages = this.msgs;
-    if (m.query !== null) Object.assign(r, m.query);
-    this.out.line(JSON.stringify(r));
-    this.msgs = [];
-  }
-
-  /** Drops messages of an op that ended in a trace error. */
-  discard(): void {
-    this.msgs = [];
-  }
-}
-
 /**
  * Replays a trace file.
- * @param opts `tracker` (default Linux's composition), `keepGoing`, `bug` (historical bug switches)
+ * @param opts `tracker` (default Linux's composition), `keepGoing`, `bug` (historical bug switches),
+ *   `trackerModules` (loaded first, so that `tracker` may use their parts)
  * @param path trace file
  * @param stdout/stderr writers (default the process's)
  * @returns exit status: 0, or 2 after a trace error
- * @throws InputError for an unknown tracker or bug switch (core/bugs.ts), or an unreadable file
+ * @throws InputError for a bad tracker module, an unknown tracker or bug switch (core/bugs.ts), or an unreadable file
  */
 export async function runReplayCommand(
-  opts: { tracker?: string; keepGoing?: boolean; bug?: string[] },
+  opts: { tracker?: string; keepGoing?: boolean; bug?: string[]; trackerModules?: readonly string[] },
   path: string,
   stdout: (s: string) => void = (s) => process.stdout.write(s),
   stderr: (s: string) => void = (s) => process.stderr.write(s),
 ): Promise<number> {
   const bugs = Bugs.parse(opts.bug ?? []);
+  await loadTrackerModules(opts.trackerModules ?? []);
   const tracker = createTracker(opts.tracker ?? LINUX_TRACKER);
   let parsed: ParsedTrace;
   try {
@@ -110,7 +72,7 @@ export async function runReplayCommand(
     return 2;
   }
   const machine = new Machine(hw, tracker, { bugs });
-  const sink = new ReplaySink(out, parsed);
+  const sink = new OutcomeJsonSink(parsed.stream, (i, o) => out.line(JSON.stringify({ line: parsed.lines[i], ...o })));
   sink.machine = machine;
   machine.attachStream(parsed.stream, sink);
   const { ops, count } = parsed.stream;

@@ -9,7 +9,7 @@
  * (bench/chart-specs.ts, rendered by bench/render.ts); the summary table per
  * workload; complexity fits; precision and harness overhead; with a
  * baseline run, the comparison per cell (bench/compare.ts: ratio, 95%
- * interval, Mann–Whitney and Welch p-values, Benjamini–Hochberg q, mark);
+ * interval over forks, Welch p-value on fork medians, Benjamini–Hochberg q, mark);
  * the environment (env.json); the matrix (run.json).
  *
  * Everything is derived from the run folder's results.jsonl (the source of
@@ -35,7 +35,9 @@ import {
   fmtInt,
   fmtPct,
   fmtRatio,
+  forksLabel,
   summarize,
+  UNSTABLE_RATIO,
   validityLabel,
   type RunSummary,
   type SummaryHeader,
@@ -54,7 +56,7 @@ export const PUBLISHED_FILES = [FILES.manifest, FILES.lines, FILES.env, FILES.ag
 export const REPORT_MSG = {
   noFolder: (dir: string) => `${dir}: no such run folder (expected a folder holding ${FILES.manifest} and ${FILES.lines})`,
   notFolder: (dir: string) => `${dir}: not a folder (expected a run folder holding ${FILES.manifest} and ${FILES.lines})`,
-  noLines: (path: string) => `${path}: no result lines to report (expected one JSON line per cell × round)`,
+  noLines: (path: string) => `${path}: no result lines to report (expected one JSON line per cell × fork)`,
   sameFolder: (dir: string) => `publish: --out ${dir} is the run folder itself; give another folder`,
   outNotEmpty: (dir: string) => `publish: ${dir} exists, is not empty and is not a folder written by publish (no ${GENERATOR} index.html); give a new or empty folder`,
   written: (path: string) => `report: ${path}\n`,
@@ -100,7 +102,7 @@ export function loadRun(dir: string): LoadedRun {
     runId: manifest.runId,
     matrixHash: manifest.matrixHash,
     baseline: m.baseline,
-    rounds: m.rounds,
+    forks: m.forks,
     expected: expectedCells(m, manifest.groupIds),
   });
   return { dir: abs, manifest, lines: read.lines, env, summary, tornTail: read.tornTail };
@@ -173,6 +175,7 @@ nav a, figcaption a, .files a { color: #1f5fa8; }
 .verdict { padding: 8px 12px; border-radius: 4px; margin: 12px 0; font-weight: bold; }
 .verdict.ok { background: #e8f4ea; border: 1px solid #9fcca8; }
 .verdict.bad { background: #fdecea; border: 1px solid #d62728; color: #8b1014; }
+.verdict.warn { background: #fff4e0; border: 1px solid #e0a040; color: #6b4300; font-weight: normal; }
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 12.5px; }
 caption { text-align: left; font-weight: bold; padding: 4px 0; }
 th, td { border: 1px solid #ddd; padding: 3px 7px; text-align: left; vertical-align: top; }
@@ -180,6 +183,7 @@ th { background: #f5f5f5; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tbody tr:nth-child(even) { background: #fafafa; }
 tr.failed td { background: #fdecea; }
+tr.unstable td { background: #fff7e0; }
 tr.failed td:last-child, .bad-text { color: #b3141a; font-weight: bold; }
 tr.changed td { background: #fff7e0; }
 tr.regression td { background: #fdecea; }
@@ -242,9 +246,13 @@ function factsSection(run: LoadedRun): string {
     failed.length === 0 && s.missing.length === 0
       ? `<div class="verdict ok">All ${measured} tracker cells match the oracle.</div>`
       : `<div class="verdict bad">${failed.length > 0 ? `${failed.length} of ${s.cells.length} cells are INVALID or ERRORED` : ''}${failed.length > 0 && s.missing.length > 0 ? '; ' : ''}${s.missing.length > 0 ? `${s.missing.length} cells missing` : ''} — see <a href="#validity">Validity</a>.</div>`;
+  const noise =
+    s.unstable.length > 0 || s.nullNotFastest.length > 0
+      ? `<div class="verdict warn">${esc([...(s.unstable.length > 0 ? [MSG.summary.unstable(s, UNSTABLE_RATIO)] : []), ...(s.nullNotFastest.length > 0 ? [MSG.summary.sanity(s)] : [])].join(' — '))} — see <a href="#precision">Precision</a>.</div>`
+      : '';
   const facts = MSG.summary.facts(s, header(run)).map((f) => `<li>${mdInline(f)}</li>`);
   if (run.tornTail) facts.push(`<li>${esc(`${FILES.lines} ended in a torn line (an interrupted write), which was dropped`)}</li>`);
-  return `${verdict}\n<ul class="facts">${facts.join('\n')}</ul>`;
+  return `${verdict}\n${noise}${noise ? '\n' : ''}<ul class="facts">${facts.join('\n')}</ul>`;
 }
 
 function validitySection(run: LoadedRun): string {
@@ -261,13 +269,13 @@ function validitySection(run: LoadedRun): string {
         [{ head: 'cell' }, { head: 'validity' }, { head: 'digest' }, { head: 'oracle digest' }, { head: 'error' }],
         failed.map((c) => ({
           cls: 'failed',
-          cells: [`<code>${esc(c.cellId)}</code>`, esc(validityLabel(c.validity)), esc(c.digest ?? '-'), esc(c.oracleDigest ?? '-'), esc(c.error ?? '')],
+          cells: [`<code>${esc(c.cellId)}</code>`, esc(validityLabel(c)), esc(c.digest ?? '-'), esc(c.oracleDigest ?? '-'), esc(c.error ?? '')],
         })),
         'Invalid and errored cells (drawn as red marks in every chart)',
       ),
     );
   if (s.missing.length > 0) {
-    out.push(`<p class="bad-text">Missing cells (no line, or fewer rounds than planned): ${s.missing.length}</p>`);
+    out.push(`<p class="bad-text">Missing cells (no line, or fewer forks than planned): ${s.missing.length}</p>`);
     out.push(`<ul>${s.missing.map((id) => `<li><code>${esc(id)}</code></li>`).join('')}</ul>`);
   }
   return out.join('\n');
@@ -292,14 +300,15 @@ function summarySection(run: LoadedRun): string {
   const s = run.summary;
   const out: string[] = ['<h2 id="summary">Summary</h2>'];
   out.push(
-    `<p class="muted">Per cell, rounds pooled: ops/s = ops ÷ pooled median replay time; rme = 95% relative margin of error of the mean; time ÷ <code>${esc(s.baseline)}</code> = median time ratio to the baseline in the same group (&lt; 1 faster) with its 95% bootstrap interval.</p>`,
+    `<p class="muted">Per cell, measured in several forks (fresh isolates): ops/s = ops ÷ the median of the fork medians; ±95% = half the 95% interval of that median (a two-level bootstrap: forks, then samples within a fork); forks = forks timed, UNSTABLE when their medians disagree by more than ×${UNSTABLE_RATIO}; time ÷ <code>${esc(s.baseline)}</code> = time ratio to the baseline in the same group (&lt; 1 faster) with its 95% interval.</p>`,
   );
   const cols: Col[] = [
     { head: 'tracker' },
     { head: 'size', num: true },
     { head: 'seed', num: true },
     { head: 'ops/s', num: true },
-    { head: 'rme', num: true },
+    { head: '±95%', num: true },
+    { head: 'forks' },
     { head: 'ns/op', num: true },
     { head: 'p99 ns/op', num: true },
     { head: `time ÷ baseline [95% CI]`, num: true },
@@ -313,20 +322,21 @@ function summarySection(run: LoadedRun): string {
     const rows = s.cells
       .filter((c) => c.workload === w)
       .map((c) => ({
-        cls: cellFailed(c) ? 'failed' : '',
+        cls: cellFailed(c) ? 'failed' : c.unstable ? 'unstable' : '',
         cells: [
           esc(c.tracker) + (c.role === 'baseline' ? ' <span class="muted">(baseline)</span>' : ''),
           fmtInt(c.size),
           String(c.seed),
           fmtInt(c.opsPerSec),
           c.rme === null ? '-' : `±${c.rme.toFixed(1)}%`,
+          esc(forksLabel(c)),
           fmtFixed(c.nsPerOp, 1),
           fmtFixed(c.p99Ns === null || !c.ops ? null : c.p99Ns / c.ops, 1),
           c.role === 'baseline' ? '1' : esc(fmtRatio(c.vsBaseline)),
           fmtInt(c.modeledBytes),
           fmtInt(c.jsBytes),
           `${c.gcCount} / ${fmtFixed(c.gcPauseMs, 1)}`,
-          esc(validityLabel(c.validity)),
+          esc(validityLabel(c)),
         ],
       }));
     out.push(`<h3 id="summary-${esc(w)}">${esc(w)}</h3>`);
@@ -353,7 +363,7 @@ function complexitySection(run: LoadedRun): string {
 }
 
 function precisionSection(run: LoadedRun): string {
-  return `<h2 id="precision">Precision and overhead</h2>\n<ul>${MSG.summary.precision(run.summary).map((l) => `<li>${mdInline(l)}</li>`).join('\n')}</ul>`;
+  return `<h2 id="precision">Precision and overhead</h2>\n<ul>${MSG.summary.precision(run.summary, UNSTABLE_RATIO).map((l) => `<li>${mdInline(l)}</li>`).join('\n')}</ul>`;
 }
 
 function comparisonSection(c: CompareResult): string {
@@ -368,8 +378,8 @@ function comparisonSection(c: CompareResult): string {
         { head: 'base ns/op', num: true },
         { head: 'head ns/op', num: true },
         { head: 'head ÷ base [95% CI]', num: true },
-        { head: 'p (MWU)', num: true },
-        { head: 'p (rounds)', num: true },
+        { head: 'forks base/head', num: true },
+        { head: 'p (Welch)', num: true },
         { head: 'q (BH)', num: true },
         { head: 'significant' },
         { head: 'validity base → head' },
@@ -382,8 +392,8 @@ function comparisonSection(c: CompareResult): string {
           perOp(r.baseNs, r.ops),
           perOp(r.headNs, r.ops),
           r.ratio ? `${r.ratio.ratio.toFixed(3)} [${r.ratio.low.toFixed(3)}, ${r.ratio.high.toFixed(3)}]` : '-',
+          `${r.baseForks}/${r.headForks}`,
           fmtP(r.p),
-          fmtP(r.pRounds),
           fmtP(r.q),
           r.significant ? 'yes' : 'no',
           esc(`${r.baseValidity ?? '-'} → ${r.headValidity ?? '-'}`),
@@ -430,14 +440,14 @@ function matrixSection(m: RunManifest): string {
     ['optional entries not registered', x.skipped.length > 0 ? x.skipped.join(', ') : '-'],
     ['workloads', x.workloads.join(', ')],
     ['seeds', x.seeds.join(', ')],
-    ['rounds (interleaved)', String(x.rounds)],
+    ['forks per cell (fresh isolates, interleaved)', String(x.forks)],
     ['order seed', String(x.orderSeed)],
     ['timing', `${x.timingNote}; ${timing}`],
     ['machine', `${x.machine} (${m.machineChoice.kind})`],
     ['groups × trackers = cells', `${x.groups.length} groups, ${x.cellCount} cells`],
     ['shard', m.shard ? formatShard(m.shard) : '-'],
-    ['worker threads', String(m.threads)],
-    ['raw samples kept per cell-round', String(m.maxSamples)],
+    ['forks measuring at once', `${m.threads} (${m.isolation === 'process' ? 'child processes' : 'worker threads'})`],
+    ['raw samples kept per fork', String(m.maxSamples)],
     ['created', m.createdAt],
     ['resumed', m.resumedAt.length > 0 ? m.resumedAt.join(', ') : '-'],
     ['finished', m.finishedAt ?? '(not finished)'],

@@ -4,7 +4,7 @@
  * - `run.json` — the manifest: run id, matrix (groups, trackers, timing,
  *   machine), matrix hash, shard, the groups this run owns. Written
  *   atomically at the start (and on resume/finish).
- * - `results.jsonl` — the source of truth: one JSON line per cell × round
+ * - `results.jsonl` — the source of truth: one JSON line per cell × fork
  *   (`ResultLine`), appended one group at a time with a single write and an
  *   fsync, so an interrupted run keeps every finished group and never a
  *   half-written one (a torn last line is detected and dropped on resume).
@@ -15,11 +15,14 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
-import type { CellResult, GroupResult, RoundStats, Validity } from './cell.js';
+import type { Validity } from './measure/fork.js';
+import type { CellResult, GroupResult } from './measure/group.js';
+import type { SampleSummary, Warmup } from './measure/timing.js';
 import type { MachineChoice } from './machine-input.js';
 import { cellId, SCHEMA_VERSION, type Matrix, type MatrixGroup } from './matrix.js';
 import { MSG } from './messages.js';
 import type { Shard } from './shard.js';
+import type { Isolation } from './measure/isolate.js';
 
 export { SCHEMA_VERSION } from './matrix.js';
 
@@ -33,15 +36,15 @@ export const FILES = {
   csv: 'results.csv',
 } as const;
 
-/** Round statistics as stored: `RoundStats` plus throughput. */
-export interface StoredStats extends RoundStats {
+/** A fork's statistics as stored: its samples' summary plus throughput. */
+export interface StoredStats extends SampleSummary {
   /** Operations per second: ops / median replay seconds. */
   opsPerSec: number;
   /** Median ns per operation: median replay ns / ops. */
   nsPerOp: number;
 }
 
-/** One line of results.jsonl: one cell in one round. */
+/** One line of results.jsonl: one cell in one fork (a fresh isolate). */
 export interface ResultLine {
   schemaVersion: typeof SCHEMA_VERSION;
   runId: string;
@@ -56,27 +59,31 @@ export interface ResultLine {
   tracker: string;
   /** Machine label (profile or `file:NAME`). */
   machine: string;
-  /** 0-based round, of `rounds`. */
-  round: number;
-  rounds: number;
-  /** 0-based position in the round's random order (-1 when never run). */
+  /** 0-based fork, of `forks`: fork k of every tracker of a group runs in block k, in a random order of its own. */
+  fork: number;
+  forks: number;
+  /** 0-based position in its block's random order (-1 when never run). */
   position: number;
   /** Operations in the stream, and up to its peak state; null when it could not be built. */
   ops: number | null;
   peakOps: number | null;
-  /** Timing in ns per replay of the whole stream; null when the cell-round failed. */
+  /** The fork's warm-up (its first, digest replay included); null when it did not get that far. */
+  warmup: Warmup | null;
+  /** Wall time of the fork inside its isolate (start-up excluded), ms; 0 when it never ran. */
+  wallMs: number;
+  /** Timing in ns per replay of the whole stream; null when the fork failed. */
   stats: StoredStats | null;
   memory: {
-    /** Modeled kernel bytes at the peak state (deterministic). */
+    /** Modeled kernel bytes at the peak state (deterministic; measured in fork 0). */
     modeledBytes: number | null;
-    /** JS heap + ArrayBuffer bytes of one machine + tracker at the peak state (after forced GC). */
+    /** JS heap + ArrayBuffer bytes of one machine + tracker at the peak state, after forced GC (fork 0). */
     jsBytes: number | null;
-    /** GCs started during this cell-round's timed replays, and their pause, ms. */
+    /** GCs started during this fork's timed replays, and their pause, ms. */
     gcCount: number;
     gcPauseMs: number;
   };
   harness: {
-    /** Median time of this group-round's empty replay, ns: the harness's own cost per replay. */
+    /** Median empty-replay time, ns, measured in the `null` tracker's forks (null on other lines): the harness's own cost per replay. */
     emptyReplayNs: number | null;
   };
   /** The tracker's outcome digest and the oracle's. */
@@ -107,10 +114,26 @@ export interface RunManifest {
   shard: Shard | null;
   /** Ids of the groups this run measures (its shard's), in run order. */
   groupIds: string[];
-  /** Worker threads measuring at once. */
+  /** Forks measuring at once (groups in parallel). */
   threads: number;
-  /** Raw samples kept per cell-round. */
+  /** How forks were isolated. */
+  isolation: Isolation;
+  /** Raw samples kept per fork. */
   maxSamples: number;
+  /**
+   * `verify` of each module-loaded tracker in the lineup (absent: none, or a
+   * run recorded before modules existed): pending until the run checks it,
+   * `skipped` with `--no-verify` (its cells are then `unchecked`), `failed`
+   * with why (never timed, its cells errored).
+   */
+  verification?: Record<string, Verification>;
+}
+
+/** The verdict of `verify` on a module-loaded tracker, as run.json records it. */
+export interface Verification {
+  state: 'pending' | 'passed' | 'failed' | 'skipped';
+  /** Why it failed. */
+  error?: string;
 }
 
 /** Run id from a date: UTC, second resolution, filesystem-safe, e.g. `2026-11-21T14-03-05Z`; `-s2of4` for shard 2/4. */
@@ -214,10 +237,11 @@ export function readResultLines(path: string): ReadLines {
   let tornTail = false;
   const check = (v: unknown, lineNo: number): ResultLine => {
     const l = v as Partial<ResultLine>;
-    if (typeof v !== 'object' || v === null || typeof l.cellId !== 'string' || typeof l.round !== 'number') {
-      throw new InputError(MSG.results.badLine(path, lineNo, 'expected a result line with cellId and round'));
+    if (typeof v !== 'object' || v === null || typeof l.cellId !== 'string') {
+      throw new InputError(MSG.results.badLine(path, lineNo, 'expected a result line with cellId'));
     }
     if (l.schemaVersion !== SCHEMA_VERSION) throw new InputError(MSG.results.schema(path, l.schemaVersion, SCHEMA_VERSION));
+    if (typeof l.fork !== 'number') throw new InputError(MSG.results.badLine(path, lineNo, 'expected a result line with cellId and fork'));
     return v as ResultLine;
   };
   parts.forEach((p, i) => {
@@ -291,49 +315,40 @@ export function resolveRunDir(arg: string, baseDir = 'results'): string {
 export interface LineContext {
   runId: string;
   matrixHash: string;
-  rounds: number;
+  forks: number;
   shard: string | null;
   finishedAt: string;
 }
 
-function storedStats(s: RoundStats | null, ops: number | null): StoredStats | null {
+function storedStats(s: SampleSummary | null, ops: number | null): StoredStats | null {
   if (s === null || ops === null || !(s.medianNs > 0)) return null;
   return { ...s, opsPerSec: ops / (s.medianNs / 1e9), nsPerOp: s.medianNs / Math.max(1, ops) };
 }
 
-/** Flattens a group result into result lines: one per cell × round, in round-then-position order. */
+/** Flattens a group result into result lines: one per cell × fork, in fork-then-position order. */
 export function groupLines(group: GroupResult, ctx: LineContext): ResultLine[] {
   const out: ResultLine[] = [];
   const byCell = new Map<string, CellResult>(group.cells.map((c) => [c.tracker, c]));
-  for (let round = 0; round < ctx.rounds; round++) {
-    const order = group.orders[round] ?? group.cells.map((c) => c.tracker);
+  for (let fork = 0; fork < ctx.forks; fork++) {
+    const order = group.orders[fork] ?? group.cells.map((c) => c.tracker);
     for (const tracker of order) {
       const c = byCell.get(tracker);
       if (!c) continue;
-      const r = c.rounds.find((x) => x.round === round);
+      const f = c.forks.find((x) => x.fork === fork);
       out.push({
-        schemaVersion: SCHEMA_VERSION,
-        runId: ctx.runId,
-        matrixHash: ctx.matrixHash,
-        cellId: cellId(group, tracker),
-        groupId: group.groupId,
-        workload: group.workload,
-        size: group.size,
-        seed: group.seed,
-        tracker,
-        machine: group.machine,
-        round,
-        rounds: ctx.rounds,
-        position: r?.position ?? -1,
+        ...lineHead(group, tracker, fork, ctx),
+        position: f?.position ?? -1,
         ops: group.ops,
         peakOps: group.peakOps,
-        stats: storedStats(r?.stats ?? null, group.ops),
-        memory: { modeledBytes: c.modeledBytes, jsBytes: c.jsBytes, gcCount: r?.gcCount ?? 0, gcPauseMs: r?.gcPauseMs ?? 0 },
-        harness: { emptyReplayNs: group.harnessNs[round] ?? null },
+        warmup: f?.warmup ?? null,
+        wallMs: f?.wallMs ?? 0,
+        stats: storedStats(f?.stats ?? null, group.ops),
+        memory: { modeledBytes: c.modeledBytes, jsBytes: c.jsBytes, gcCount: f?.gcCount ?? 0, gcPauseMs: f?.gcPauseMs ?? 0 },
+        harness: { emptyReplayNs: f?.emptyReplayNs ?? null },
         digest: c.digest,
         oracleDigest: group.oracleDigest,
         validity: c.validity,
-        error: r?.error ?? c.error ?? group.error,
+        error: f?.error ?? c.error ?? group.error,
         shard: ctx.shard,
         finishedAt: ctx.finishedAt,
       });
@@ -342,27 +357,41 @@ export function groupLines(group: GroupResult, ctx: LineContext): ResultLine[] {
   return out;
 }
 
-/** Result lines for a group the worker could not measure at all (the worker died). */
+/** The identifying fields of a line. */
+function lineHead(
+  g: Pick<GroupResult, 'groupId' | 'workload' | 'size' | 'seed' | 'machine'>,
+  tracker: string,
+  fork: number,
+  ctx: LineContext,
+): Pick<ResultLine, 'schemaVersion' | 'runId' | 'matrixHash' | 'cellId' | 'groupId' | 'workload' | 'size' | 'seed' | 'tracker' | 'machine' | 'fork' | 'forks'> {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    runId: ctx.runId,
+    matrixHash: ctx.matrixHash,
+    cellId: cellId(g, tracker),
+    groupId: g.groupId,
+    workload: g.workload,
+    size: g.size,
+    seed: g.seed,
+    tracker,
+    machine: g.machine,
+    fork,
+    forks: ctx.forks,
+  };
+}
+
+/** Result lines for a group that could not be measured at all (its preparation's worker died). */
 export function failedGroupLines(g: MatrixGroup, error: string, ctx: LineContext): ResultLine[] {
   const out: ResultLine[] = [];
-  for (let round = 0; round < ctx.rounds; round++) {
+  for (let fork = 0; fork < ctx.forks; fork++) {
     for (const tracker of g.trackers) {
       out.push({
-        schemaVersion: SCHEMA_VERSION,
-        runId: ctx.runId,
-        matrixHash: ctx.matrixHash,
-        cellId: cellId(g, tracker),
-        groupId: g.id,
-        workload: g.workload,
-        size: g.size,
-        seed: g.seed,
-        tracker,
-        machine: g.machine,
-        round,
-        rounds: ctx.rounds,
+        ...lineHead({ groupId: g.id, workload: g.workload, size: g.size, seed: g.seed, machine: g.machine }, tracker, fork, ctx),
         position: -1,
         ops: null,
         peakOps: null,
+        warmup: null,
+        wallMs: 0,
         stats: null,
         memory: { modeledBytes: null, jsBytes: null, gcCount: 0, gcPauseMs: 0 },
         harness: { emptyReplayNs: null },
@@ -379,28 +408,47 @@ export function failedGroupLines(g: MatrixGroup, error: string, ctx: LineContext
 }
 
 /**
+ * The first line of each cell × fork, grouped by cell (in first-seen
+ * order): duplicates — from a resumed or merged run — are dropped.
+ */
+export function linesByCell(lines: readonly ResultLine[]): Map<string, ResultLine[]> {
+  const byCell = new Map<string, ResultLine[]>();
+  const seen = new Set<string>();
+  for (const l of lines) {
+    const key = `${l.cellId}#${l.fork}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let list = byCell.get(l.cellId);
+    if (!list) byCell.set(l.cellId, (list = []));
+    list.push(l);
+  }
+  return byCell;
+}
+
+/**
  * Which groups of `manifest` are complete in `lines` (every tracker × every
- * round present, and not a group whose worker died before measuring it —
- * those are run again), and the lines belonging to them (first occurrence
- * of each cell-round kept).
+ * fork present, and not a group that could not be prepared — those are run
+ * again), and the lines belonging to them (first occurrence of each
+ * cell × fork kept).
  */
 export function completeGroups(manifest: Pick<RunManifest, 'matrix' | 'groupIds'>, lines: readonly ResultLine[]): { done: Set<string>; kept: ResultLine[] } {
   const want = new Map(manifest.matrix.groups.map((g) => [g.id, g]));
-  const seen = new Map<string, ResultLine>();
-  for (const l of lines) {
-    const key = `${l.cellId}#${l.round}`;
-    if (!seen.has(key)) seen.set(key, l);
-  }
+  const byCell = linesByCell(lines);
   const done = new Set<string>();
   for (const id of manifest.groupIds) {
     const g = want.get(id);
     if (!g) continue;
-    let all = true;
-    for (const t of g.trackers) for (let r = 0; r < manifest.matrix.rounds && all; r++) if (!seen.has(`${cellId(g, t)}#${r}`)) all = false;
-    if (all) done.add(id);
+    if (g.trackers.every((t) => (byCell.get(cellId(g, t))?.length ?? 0) >= manifest.matrix.forks)) done.add(id);
   }
-  // A group the worker never measured (it died, or the stream could not be built) is run again.
-  for (const l of seen.values()) if (l.position === -1 && l.ops === null && l.validity === 'errored') done.delete(l.groupId);
-  const kept = [...seen.values()].filter((l) => done.has(l.groupId));
+  // A group never measured (its preparation died, or the stream could not be built) is run again.
+  for (const l of lines) if (l.position === -1 && l.ops === null && l.validity === 'errored') done.delete(l.groupId);
+  // The first line of each cell × fork, in file order, so a rewritten file keeps finished groups byte for byte.
+  const seen = new Set<string>();
+  const kept = lines.filter((l) => {
+    const key = `${l.cellId}#${l.fork}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return done.has(l.groupId);
+  });
   return { done, kept };
 }

@@ -1,7 +1,8 @@
 /**
  * `memtype-bench run`: loads the matrix config, applies the command-line
  * overrides, expands the groups (and the shard's share of them), measures
- * them on the worker pool — one group per task, one busy worker by default —
+ * them — each prepared on the piscina pool, then every cell in `forks`
+ * fresh isolates, one fork at a time by default (bench/measure/group.ts) —
  * appending each finished group's lines to results.jsonl, then writes the
  * summaries and charts and prints the table. `--list` prints the cells
  * instead of running them; `--resume RUN` finishes an interrupted run.
@@ -9,15 +10,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
-import type { GroupResult, GroupTask } from './cell.js';
+import { GroupAborted, measureGroup, type GroupResult, type GroupTask } from './measure/group.js';
+import { createForkRunner, type ForkRunner, type Isolation } from './measure/isolate.js';
 import { writeCharts } from './charts.js';
 import { writeReport } from './report.js';
 import { collectEnv, type RunEnv } from './env.js';
 import { loadMachineChoice, machineSpecFor, type MachineChoice, type MachineOptions } from './machine-input.js';
-import { expandMatrix, REGISTRY_SOURCES, type Matrix, type MatrixGroup, type MatrixOverrides, type MatrixSources } from './matrix.js';
+import { loadTrackerModule, type LoadedModule } from '../impls/modules.js';
+import { isModuleTracker } from '../impls/registry.js';
+import { AUTO_WARMUP_FACTOR, expandMatrix, REGISTRY_SOURCES, type Matrix, type MatrixGroup, type MatrixOverrides, type MatrixSources, type TrackerModuleRef } from './matrix.js';
 import { builtInMatrixPath, loadMatrixConfig, type MatrixConfig } from './matrix-config.js';
 import { MSG } from './messages.js';
-import { createPool, hostCores, type GroupPool } from './pool.js';
+import { createPool, hostCores, type PreparePool } from './pool.js';
 import { createProgress } from './progress.js';
 import {
   appendLines,
@@ -37,21 +41,28 @@ import {
   type LineContext,
   type ResultLine,
   type RunManifest,
+  type Verification,
 } from './results.js';
 import { formatShard, parseShard, shardItems, type Shard } from './shard.js';
-import { cellFailed, expectedCells, summarize, writeSummaryFiles, type RunSummary } from './summary.js';
+import { cellFailed, expectedCells, summarize, UNSTABLE_RATIO, writeSummaryFiles, type RunSummary } from './summary.js';
 import { formatTable } from './table.js';
 
 /** Options of a run (what `memtype-bench run` parses). */
 export interface RunOptions extends MatrixOverrides, MachineOptions {
   /** A matrix config file (`--matrix`). */
   matrixFile?: string;
+  /** Tracker modules (`--tracker-module`, relative to the working directory), loaded with the matrix file's `modules`. */
+  trackerModules?: readonly string[];
   /** Use bench/matrices/quick.json (`--quick`). */
   quick?: boolean;
   /** Print the cells and exit (`--list`). */
   list?: boolean;
-  /** Worker threads measuring at once. Default 1 (stable timing on 2 cores). */
+  /** Forks measuring at once (groups in parallel). Default 1 (stable timing on 2 cores). */
   parallel?: number;
+  /** How forks are isolated: `thread` (default) or `process`. */
+  isolation?: Isolation;
+  /** Verify module-loaded trackers against the oracle before timing them (default true; `--no-verify` times them unchecked). */
+  verify?: boolean;
   /** Folder that receives `<run-id>/`. Default `results`. */
   outDir?: string;
   /** Run id (folder name) instead of the timestamp (`--run-id`). */
@@ -68,8 +79,10 @@ export interface RunOptions extends MatrixOverrides, MachineOptions {
 
 /** Injection points (tests). */
 export interface RunDeps {
-  /** Creates the pool (default: `createPool({ maxThreads })`). */
-  createPool?: (maxThreads: number) => GroupPool;
+  /** Creates the preparation pool (default: `createPool({ maxThreads })`). */
+  createPool?: (maxThreads: number) => PreparePool;
+  /** Runs one fork (default: a fresh isolate per fork, `createForkRunner`). */
+  runFork?: ForkRunner;
   /** Where the header, table and summary go. Default process.stdout. */
   stdout?: NodeJS.WritableStream;
   /** Where progress goes. Default process.stderr. */
@@ -86,6 +99,8 @@ export interface RunDeps {
   loadConfig?: (path: string) => MatrixConfig;
   /** Collects env.json (default: `collectEnv`). */
   collectEnv?: () => RunEnv;
+  /** Loads a tracker module (default: `loadTrackerModule`). */
+  loadModule?: (path: string) => Promise<LoadedModule>;
 }
 
 /** What a finished (or listed) run reports. */
@@ -114,59 +129,77 @@ export interface RunPlan {
   shard: Shard | null;
   /** The groups to run (the shard's share). */
   groups: MatrixGroup[];
+  /** The tracker modules loaded for it (also in `matrix.modules`): absolute paths and digests. */
+  modules: TrackerModuleRef[];
 }
 
 /**
- * Resolves config, machine, matrix and shard.
- * @throws InputError for `--quick` with `--matrix`, a bad config, machine option, name, number or shard
+ * Resolves config, tracker modules, machine, matrix and shard. The matrix
+ * file's `modules`, then `--tracker-module`s, are loaded (registered in this
+ * isolate) before the lineup is resolved, and recorded in the matrix with
+ * the digests of their code.
+ * @throws InputError for `--quick` with `--matrix`, a bad config, tracker module, machine option, name, number or shard
  */
-export function planRun(o: RunOptions, deps: RunDeps = {}): RunPlan {
+export async function planRun(o: RunOptions, deps: RunDeps = {}): Promise<RunPlan> {
   if (o.quick && o.matrixFile !== undefined) throw new InputError(MSG.run.quickAndMatrix());
   const load = deps.loadConfig ?? loadMatrixConfig;
   const config = load(o.matrixFile ?? builtInMatrixPath(o.quick ? 'quick' : 'default'));
+  const paths = [...new Set([...config.modules, ...(o.trackerModules ?? []).map((p) => resolve(p))])];
+  const modules: TrackerModuleRef[] = [];
+  for (const p of paths) {
+    const m = await (deps.loadModule ?? loadTrackerModule)(p);
+    modules.push({ path: m.path, digest: m.digest });
+  }
   const machine = loadMachineChoice({
     ...(o.machine !== undefined ? { machine: o.machine } : o.machineFile === undefined && config.machine !== undefined ? { machine: config.machine } : {}),
     ...(o.machineFile !== undefined ? { machineFile: o.machineFile } : {}),
     ...(o.mtrrFile !== undefined ? { mtrrFile: o.mtrrFile } : {}),
   });
-  const matrix = expandMatrix(config, o, deps.matrixSources ?? REGISTRY_SOURCES, machine);
+  const matrix = expandMatrix(config, o, deps.matrixSources ?? REGISTRY_SOURCES, machine, modules);
   const shard = o.shard !== undefined ? parseShard(o.shard, deps.env ?? process.env) : null;
   const groups = shard ? shardItems(matrix.groups, shard) : [...matrix.groups];
-  return { config, matrix, machine, shard, groups };
+  return { config, matrix, machine, shard, groups, modules };
 }
 
 /** The `--list` text: the matrix, the lineup, skipped entries, the estimate, then one cell id per line. */
 export function formatPlan(plan: RunPlan): string {
   const m = plan.matrix;
-  const lines = MSG.run.listHeader(m, plan.shard ? formatShard(plan.shard) : null, plan.groups.length, plan.config);
+  const lines = MSG.run.listHeader(m, plan.shard ? formatShard(plan.shard) : null, plan.groups.length, estimateSeconds(m, plan.groups.length), plan.config);
   for (const g of plan.groups) for (const t of g.trackers) lines.push(`${g.id}/${t}`);
   return lines.join('\n') + '\n';
 }
 
-/** Estimated timed budget of `groups`, seconds (warm-ups included; stream generation and memory readings not). */
+/**
+ * Estimated wall time of `groups` groups of `m`, seconds: per group its
+ * preparation, per fork its isolate's start-up and first replay (the
+ * overheads of the config) plus its timed budget and warm-up.
+ */
 export function estimateSeconds(m: Matrix, groups: number): number {
-  const t = m.timing;
-  const perCellRound = t.timeMs + (t.warmup ? t.warmupTimeMs : 0);
-  const trackers = m.groups[0]?.trackers.length ?? 0;
-  return (groups * m.rounds * (trackers * perCellRound + t.harnessTimeMs)) / 1000;
+  const forks = (m.groups[0]?.trackers.length ?? 0) * m.forks;
+  const perFork = m.overheads.forkSeconds + (m.timing.timeMs * AUTO_WARMUP_FACTOR) / 1000;
+  return groups * (m.overheads.groupSeconds + forks * perFork);
 }
 
-const RESUME_CONFLICTS: (keyof RunOptions)[] = [
-  'trackers',
-  'workloads',
-  'sizes',
-  'seeds',
-  'rounds',
-  'timeMs',
-  'baseline',
-  'matrixFile',
-  'quick',
-  'machine',
-  'machineFile',
-  'mtrrFile',
-  'shard',
-  'runId',
-  'list',
+/** Options `--resume` takes from the run instead, with their flags. */
+const RESUME_CONFLICTS: readonly (readonly [keyof RunOptions, string])[] = [
+  ['trackers', '--tracker'],
+  ['trackerModules', '--tracker-module'],
+  ['workloads', '--workload'],
+  ['sizes', '--size'],
+  ['seeds', '--seed'],
+  ['forks', '--forks'],
+  ['timeMs', '--time'],
+  ['baseline', '--baseline'],
+  ['matrixFile', '--matrix'],
+  ['quick', '--quick'],
+  ['machine', '--machine'],
+  ['machineFile', '--machine-file'],
+  ['mtrrFile', '--mtrr-file'],
+  ['shard', '--shard'],
+  ['runId', '--run-id'],
+  ['list', '--list'],
+  ['isolation', '--isolation'],
+  ['bugs', '--bug'],
 ];
 
 /**
@@ -183,12 +216,13 @@ export async function runBench(options: RunOptions = {}, deps: RunDeps = {}): Pr
   if (!Number.isSafeInteger(maxSamples) || maxSamples < 10) throw new InputError(MSG.run.badMaxSamples(maxSamples));
 
   if (options.resume !== undefined) {
-    const conflicts = RESUME_CONFLICTS.filter((k) => options[k] !== undefined && options[k] !== false && !(Array.isArray(options[k]) && (options[k] as unknown[]).length === 0));
+    const given = (k: keyof RunOptions): boolean => options[k] !== undefined && options[k] !== false && !(Array.isArray(options[k]) && (options[k] as unknown[]).length === 0);
+    const conflicts = RESUME_CONFLICTS.filter(([k]) => given(k)).map(([, flag]) => flag);
     if (conflicts.length > 0) throw new InputError(MSG.run.resumeConflicts(conflicts));
     return resumeRun(options.resume, options.outDir ?? 'results', threads, deps);
   }
 
-  const plan = planRun(options, deps);
+  const plan = await planRun(options, deps);
   if (plan.matrix.groups.length === 0) throw new InputError(MSG.run.empty(plan.matrix));
   if (options.list) {
     stdout.write(formatPlan(plan));
@@ -210,7 +244,13 @@ export async function runBench(options: RunOptions = {}, deps: RunDeps = {}): Pr
     shard: plan.shard,
     groupIds: plan.groups.map((g) => g.id),
     threads,
+    isolation: options.isolation ?? 'thread',
     maxSamples,
+    verification: Object.fromEntries(
+      [...new Set(plan.matrix.groups.flatMap((g) => g.trackers))]
+        .filter((t) => isModuleTracker(t))
+        .map((t): [string, Verification] => [t, { state: options.verify === false ? 'skipped' : 'pending' }]),
+    ),
   };
   writeManifest(dir, manifest);
   writeFileAtomic(join(dir, FILES.lines), '');
@@ -247,8 +287,10 @@ async function resumeRun(arg: string, outDir: string, threads: number, deps: Run
   return execute(dir, manifest, env, todo, done.size, true, deps);
 }
 
-function groupTask(g: MatrixGroup, m: Matrix, choice: MachineChoice, maxSamples: number, sources: MatrixSources): GroupTask {
-  const spec = machineSpecFor(choice, sources.defaultProfile?.(g.workload) ?? '');
+function groupTask(g: MatrixGroup, mf: RunManifest, sources: MatrixSources): GroupTask {
+  const m = mf.matrix;
+  const spec = machineSpecFor(mf.machineChoice, sources.defaultProfile?.(g.workload) ?? '');
+  const verification = Object.entries(mf.verification ?? {});
   return {
     groupId: g.id,
     workload: g.workload,
@@ -258,11 +300,40 @@ function groupTask(g: MatrixGroup, m: Matrix, choice: MachineChoice, maxSamples:
     machineLabel: g.machine,
     ...(m.bugs.length > 0 ? { bugs: [...m.bugs] } : {}),
     trackers: [...g.trackers],
-    rounds: m.rounds,
+    forks: m.forks,
     orderSeed: m.orderSeed,
     timing: m.timing,
-    maxSamples,
+    maxSamples: mf.maxSamples,
+    modules: (m.modules ?? []).map((x) => x.path),
+    unverified: verification.filter(([, v]) => v.state === 'skipped').map(([t]) => t),
+    refused: Object.fromEntries(verification.filter(([, v]) => v.state === 'failed').map(([t, v]) => [t, MSG.run.refused(v.error ?? '')])),
   };
+}
+
+/** A module-loaded tracker's `verify` must finish within this, ms (an endless loop is stopped with its worker). */
+export const VERIFY_TIMEOUT_MS = 60_000;
+
+/**
+ * Verifies, on the pool, every module-loaded tracker of the run still
+ * pending verification (`run` does before timing them; `--no-verify`
+ * skips it), records each verdict in run.json and prints one line each.
+ * A tracker that fails is not timed: its cells are errored with why.
+ */
+async function verifyModuleTrackers(dir: string, manifest: RunManifest, pool: PreparePool, stdout: NodeJS.WritableStream): Promise<void> {
+  const modules = (manifest.matrix.modules ?? []).map((m) => m.path);
+  for (const [tracker, v] of Object.entries(manifest.verification ?? {})) {
+    if (v.state !== 'pending') continue;
+    let verdict: Verification;
+    try {
+      const r = await pool.verify({ tracker, modules }, AbortSignal.timeout(VERIFY_TIMEOUT_MS));
+      verdict = r.state === 'passed' ? { state: 'passed' } : { state: 'failed', error: MSG.run.verifyDiverged(r.first.trace, r.first.line, r.first.op) };
+    } catch (e) {
+      verdict = { state: 'failed', error: e instanceof Error && e.name === 'AbortError' ? MSG.run.verifyTimeout(VERIFY_TIMEOUT_MS) : e instanceof Error ? e.message : String(e) };
+    }
+    manifest.verification![tracker] = verdict;
+    writeManifest(dir, manifest);
+    stdout.write(MSG.run.verified(tracker, verdict, modules));
+  }
 }
 
 function groupNote(r: GroupResult): string {
@@ -286,29 +357,35 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
   const progress = createProgress(stderr, tty, total, alreadyDone);
   const sources = deps.matrixSources ?? REGISTRY_SOURCES;
   const pool = (deps.createPool ?? ((n: number) => createPool({ maxThreads: n })))(threads);
+  await verifyModuleTrackers(dir, manifest, pool, stdout);
+  const runFork = deps.runFork ?? createForkRunner({ isolation: manifest.isolation });
+  const groupDeps = { prepare: (t: Parameters<PreparePool['prepare']>[0]) => pool.prepare(t), runFork };
   let done = alreadyDone;
-  // SIGINT/SIGTERM: stop scheduling, stop the workers; the group in flight
-  // is not recorded (resume runs it again), everything finished is on disk.
+  // SIGINT/SIGTERM: stop scheduling, stop the pool and the forks in flight;
+  // the groups in flight are not recorded (resume runs them again),
+  // everything finished is on disk.
   let interrupted: NodeJS.Signals | null = null;
+  const abort = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {
     if (interrupted !== null) return;
     interrupted = sig;
+    abort.abort();
     void pool.destroy();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const ctxFor = (): LineContext => ({ runId: manifest.runId, matrixHash: manifest.matrixHash, rounds: m.rounds, shard, finishedAt: now().toISOString() });
+  const ctxFor = (): LineContext => ({ runId: manifest.runId, matrixHash: manifest.matrixHash, forks: m.forks, shard, finishedAt: now().toISOString() });
   const runOne = async (g: MatrixGroup): Promise<void> => {
     let lines: ResultLine[];
     let note: string;
     let r: GroupResult | null = null;
     try {
-      r = await pool.run(groupTask(g, m, manifest.machineChoice, manifest.maxSamples, sources));
+      r = await measureGroup(groupTask(g, manifest, sources), groupDeps, abort.signal);
       lines = groupLines(r, ctxFor());
       note = groupNote(r);
       if (env.gc === null && r.error === null) env.gc = r.gc;
     } catch (e) {
-      if (interrupted !== null) return;
+      if (interrupted !== null || e instanceof GroupAborted) return;
       const error = MSG.run.workerFailed(e instanceof Error ? e.message : String(e));
       lines = failedGroupLines(g, error, ctxFor());
       note = MSG.progress.groupError(error);
@@ -317,9 +394,8 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
     done++;
     progress.group({ done, total, groupId: g.id, cells: g.trackers.length, ops: r?.ops ?? null, wallMs: r?.wallMs ?? 0, note });
   };
-  // Groups go to the pool in matrix order, at most `threads` at a time, so
-  // the order (and with one thread, each worker's JIT history) is the same
-  // from run to run.
+  // Groups are measured in matrix order, at most `threads` at a time, so the
+  // schedule is the same from run to run.
   let next = 0;
   const lane = async (): Promise<void> => {
     while (interrupted === null && next < todo.length) await runOne(todo[next++]!);
@@ -352,7 +428,7 @@ async function finish(dir: string, manifest: RunManifest, env: RunEnv | null, ch
     runId: manifest.runId,
     matrixHash: manifest.matrixHash,
     baseline: m.baseline,
-    rounds: m.rounds,
+    forks: m.forks,
     expected: expectedCells(m, manifest.groupIds),
   });
   const files = writeSummaryFiles(dir, summary, {
@@ -367,7 +443,7 @@ async function finish(dir: string, manifest: RunManifest, env: RunEnv | null, ch
   const report = charts ? await writeReport(dir, {}) : null;
 
   stdout.write('\n' + formatTable(summary.cells, m.baseline) + '\n');
-  for (const l of MSG.summary.precision(summary)) stdout.write(l + '\n');
+  for (const l of MSG.summary.precision(summary, UNSTABLE_RATIO)) stdout.write(l + '\n');
   const failed = summary.cells.filter(cellFailed);
   for (const c of failed.filter((x) => x.error !== null)) stdout.write(MSG.run.cellError(c.cellId, c.error!) + '\n');
   stdout.write(MSG.run.files(join(dir, FILES.lines), files, chartFiles));

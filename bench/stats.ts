@@ -1,32 +1,26 @@
 /**
- * Pure statistics for the harness: what simple-statistics has is used from
- * it (median, quantiles, mean, standard deviation, harmonic mean, the
- * Wilcoxon rank sum, the error function, Fisher–Yates shuffle); what it
- * lacks lives here, small and tested against known values:
+ * Pure statistics for the harness. Well-kept libraries where they have the
+ * function — simple-statistics (median, quantiles, mean, standard deviation,
+ * harmonic mean, Fisher–Yates shuffle), @stdlib (Student's t quantile,
+ * Welch's t-test, Benjamini–Hochberg) — and here what they lack, small and
+ * tested against known values:
  *
  * - a seeded PRNG (`createRng`, xoshiro128**) and seed derivation (`hashSeed`),
- * - Student's t quantile for 95% intervals (`tQuantile95`) and the relative
- *   margin of error (`rme`),
- * - the Mann–Whitney U test with tie correction (`mannWhitneyU`), Welch's
- *   t-test with its p-value through the incomplete beta function
- *   (`welchTTest`),
- * - a percentile-bootstrap confidence interval of a ratio of medians
- *   (`bootstrapRatioCI`),
+ * - the relative margin of error (`rme`) and order statistics of the median,
+ * - the two-level bootstrap of a cell measured in several forks
+ *   (`bootstrapForks`): forks, then samples within a fork — the fork, a fresh
+ *   isolate, is the unit of replication, so intervals resample forks, never
+ *   pooled samples as if they were independent — and ratios of two cells
+ *   (`ratioCI`),
  * - a complexity class fitted across sizes (`fitComplexity`, Google
  *   Benchmark's least-squares fit without intercept).
  *
  * No I/O, no clock, no global state: same inputs, same outputs.
  */
-import {
-  errorFunction,
-  harmonicMean as ssHarmonicMean,
-  mean as ssMean,
-  medianSorted,
-  quantileSorted,
-  sampleStandardDeviation,
-  shuffle,
-  wilcoxonRankSum,
-} from 'simple-statistics';
+import padjust from '@stdlib/stats-padjust';
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import ttest2 from '@stdlib/stats-ttest2';
+import { harmonicMean as ssHarmonicMean, mean as ssMean, medianSorted, quantileSorted, sampleStandardDeviation, shuffle } from 'simple-statistics';
 
 /** A source of uniform numbers in [0, 1). */
 export type Rng = () => number;
@@ -83,27 +77,14 @@ export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
   return shuffle([...items], createRng(seed));
 }
 
-/** Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom (t_{0.975, df}). */
-const T975 = [
-  12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.306, 2.2622, 2.2281, 2.201, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098,
-  2.1009, 2.093, 2.086, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
-];
-
 /**
  * Student's t quantile t_{0.975, df}: the half-width factor of a two-sided
- * 95% interval. A table for df ≤ 30, the Cornish–Fisher expansion beyond
- * (error < 1e-4), 1.96 as df → ∞.
+ * 95% interval (@stdlib).
  * @throws RangeError for df < 1
  */
 export function tQuantile95(df: number): number {
   if (!(df >= 1)) throw new RangeError(`degrees of freedom must be ≥ 1, got ${df}`);
-  const k = Math.floor(df);
-  if (k <= 30) return T975[k - 1]!;
-  const z = 1.959963984540054;
-  const z3 = z ** 3;
-  const z5 = z ** 5;
-  const z7 = z ** 7;
-  return z + (z3 + z) / (4 * k) + (5 * z5 + 16 * z3 + 3 * z) / (96 * k * k) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * k * k * k);
+  return tQuantile(0.975, Math.floor(df));
 }
 
 /** Location and spread of one sample set. Units are those of the samples (the harness uses ns). */
@@ -177,74 +158,28 @@ export function thinSorted(sorted: readonly number[], max: number): number[] {
   return out;
 }
 
-/** Standard normal CDF Φ(z), through the error function. */
-export function normalCdf(z: number): number {
-  return 0.5 * (1 + errorFunction(z / Math.SQRT2));
-}
-
-/** Result of a Mann–Whitney U test. */
-export interface MannWhitney {
-  /** U of the first sample: the number of (x, y) pairs with x > y, ties counting ½. */
-  uX: number;
-  /** U of the second sample (uX + uY = nX · nY). */
-  uY: number;
-  /** The normal approximation's z (tie- and continuity-corrected), signed: > 0 when x tends to be larger. */
-  z: number;
-  /** Two-sided p-value from the normal approximation. 1 when every value is tied. */
-  p: number;
-}
-
-/**
- * Two-sided Mann–Whitney U test (Wilcoxon rank-sum) of two independent
- * samples, normal approximation with tie and continuity corrections — the
- * test asv uses on raw benchmark samples. The rank sum comes from
- * simple-statistics; the tie correction and p-value from here.
- * @throws RangeError when either sample is empty
- */
-export function mannWhitneyU(x: readonly number[], y: readonly number[]): MannWhitney {
-  const nx = x.length;
-  const ny = y.length;
-  if (nx === 0 || ny === 0) throw new RangeError('Mann–Whitney U needs two non-empty samples');
-  const r1 = wilcoxonRankSum(x as number[], y as number[]);
-  const uX = r1 - (nx * (nx + 1)) / 2;
-  const uY = nx * ny - uX;
-  const n = nx + ny;
-  // Tie correction: Σ (t³ − t) over groups of tied values.
-  const all = Float64Array.from([...x, ...y]).sort();
-  let ties = 0;
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && all[j] === all[i]) j++;
-    const t = j - i;
-    ties += t * t * t - t;
-    i = j;
-  }
-  const variance = ((nx * ny) / 12) * (n + 1 - ties / (n * (n - 1) || 1));
-  if (!(variance > 0)) return { uX, uY, z: 0, p: 1 };
-  const diff = uX - (nx * ny) / 2;
-  const z = (Math.sign(diff) * Math.max(0, Math.abs(diff) - 0.5)) / Math.sqrt(variance);
-  const p = Math.min(1, 2 * (1 - normalCdf(Math.abs(z))));
-  return { uX, uY, z, p };
+/** An interval. */
+export interface Interval {
+  low: number;
+  high: number;
 }
 
 /** A ratio with its confidence interval. */
-export interface RatioCI {
-  /** median(numerator) / median(denominator). */
+export interface RatioCI extends Interval {
+  /** The ratio of the two point estimates. */
   ratio: number;
-  /** Lower bound of the interval. */
-  low: number;
-  /** Upper bound of the interval. */
-  high: number;
   /** Confidence level, e.g. 0.95. */
   confidence: number;
 }
 
-/** Options of `bootstrapRatioCI`. */
+/** Options of the fork bootstrap. */
 export interface BootstrapOptions {
-  /** Bootstrap resamples. Default 1000. */
+  /** Outer (fork-level) resamples. Default 1000. */
   resamples?: number;
-  /** Confidence level in (0, 1). Default 0.95. */
-  confidence?: number;
+  /** Inner resamples of each fork's median, drawn once and reused. Default 200. */
+  innerResamples?: number;
+  /** Samples per fork used by the inner level (evenly spaced order statistics beyond). Default 200. */
+  maxSamplesPerFork?: number;
   /** PRNG seed. Default 1. */
   seed?: number;
 }
@@ -270,42 +205,75 @@ function resampledMedian(sorted: readonly number[], rng: Rng, counts: Uint32Arra
   return sorted[n - 1]!;
 }
 
+/** The two-level bootstrap of one cell: its point estimate and the resampled distribution of it. */
+export interface ForkBootstrap {
+  /** The median of the fork medians. */
+  point: number;
+  /** One value of the statistic per outer resample, in draw order (not sorted). */
+  draws: Float64Array;
+}
+
 /**
- * Percentile-bootstrap confidence interval of median(num) / median(den):
- * each resample draws both samples with replacement (independently) and
- * takes the ratio of their medians; the interval is the (1−c)/2 and
- * (1+c)/2 quantiles of those ratios. Seeded: same inputs, same interval.
- * @param num samples of the numerator (e.g. a tracker's replay times, ns)
- * @param den samples of the denominator (e.g. the baseline's)
- * @throws RangeError for an empty sample set, a non-positive median of `den`, or bad options
+ * Two-level bootstrap of "the median of the fork medians" of a cell
+ * measured in several forks (Davison & Hinkley's hierarchical bootstrap:
+ * resample the units, then within each unit). Each outer resample draws
+ * K forks with replacement and, for each, one resampled median of its
+ * samples (drawn from `innerResamples` precomputed per fork), then takes the
+ * median of those K values. With one fork the interval reflects only that
+ * fork's samples; a cell needs several forks for an honest interval.
+ * @param forks each fork's samples (any order; forks without samples are skipped)
+ * @throws RangeError when no fork has samples
  */
-export function bootstrapRatioCI(num: readonly number[], den: readonly number[], options: BootstrapOptions = {}): RatioCI {
+export function bootstrapForks(forks: readonly (readonly number[])[], options: BootstrapOptions = {}): ForkBootstrap {
   const resamples = options.resamples ?? 1000;
-  const confidence = options.confidence ?? 0.95;
-  if (num.length === 0 || den.length === 0) throw new RangeError('bootstrap needs two non-empty samples');
-  if (!Number.isSafeInteger(resamples) || resamples < 10) throw new RangeError(`resamples must be an integer ≥ 10, got ${resamples}`);
-  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
-  const a = Array.from(num).sort((p, q) => p - q);
-  const b = Array.from(den).sort((p, q) => p - q);
-  const mb = medianSorted(b);
-  if (!(mb > 0)) throw new RangeError('the denominator median must be positive');
-  const ratio = medianSorted(a) / mb;
+  const inner = options.innerResamples ?? 200;
+  const maxPerFork = options.maxSamplesPerFork ?? 200;
+  if (!Number.isSafeInteger(resamples) || resamples < 10 || !Number.isSafeInteger(inner) || inner < 1) throw new RangeError('bootstrap resamples must be integers (outer ≥ 10, inner ≥ 1)');
+  const sorted = forks.filter((f) => f.length > 0).map((f) => thinSorted([...f].sort((a, b) => a - b), maxPerFork));
+  const k = sorted.length;
+  if (k === 0) throw new RangeError('bootstrap needs a fork with samples');
   const rng = createRng(options.seed ?? 1);
-  const ca = new Uint32Array(a.length);
-  const cb = new Uint32Array(b.length);
-  const ratios = new Float64Array(resamples);
+  const medians = sorted.map((f) => medianSorted(f));
+  const innerDraws = sorted.map((f) => {
+    const counts = new Uint32Array(f.length);
+    const d = new Float64Array(inner);
+    for (let i = 0; i < inner; i++) d[i] = resampledMedian(f, rng, counts);
+    return d;
+  });
+  const pick = new Float64Array(k);
+  const draws = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
-    const d = resampledMedian(b, rng, cb);
-    ratios[r] = resampledMedian(a, rng, ca) / (d > 0 ? d : Number.MIN_VALUE);
+    for (let j = 0; j < k; j++) pick[j] = innerDraws[Math.floor(rng() * k)]![Math.floor(rng() * inner)]!;
+    pick.sort();
+    draws[r] = k % 2 === 1 ? pick[k >> 1]! : (pick[(k >> 1) - 1]! + pick[k >> 1]!) / 2;
   }
-  ratios.sort();
-  const q = Array.from(ratios);
-  return {
-    ratio,
-    low: quantileSorted(q, (1 - confidence) / 2),
-    high: quantileSorted(q, (1 + confidence) / 2),
-    confidence,
-  };
+  return { point: medianOf(medians), draws };
+}
+
+/** Median of an unsorted list. */
+function medianOf(xs: readonly number[]): number {
+  return medianSorted([...xs].sort((a, b) => a - b));
+}
+
+/** The (1−c)/2 and (1+c)/2 quantiles of `draws` (percentile interval). */
+export function percentileInterval(draws: Float64Array, confidence = 0.95): Interval {
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
+  const q = Array.from(draws).sort((a, b) => a - b);
+  return { low: quantileSorted(q, (1 - confidence) / 2), high: quantileSorted(q, (1 + confidence) / 2) };
+}
+
+/**
+ * Percentile interval of num ÷ den from two independent fork bootstraps
+ * (same number of resamples): resample r of the ratio is
+ * num.draws[r] / den.draws[r].
+ * @throws RangeError when the resample counts differ or the denominator is not positive
+ */
+export function ratioCI(num: ForkBootstrap, den: ForkBootstrap, confidence = 0.95): RatioCI {
+  if (num.draws.length !== den.draws.length) throw new RangeError('ratioCI needs bootstraps of the same size');
+  if (!(den.point > 0)) throw new RangeError('the denominator must be positive');
+  const r = new Float64Array(num.draws.length);
+  for (let i = 0; i < r.length; i++) r[i] = num.draws[i]! / (den.draws[i]! > 0 ? den.draws[i]! : Number.MIN_VALUE);
+  return { ratio: num.point / den.point, ...percentileInterval(r, confidence), confidence };
 }
 
 /** The complexity classes a size sweep is fitted to. */
@@ -370,35 +338,6 @@ export function fitComplexity(ns: readonly number[], ys: readonly number[]): Com
   return best;
 }
 
-/** Count, mean and sample standard deviation of one sample set. */
-export interface Moments {
-  n: number;
-  mean: number;
-  /** Sample standard deviation (n − 1). */
-  sd: number;
-}
-
-/**
- * Moments of the union of several sample sets from their own moments
- * (exact: Σ (nᵢ − 1) sdᵢ² + nᵢ (meanᵢ − mean)² over N − 1), so that rounds
- * whose raw samples were thinned still pool exactly.
- * @returns n 0 and NaN mean for no samples
- */
-export function poolMoments(parts: readonly Moments[]): Moments {
-  const n = parts.reduce((a, p) => a + p.n, 0);
-  if (n === 0) return { n: 0, mean: NaN, sd: NaN };
-  const mean = parts.reduce((a, p) => a + p.n * p.mean, 0) / n;
-  if (n < 2) return { n, mean, sd: 0 };
-  const ss = parts.reduce((a, p) => a + (p.n - 1) * p.sd * p.sd + p.n * (p.mean - mean) ** 2, 0);
-  return { n, mean, sd: Math.sqrt(ss / (n - 1)) };
-}
-
-/** Relative margin of error (percent, 95%, Student's t) from moments; 0 for n < 2 or a zero mean. */
-export function rmeFromMoments(m: Moments): number {
-  if (m.n < 2 || m.mean === 0) return 0;
-  return (tQuantile95(m.n - 1) * (m.sd / Math.sqrt(m.n)) * 100) / Math.abs(m.mean);
-}
-
 /**
  * Distribution-free 95% confidence interval of the median from order
  * statistics (normal approximation to the binomial): the 1-based ranks
@@ -430,67 +369,6 @@ export function medianRme(sorted: readonly number[]): number {
   return ((ci.high - ci.low) / 2 / Math.abs(m)) * 100;
 }
 
-/**
- * Regularized incomplete beta function I_x(a, b) by its continued fraction
- * (Lentz's method, as in Numerical Recipes `betai`/`betacf`); accurate to
- * ~1e-12 for the arguments Student's t needs.
- * @throws RangeError for x outside [0, 1] or non-positive a, b
- */
-export function incompleteBeta(x: number, a: number, b: number): number {
-  if (!(x >= 0 && x <= 1) || !(a > 0) || !(b > 0)) throw new RangeError(`incompleteBeta: bad arguments x=${x} a=${a} b=${b}`);
-  if (x === 0 || x === 1) return x;
-  const lnFront = lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x);
-  // Use the continued fraction where it converges fast; the symmetry relation otherwise.
-  if (x > (a + 1) / (a + b + 2)) return 1 - incompleteBeta(1 - x, b, a);
-  const tiny = 1e-300;
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let f = d;
-  for (let m = 1; m <= 300; m++) {
-    const m2 = 2 * m;
-    let num = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + num * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + num / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    f *= d * c;
-    num = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + num * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + num / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = d * c;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-14) break;
-  }
-  return (Math.exp(lnFront) * f) / a;
-}
-
-/** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9). */
-function lnGamma(x: number): number {
-  const g = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
-    9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
-  const z = x - 1;
-  let a = g[0]!;
-  const t = z + 7.5;
-  for (let i = 1; i < 9; i++) a += g[i]! / (z + i);
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
-}
-
-/** Two-sided p-value of Student's t statistic `t` with `df` (> 0, not necessarily integer) degrees of freedom. */
-export function tTwoSidedP(t: number, df: number): number {
-  if (!(df > 0)) throw new RangeError(`degrees of freedom must be > 0, got ${df}`);
-  if (!Number.isFinite(t)) return 0;
-  return incompleteBeta(df / (df + t * t), df / 2, 0.5);
-}
-
 /** Result of Welch's t-test. */
 export interface WelchT {
   /** (mean(y) − mean(x)) / standard error. */
@@ -501,45 +379,29 @@ export interface WelchT {
   p: number;
   /** mean(y) − mean(x). */
   diff: number;
-  /** Standard error of `diff`. */
-  se: number;
 }
 
 /**
- * Welch's unequal-variance t-test of mean(y) − mean(x) (mmtests' test).
- * The harness applies it to log round medians: the rounds are the units
- * that see run-to-run drift, which raw samples of one run do not.
+ * Welch's unequal-variance t-test of mean(y) − mean(x) (mmtests' test;
+ * @stdlib/stats-ttest2). The harness applies it to log fork medians: the
+ * forks are the independent units.
  * @returns p = 1 when both samples have zero variance and equal means (0 when the means differ)
  * @throws RangeError when either sample has fewer than two values
  */
 export function welchTTest(x: readonly number[], y: readonly number[]): WelchT {
   if (x.length < 2 || y.length < 2) throw new RangeError("Welch's t-test needs at least two values per sample");
-  const mx = ssMean(x as number[]);
-  const my = ssMean(y as number[]);
-  const vx = sampleStandardDeviation(x as number[]) ** 2 / x.length;
-  const vy = sampleStandardDeviation(y as number[]) ** 2 / y.length;
-  const se = Math.sqrt(vx + vy);
-  const diff = my - mx;
-  if (!(se > 0)) return { t: diff === 0 ? 0 : Math.sign(diff) * Infinity, df: x.length + y.length - 2, p: diff === 0 ? 1 : 0, diff, se: 0 };
-  const df = (vx + vy) ** 2 / (vx * vx / (x.length - 1) + vy * vy / (y.length - 1));
-  const t = diff / se;
-  return { t, df, p: tTwoSidedP(t, df), diff, se };
+  const diff = ssMean(y as number[]) - ssMean(x as number[]);
+  const sd = sampleStandardDeviation(x as number[]) + sampleStandardDeviation(y as number[]);
+  if (!(sd > 0)) return { t: diff === 0 ? 0 : Math.sign(diff) * Infinity, df: x.length + y.length - 2, p: diff === 0 ? 1 : 0, diff };
+  const r = ttest2(y as number[], x as number[]);
+  return { t: r.statistic, df: r.df, p: r.pValue, diff };
 }
 
 /**
- * Benjamini–Hochberg adjusted p-values (q-values), in the input order:
- * q₍ᵢ₎ = min over j ≥ i of p₍ⱼ₎ · m / j, capped at 1. Rejecting every q < α
- * keeps the expected share of false discoveries among many cells below α.
+ * Benjamini–Hochberg adjusted p-values (q-values), in the input order
+ * (@stdlib/stats-padjust `bh`). Rejecting every q < α keeps the expected
+ * share of false discoveries among many cells below α.
  */
 export function benjaminiHochberg(ps: readonly number[]): number[] {
-  const m = ps.length;
-  const order = ps.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
-  const q = new Array<number>(m);
-  let running = 1;
-  for (let k = m - 1; k >= 0; k--) {
-    const [p, i] = order[k]!;
-    running = Math.min(running, (p * m) / (k + 1));
-    q[i] = Math.min(1, running);
-  }
-  return q;
+  return ps.length === 0 ? [] : (padjust(ps as number[], 'bh') as number[]);
 }

@@ -1,51 +1,51 @@
 /**
- * From result lines to what people read: per-cell summaries (rounds
- * pooled), per-group ratios against the baseline tracker with bootstrap
- * confidence intervals, complexity classes fitted across sizes, the
- * harness-overhead and precision figures — and their renderings:
- * `results.json` (machine-readable), `summary.md`, `results.csv`.
+ * From result lines to what people read: per-cell summaries (forks as the
+ * unit of replication), per-group ratios against the baseline tracker with
+ * two-level bootstrap intervals, complexity classes fitted across sizes,
+ * the harness-overhead, precision and sanity figures — and their
+ * renderings: `results.json` (machine-readable), `summary.md`, `results.csv`.
  *
  * Definitions (units: ns per replay of the whole stream unless stated):
- * - a cell's samples are the timed samples of all its rounds pooled;
- *   `medianNs`, `p99Ns` come from the pooled raw samples, `rme` from the
- *   exactly pooled moments of the rounds;
- * - `opsPerSec` = ops / pooled median seconds; `hmeanOpsPerSec` = the
- *   harmonic mean of the per-round throughputs (mmtests: harmonic mean for
- *   rates);
- * - `vsBaseline` = median(cell) / median(baseline) in the same group — a
- *   time ratio, < 1 faster — with a 95% percentile-bootstrap interval;
- * - `harnessShare` = median over rounds of the empty replay (the digest
- *   sink fed every op, no machine, no tracker) ÷ the cell's median: the
- *   harness's own share of the figure; `nullShare` = the `null` tracker's
- *   median ÷ the cell's median: harness + emulated machine core;
+ * - a cell is measured in K forks (fresh isolates); each fork's figure is
+ *   the median of its timed samples; the cell's figure `medianNs` is the
+ *   median of its fork medians;
+ * - `rme`: half the width of the cell's 95% two-level bootstrap interval
+ *   (forks, then samples within a fork; `bootstrapForks`) ÷ `medianNs`, in
+ *   percent — what a second run can be expected to move;
+ * - `forkSpread` = (slowest − fastest fork median) ÷ `medianNs`, percent; a
+ *   cell is `unstable` when its slowest fork median exceeds its fastest by
+ *   more than `UNSTABLE_RATIO` (the forks disagree: the JIT compiled it two
+ *   ways), and its interval is reported as such instead of trusted;
+ * - `opsPerSec` = ops ÷ `medianNs`; `hmeanOpsPerSec` = the harmonic mean of
+ *   the per-fork throughputs (mmtests: harmonic mean for rates);
+ * - `vsBaseline` = medianNs(cell) ÷ medianNs(baseline) in the same group —
+ *   a time ratio, < 1 faster — with the percentile interval of the ratio of
+ *   the two cells' bootstrap draws;
+ * - `harnessShare` = median empty replay (the digest sink fed every op, no
+ *   machine, no tracker, timed in the `null` tracker's forks) ÷ the cell's
+ *   median; `nullShare` = the `null` tracker's median ÷ the cell's median;
+ * - sanity: the `null` tracker (harness + machine core, no tracking) must be
+ *   the fastest cell of its group; groups where it is not are listed;
  * - complexity: ns per op against size per (workload, seed, tracker), the
  *   class with the least normalized RMS residual (Google Benchmark).
  */
 import { join } from 'node:path';
+import { median } from 'simple-statistics';
 import { NULL_TRACKER, ORACLE } from '../impls/registry.js';
-import type { Validity } from './cell.js';
+import type { RunEnv } from './env.js';
+import type { Validity } from './measure/fork.js';
 import { cellId as makeCellId, type Matrix } from './matrix.js';
 import { MSG } from './messages.js';
-import { FILES, SCHEMA_VERSION, writeFileAtomic, type ResultLine } from './results.js';
-import {
-  bootstrapRatioCI,
-  fitComplexity,
-  harmonicMean,
-  hashSeed,
-  poolMoments,
-  rmeFromMoments,
-  sampleStats,
-  thinSorted,
-  type ComplexityFit,
-  type RatioCI,
-} from './stats.js';
-import type { RunEnv } from './env.js';
-import { median } from 'simple-statistics';
+import { FILES, linesByCell, SCHEMA_VERSION, writeFileAtomic, type ResultLine } from './results.js';
+import { bootstrapForks, fitComplexity, harmonicMean, hashSeed, percentileInterval, ratioCI, sampleStats, type ComplexityFit, type ForkBootstrap, type RatioCI } from './stats.js';
 
 /** What a cell is in its group. */
 export type CellRole = 'null' | 'baseline' | 'tracker' | 'oracle';
 
-/** One cell, all rounds pooled. */
+/** Slowest ÷ fastest fork median above which a cell is `unstable`. */
+export const UNSTABLE_RATIO = 1.2;
+
+/** One cell, all forks. */
 export interface CellSummary {
   cellId: string;
   groupId: string;
@@ -56,26 +56,37 @@ export interface CellSummary {
   machine: string;
   role: CellRole;
   ops: number | null;
-  /** Rounds with timing data, of `roundsPlanned`. */
-  rounds: number;
-  roundsPlanned: number;
-  /** Timed samples over all rounds. */
+  /** Forks with timing data, of `forksPlanned`. */
+  forks: number;
+  forksPlanned: number;
+  /** Each timed fork's median, ns, in fork order. */
+  forkMediansNs: number[];
+  /** Timed samples over all forks. */
   samples: number;
-  /** Pooled median replay time, ns; null when never timed. */
+  /** Median of the fork medians, ns; null when never timed. */
   medianNs: number | null;
+  /** 95% two-level bootstrap interval of `medianNs`, ns. */
+  medianLowNs: number | null;
+  medianHighNs: number | null;
+  /** 99th percentile of all samples, ns (descriptive). */
   p99Ns: number | null;
+  /** Mean of all samples, ns (descriptive). */
   meanNs: number | null;
-  /** Relative margin of error of the pooled mean, percent (95%, Student's t). */
+  /** Half the width of the 95% interval of `medianNs` ÷ `medianNs`, percent. */
   rme: number | null;
-  /** Relative margin of error of the pooled median, percent (95%, order statistics of the pooled raw samples). */
-  medianRme: number | null;
-  /** (max − min) of the round medians ÷ the pooled median, percent: run-to-run drift between rounds. */
-  roundSpread: number | null;
+  /** (slowest − fastest fork median) ÷ `medianNs`, percent. */
+  forkSpread: number | null;
+  /** The forks disagree (slowest ÷ fastest fork median > `UNSTABLE_RATIO`). */
+  unstable: boolean;
   opsPerSec: number | null;
-  /** Harmonic mean of the per-round throughputs, ops/s. */
+  /** Harmonic mean of the per-fork throughputs, ops/s. */
   hmeanOpsPerSec: number | null;
   nsPerOp: number | null;
-  /** Time ratio to the baseline tracker of the same group (< 1 faster), with its 95% bootstrap interval. */
+  /** Median warm-up of the forks: replays (the first, digest replay included) and ms; share of forks that reached a steady state. */
+  warmupReplays: number | null;
+  warmupMs: number | null;
+  warmupSteadyShare: number | null;
+  /** Time ratio to the baseline tracker of the same group (< 1 faster), with its 95% interval. */
   vsBaseline: RatioCI | null;
   /** Empty-replay (harness) time ÷ this cell's median. */
   harnessShare: number | null;
@@ -83,7 +94,7 @@ export interface CellSummary {
   nullShare: number | null;
   modeledBytes: number | null;
   jsBytes: number | null;
-  /** GCs during the timed replays, all rounds, and their total pause, ms. */
+  /** GCs during the timed replays, all forks, and their total pause, ms. */
   gcCount: number;
   gcPauseMs: number;
   digest: string | null;
@@ -115,15 +126,22 @@ export interface HarnessReport {
   emptyNsPerOpMedian: number | null;
 }
 
+/** A group whose `null` tracker is not its fastest cell. */
+export interface NullNotFastest {
+  groupId: string;
+  /** The cells faster than `null`, with their time ÷ null's. */
+  faster: { tracker: string; ratio: number }[];
+}
+
 /** results.json: everything derived from the lines. */
 export interface RunSummary {
   schemaVersion: typeof SCHEMA_VERSION;
   runId: string;
   matrixHash: string;
   baseline: string;
-  /** Every cell of the matrix (or shard) has every round. */
+  /** Every cell of the matrix (or shard) has every fork. */
   complete: boolean;
-  /** Cell ids with no line at all, or fewer rounds than planned. */
+  /** Cell ids with no line at all, or fewer forks than planned. */
   missing: string[];
   cells: CellSummary[];
   complexity: ComplexityRow[];
@@ -131,22 +149,30 @@ export interface RunSummary {
   /** Median and maximum rme over timed tracker cells (null excluded), percent. */
   rmeMedian: number | null;
   rmeMax: number | null;
-  /** Median and maximum medianRme over the same cells, percent. */
-  medianRmeMedian: number | null;
-  medianRmeMax: number | null;
+  /** Cell ids whose forks disagree. */
+  unstable: string[];
+  /** Sanity check: groups where the `null` tracker is not the fastest. */
+  nullNotFastest: NullNotFastest[];
+  /** Over every fork of the run: median warm-up replays and ms, share of forks that reached a steady state. */
+  warmup: { replaysMedian: number | null; msMedian: number | null; steadyShare: number | null };
   counts: Record<Validity, number>;
 }
 
-/** Bootstrap resamples for the baseline ratios. */
+/** Bootstrap resamples for intervals and ratios. */
 export const BOOTSTRAP_RESAMPLES = 1000;
-/** Pooled raw samples used per side of a bootstrap (order statistics beyond). */
-export const BOOTSTRAP_MAX_SAMPLES = 1000;
 
-/** Pooled raw samples (ns, ascending) of a cell's lines. */
-export function pooledSamples(lines: readonly ResultLine[]): number[] {
-  const all: number[] = [];
-  for (const l of lines) if (l.stats) for (const x of l.stats.samplesNs) all.push(x);
-  return all.sort((a, b) => a - b);
+/** Each timed fork's samples, ns, in fork order (forks without timing skipped). */
+export function forkSamples(lines: readonly ResultLine[]): number[][] {
+  return [...lines]
+    .filter((l) => l.stats !== null)
+    .sort((a, b) => a.fork - b.fork)
+    .map((l) => l.stats!.samplesNs);
+}
+
+/** The two-level bootstrap of a cell's lines (seeded by `key`); null when no fork was timed. */
+export function cellBootstrap(lines: readonly ResultLine[], key: string): ForkBootstrap | null {
+  const forks = forkSamples(lines);
+  return forks.length > 0 ? bootstrapForks(forks, { resamples: BOOTSTRAP_RESAMPLES, seed: hashSeed('cell', key) }) : null;
 }
 
 function roleOf(tracker: string, baseline: string): CellRole {
@@ -156,23 +182,27 @@ function roleOf(tracker: string, baseline: string): CellRole {
   return 'tracker';
 }
 
+const RANK: Record<Validity, number> = { valid: 0, unchecked: 0, invalid: 1, errored: 2 };
+
 /**
- * Summarizes one cell's lines (any rounds, any order; duplicates of a
- * round must have been removed).
+ * Summarizes one cell's lines (any forks, any order; duplicates of a fork
+ * must have been removed).
+ * @param boot the cell's bootstrap (`cellBootstrap`), when already computed
  */
-export function summarizeCell(lines: readonly ResultLine[], baseline: string, roundsPlanned: number): CellSummary {
+export function summarizeCell(lines: readonly ResultLine[], baseline: string, forksPlanned: number, boot: ForkBootstrap | null = cellBootstrap(lines, lines[0]!.cellId)): CellSummary {
   const first = lines[0]!;
-  const timed = lines.filter((l) => l.stats !== null).sort((a, b) => a.round - b.round);
-  const samples = pooledSamples(timed);
-  const moments = poolMoments(timed.map((l) => ({ n: l.stats!.samples, mean: l.stats!.meanNs, sd: l.stats!.sdNs })));
-  const s = samples.length > 0 ? sampleStats(samples) : null;
+  const timed = lines.filter((l) => l.stats !== null).sort((a, b) => a.fork - b.fork);
+  const forkMedians = timed.map((l) => l.stats!.medianNs);
+  const all = timed.flatMap((l) => l.stats!.samplesNs);
+  const s = all.length > 0 ? sampleStats(all) : null;
   const ops = first.ops;
-  const roundMedians = timed.map((l) => l.stats!.medianNs);
-  const med = s?.median ?? null;
+  const med = boot?.point ?? null;
+  const ci = boot ? percentileInterval(boot.draws) : null;
+  const fastest = forkMedians.length > 0 ? Math.min(...forkMedians) : null;
+  const slowest = forkMedians.length > 0 ? Math.max(...forkMedians) : null;
+  const warm = lines.map((l) => l.warmup).filter((w): w is NonNullable<ResultLine['warmup']> => w !== null);
   const errors = lines.map((l) => l.error).filter((e): e is string => e !== null);
-  // Worst validity over the lines (a later round can find instability).
-  const rank: Record<Validity, number> = { valid: 0, unchecked: 0, invalid: 1, errored: 2 };
-  const validity = lines.reduce<Validity>((v, l) => (rank[l.validity] > rank[v] ? l.validity : v), first.validity);
+  const validity = lines.reduce<Validity>((v, l) => (RANK[l.validity] > RANK[v] ? l.validity : v), first.validity);
   return {
     cellId: first.cellId,
     groupId: first.groupId,
@@ -183,22 +213,28 @@ export function summarizeCell(lines: readonly ResultLine[], baseline: string, ro
     machine: first.machine,
     role: roleOf(first.tracker, baseline),
     ops,
-    rounds: timed.length,
-    roundsPlanned,
-    samples: moments.n,
+    forks: timed.length,
+    forksPlanned,
+    forkMediansNs: forkMedians,
+    samples: timed.reduce((a, l) => a + l.stats!.samples, 0),
     medianNs: med,
+    medianLowNs: ci?.low ?? null,
+    medianHighNs: ci?.high ?? null,
     p99Ns: s?.p99 ?? null,
-    meanNs: timed.length > 0 ? moments.mean : null,
-    rme: timed.length > 0 ? rmeFromMoments(moments) : null,
-    medianRme: samples.length > 0 ? s!.medianRme : null,
-    roundSpread: med && roundMedians.length > 1 ? ((Math.max(...roundMedians) - Math.min(...roundMedians)) / med) * 100 : roundMedians.length === 1 ? 0 : null,
+    meanNs: s?.mean ?? null,
+    rme: med && ci ? ((ci.high - ci.low) / 2 / med) * 100 : null,
+    forkSpread: med && fastest !== null && slowest !== null ? ((slowest - fastest) / med) * 100 : null,
+    unstable: fastest !== null && slowest !== null && fastest > 0 && slowest / fastest > UNSTABLE_RATIO,
     opsPerSec: med && ops ? ops / (med / 1e9) : null,
     hmeanOpsPerSec: timed.length > 0 && ops ? harmonicMean(timed.map((l) => l.stats!.opsPerSec)) : null,
     nsPerOp: med && ops ? med / ops : null,
+    warmupReplays: warm.length > 0 ? median(warm.map((w) => w.replays)) : null,
+    warmupMs: warm.length > 0 ? median(warm.map((w) => w.ms)) : null,
+    warmupSteadyShare: warm.length > 0 ? warm.filter((w) => w.steady).length / warm.length : null,
     vsBaseline: null,
     harnessShare: null,
     nullShare: null,
-    modeledBytes: first.memory.modeledBytes,
+    modeledBytes: lines.find((l) => l.memory.modeledBytes !== null)?.memory.modeledBytes ?? null,
     jsBytes: lines.find((l) => l.memory.jsBytes !== null)?.memory.jsBytes ?? null,
     gcCount: lines.reduce((a, l) => a + l.memory.gcCount, 0),
     gcPauseMs: lines.reduce((a, l) => a + l.memory.gcPauseMs, 0),
@@ -214,7 +250,7 @@ export interface SummaryContext {
   runId: string;
   matrixHash: string;
   baseline: string;
-  rounds: number;
+  forks: number;
   /** The cells expected (matrix or shard), in matrix order; lines of other cells are summarized after them. */
   expected: readonly string[];
 }
@@ -227,47 +263,47 @@ export function expectedCells(matrix: Pick<Matrix, 'groups'>, groupIds: readonly
 
 /**
  * Summarizes a run's lines: cells in expected order, ratios to the
- * baseline, harness shares, complexity fits, precision, and the missing
- * cells.
+ * baseline, harness shares, complexity fits, precision, the sanity check
+ * and the missing cells.
  */
 export function summarize(lines: readonly ResultLine[], ctx: SummaryContext): RunSummary {
-  // First occurrence of each cell-round only.
-  const byCell = new Map<string, ResultLine[]>();
-  const seen = new Set<string>();
-  for (const l of lines) {
-    const key = `${l.cellId}#${l.round}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    let list = byCell.get(l.cellId);
-    if (!list) byCell.set(l.cellId, (list = []));
-    list.push(l);
-  }
+  const byCell = linesByCell(lines);
   const expectedSet = new Set(ctx.expected);
   const order = [...ctx.expected.filter((id) => byCell.has(id)), ...[...byCell.keys()].filter((id) => !expectedSet.has(id))];
-  const cells = order.map((id) => summarizeCell(byCell.get(id)!, ctx.baseline, ctx.rounds));
-  const missing = ctx.expected.filter((id) => (byCell.get(id)?.length ?? 0) < ctx.rounds);
+  const boots = new Map(order.map((id) => [id, cellBootstrap(byCell.get(id)!, id)]));
+  const cells = order.map((id) => summarizeCell(byCell.get(id)!, ctx.baseline, ctx.forks, boots.get(id)!));
+  const missing = ctx.expected.filter((id) => (byCell.get(id)?.length ?? 0) < ctx.forks);
 
-  // Per group: the baseline ratio and the harness shares.
+  // Per group: the baseline ratio, the harness shares, the sanity check.
   const groups = new Map<string, CellSummary[]>();
   for (const c of cells) {
     let g = groups.get(c.groupId);
     if (!g) groups.set(c.groupId, (g = []));
     g.push(c);
   }
+  const emptyNs = (members: CellSummary[]): number | null => {
+    const nul = members.find((c) => c.tracker === NULL_TRACKER);
+    const h = nul ? byCell.get(nul.cellId)!.map((l) => l.harness.emptyReplayNs).filter((x): x is number => x !== null) : [];
+    return h.length > 0 ? median(h) : null;
+  };
+  const nullNotFastest: NullNotFastest[] = [];
   for (const [gid, members] of groups) {
     const base = members.find((c) => c.tracker === ctx.baseline);
     const nul = members.find((c) => c.tracker === NULL_TRACKER);
-    const baseSamples = base && base.medianNs ? thinSorted(pooledSamples(byCell.get(base.cellId)!), BOOTSTRAP_MAX_SAMPLES) : null;
-    const harnessRounds = (byCell.get(members[0]!.cellId) ?? []).map((l) => l.harness.emptyReplayNs).filter((x): x is number => x !== null);
-    const harnessNs = harnessRounds.length > 0 ? median(harnessRounds) : null;
+    const baseBoot = base ? boots.get(base.cellId)! : null;
+    const harnessNs = emptyNs(members);
     for (const c of members) {
       if (c.medianNs === null) continue;
       if (harnessNs !== null) c.harnessShare = harnessNs / c.medianNs;
       if (nul?.medianNs) c.nullShare = nul.medianNs / c.medianNs;
-      if (baseSamples && baseSamples.length > 0) {
-        const mine = thinSorted(pooledSamples(byCell.get(c.cellId)!), BOOTSTRAP_MAX_SAMPLES);
-        c.vsBaseline = bootstrapRatioCI(mine, baseSamples, { resamples: BOOTSTRAP_RESAMPLES, seed: hashSeed('vs-baseline', gid, c.tracker) });
-      }
+      const mine = boots.get(c.cellId)!;
+      if (baseBoot && base!.medianNs && mine) c.vsBaseline = ratioCI(mine, baseBoot);
+    }
+    if (nul?.medianNs) {
+      const faster = members
+        .filter((c) => c.role !== 'null' && c.medianNs !== null && c.medianNs < nul.medianNs!)
+        .map((c) => ({ tracker: c.tracker, ratio: c.medianNs! / nul.medianNs! }));
+      if (faster.length > 0) nullNotFastest.push({ groupId: gid, faster });
     }
   }
 
@@ -294,13 +330,13 @@ export function summarize(lines: readonly ResultLine[], ctx: SummaryContext): Ru
   const shares = trackerCells.map((c) => c.harnessShare).filter((x): x is number => x !== null);
   const emptyPerOp = [...groups.values()]
     .map((m) => {
-      const c = m[0]!;
-      const h = (byCell.get(c.cellId) ?? []).map((l) => l.harness.emptyReplayNs).filter((x): x is number => x !== null);
-      return h.length > 0 && c.ops ? median(h) / c.ops : null;
+      const h = emptyNs(m);
+      const ops = m[0]!.ops;
+      return h !== null && ops ? h / ops : null;
     })
     .filter((x): x is number => x !== null);
   const rmes = trackerCells.map((c) => c.rme).filter((x): x is number => x !== null);
-  const mrmes = trackerCells.map((c) => c.medianRme).filter((x): x is number => x !== null);
+  const warm = [...byCell.values()].flat().map((l) => l.warmup).filter((w): w is NonNullable<ResultLine['warmup']> => w !== null);
   const counts: Record<Validity, number> = { valid: 0, invalid: 0, errored: 0, unchecked: 0 };
   for (const c of cells) counts[c.validity]++;
   return {
@@ -320,8 +356,13 @@ export function summarize(lines: readonly ResultLine[], ctx: SummaryContext): Ru
     },
     rmeMedian: med(rmes),
     rmeMax: rmes.length > 0 ? Math.max(...rmes) : null,
-    medianRmeMedian: med(mrmes),
-    medianRmeMax: mrmes.length > 0 ? Math.max(...mrmes) : null,
+    unstable: cells.filter((c) => c.unstable).map((c) => c.cellId),
+    nullNotFastest,
+    warmup: {
+      replaysMedian: med(warm.map((w) => w.replays)),
+      msMedian: med(warm.map((w) => w.ms)),
+      steadyShare: warm.length > 0 ? warm.filter((w) => w.steady).length / warm.length : null,
+    },
     counts,
   };
 }
@@ -355,12 +396,32 @@ export function fmtRatio(r: RatioCI | null): string {
   return r === null ? '-' : `${r.ratio.toFixed(3)} [${r.low.toFixed(3)}, ${r.high.toFixed(3)}]`;
 }
 
-/** The validity label shown in tables: `yes`, `INVALID`, `ERROR`, `harness` (the null tracker). */
-export function validityLabel(v: Validity): string {
-  return v === 'valid' ? 'yes' : v === 'invalid' ? 'INVALID' : v === 'errored' ? 'ERROR' : 'harness';
+/**
+ * The forks column: `3` (forks timed), `2/3` when some were not,
+ * `3 UNSTABLE ×1.35` when they disagree (slowest ÷ fastest fork median).
+ */
+export function forksLabel(c: Pick<CellSummary, 'forks' | 'forksPlanned' | 'unstable' | 'forkMediansNs'>): string {
+  const n = c.forks === c.forksPlanned ? String(c.forks) : `${c.forks}/${c.forksPlanned}`;
+  if (!c.unstable) return n;
+  return `${n} UNSTABLE ×${(Math.max(...c.forkMediansNs) / Math.min(...c.forkMediansNs)).toFixed(2)}`;
 }
 
-/** Columns of results.csv, in order. */
+/**
+ * The validity label shown in tables: `yes`, `INVALID`, `ERROR`, `harness`
+ * (the null tracker), `unchecked` (a module-loaded tracker timed with
+ * `--no-verify`).
+ */
+export function validityLabel(c: Pick<CellSummary, 'validity' | 'role'>): string {
+  const v = c.validity;
+  return v === 'valid' ? 'yes' : v === 'invalid' ? 'INVALID' : v === 'errored' ? 'ERROR' : c.role === 'null' ? 'harness' : 'unchecked';
+}
+
+/**
+ * Columns of results.csv, in order. `vsBaseline`, `vsBaselineLow` and
+ * `vsBaselineHigh` are the time ÷ baseline ratio and its 95% interval
+ * (< 1 faster), as in every earlier version; the fork columns describe the
+ * unit of replication.
+ */
 export const CSV_COLUMNS = [
   'cellId',
   'workload',
@@ -370,14 +431,19 @@ export const CSV_COLUMNS = [
   'role',
   'machine',
   'ops',
-  'rounds',
+  'forks',
   'samples',
   'medianNs',
+  'medianLowNs',
+  'medianHighNs',
   'p99Ns',
   'meanNs',
   'rme',
-  'medianRme',
-  'roundSpread',
+  'forkSpread',
+  'unstable',
+  'forkMediansNs',
+  'warmupReplays',
+  'warmupMs',
   'opsPerSec',
   'hmeanOpsPerSec',
   'nsPerOp',
@@ -398,7 +464,8 @@ export const CSV_COLUMNS = [
 
 function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(9)))) : String(v);
+  const num = (x: number): string => (Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(9))));
+  const s = typeof v === 'number' ? num(v) : Array.isArray(v) ? v.map((x) => num(x as number)).join(' ') : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -425,7 +492,7 @@ function mdTable(head: string[], rows: string[][], right: boolean[]): string {
 
 /** Header facts of summary.md. */
 export interface SummaryHeader {
-  matrix: Pick<Matrix, 'source' | 'description' | 'rounds' | 'timingNote' | 'machine' | 'cellCount' | 'skipped'>;
+  matrix: Pick<Matrix, 'source' | 'description' | 'forks' | 'timingNote' | 'machine' | 'cellCount' | 'skipped'>;
   env: RunEnv | null;
   threads: number;
   shard: string | null;
@@ -440,7 +507,7 @@ export function formatSummaryMd(summary: RunSummary, header: SummaryHeader): str
   out.push(`# memtype-bench run ${summary.runId}\n`);
   out.push(MSG.summary.facts(summary, h).map((f) => `- ${f}`).join('\n') + '\n');
   out.push(`## Precision and overhead\n`);
-  out.push(MSG.summary.precision(summary).map((f) => `- ${f}`).join('\n') + '\n');
+  out.push(MSG.summary.precision(summary, UNSTABLE_RATIO).map((f) => `- ${f}`).join('\n') + '\n');
 
   const workloads = [...new Set(summary.cells.map((c) => c.workload))];
   for (const w of workloads) {
@@ -453,19 +520,20 @@ export function formatSummaryMd(summary: RunSummary, header: SummaryHeader): str
         String(c.seed),
         fmtInt(c.opsPerSec),
         c.rme === null ? '-' : `±${c.rme.toFixed(1)}%`,
+        forksLabel(c),
         fmtFixed(c.nsPerOp, 1),
         fmtFixed(c.p99Ns === null || !c.ops ? null : c.p99Ns / c.ops, 1),
         c.role === 'baseline' ? '1' : fmtRatio(c.vsBaseline),
         fmtInt(c.modeledBytes),
         fmtInt(c.jsBytes),
         `${c.gcCount} / ${fmtFixed(c.gcPauseMs, 1)}`,
-        validityLabel(c.validity),
+        validityLabel(c),
       ]);
     out.push(
       mdTable(
-        ['tracker', 'size', 'seed', 'ops/s', 'rme', 'ns/op', 'p99 ns/op', `time ÷ ${summary.baseline} [95% CI]`, 'modeled B', 'JS B', 'GCs / ms', 'valid'],
+        ['tracker', 'size', 'seed', 'ops/s', '±95%', 'forks', 'ns/op', 'p99 ns/op', `time ÷ ${summary.baseline} [95% CI]`, 'modeled B', 'JS B', 'GCs / ms', 'valid'],
         rows,
-        [false, true, true, true, true, true, true, false, true, true, true, false],
+        [false, true, true, true, true, false, true, true, false, true, true, true, false],
       ),
     );
   }
@@ -484,7 +552,7 @@ export function formatSummaryMd(summary: RunSummary, header: SummaryHeader): str
   const bad = summary.cells.filter(cellFailed);
   if (bad.length > 0 || summary.missing.length > 0) {
     out.push(`## Failures\n`);
-    for (const c of bad) out.push(`- ${MSG.summary.failedCell(c.cellId, validityLabel(c.validity), c.error)}`);
+    for (const c of bad) out.push(`- ${MSG.summary.failedCell(c.cellId, validityLabel(c), c.error)}`);
     for (const id of summary.missing) out.push(`- ${MSG.summary.missingCell(id)}`);
     out.push('');
   }

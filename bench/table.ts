@@ -2,7 +2,7 @@
  * The summary table printed at the end of a run: one row per cell, aligned
  * columns, numbers with thousands separators.
  */
-import { fmtInt, validityLabel, type CellSummary } from './summary.js';
+import { fmtInt, forksLabel, validityLabel, type CellSummary } from './summary.js';
 
 /** An integer with thousands separators (`1,234,567`), `-` for null/NaN. Rounds to the nearest integer. */
 export function formatCount(n: number | null): string {
@@ -21,7 +21,7 @@ function columns(baseline: string): Column[] {
     { title: 'workload', align: 'left', get: (c) => c.workload },
     { title: 'size', align: 'right', get: (c) => formatCount(c.size) },
     { title: 'ops/s', align: 'right', get: (c) => formatCount(c.opsPerSec) },
-    { title: 'rme', align: 'right', get: (c) => (c.rme === null ? '-' : `±${c.rme.toFixed(1)}%`) },
+    { title: '±95%', align: 'right', get: (c) => (c.rme === null ? '-' : `±${c.rme.toFixed(1)}%`) },
     {
       title: `time ÷ ${baseline.length > 14 ? 'baseline' : baseline}`,
       align: 'right',
@@ -29,7 +29,8 @@ function columns(baseline: string): Column[] {
     },
     { title: 'modeled bytes', align: 'right', get: (c) => formatCount(c.modeledBytes) },
     { title: 'JS bytes', align: 'right', get: (c) => formatCount(c.jsBytes) },
-    { title: 'valid', align: 'left', get: (c) => validityLabel(c.validity) },
+    { title: 'forks', align: 'left', get: (c) => forksLabel(c) },
+    { title: 'valid', align: 'left', get: (c) => validityLabel(c) },
   ];
 }
 

@@ -12,6 +12,7 @@ import type { MachineSpec } from '../core/machine-spec.js';
 import { OP_COUNT, OP_NAMES, STRIDE, type OpStream } from '../core/ops.js';
 import type { OutcomeSink } from '../core/outcome.js';
 import { writeTrace } from '../core/trace.js';
+import { loadTrackerModules } from '../impls/modules.js';
 import { LINUX_TRACKER, ORACLE, createTracker } from '../impls/registry.js';
 import { machineFromFiles, readMtrrFile, resolveMachine } from '../workloads/profiles.js';
 import { getWorkload } from '../workloads/registry.js';
@@ -28,6 +29,10 @@ export interface WorkloadCmdOptions {
   mtrrFile?: string;
   /** Output file for `trace` (default standard output). */
   out?: string;
+  /** Tracker modules to load first (`--tracker-module`, repeatable). */
+  trackerModules?: readonly string[];
+  /** `describe`: the tracker to replay on (default the oracle, or Linux's composition above 200 000 ops). */
+  tracker?: string;
 }
 
 /** Streams larger than this (ops) are described on Linux's tracker, not the O(n²) oracle. */
@@ -63,18 +68,19 @@ export function workloadStream(workload: string, opts: WorkloadCmdOptions): OpSt
 }
 
 /**
- * `memtype-bench trace WORKLOAD --size N --seed S [--machine P | --machine-file F] [--mtrr-file M] [--out FILE]`:
+ * `memtype-bench trace WORKLOAD --size N --seed S [--machine P | --machine-file F] [--mtrr-file M] [--out FILE] [--tracker-module PATH]...`:
  * writes the stream as a trace (a comment naming the workload, the machine
  * line, one line per op) to `opts.out` or `stdout`.
  * @param stdout writer for standard output (default the process's)
  * @returns exit status 0
- * @throws InputError for an unknown workload, a bad size or machine, or an unwritable output file
+ * @throws InputError for an unknown workload, a bad size or machine, a bad tracker module, or an unwritable output file
  */
 export async function runTraceCommand(
   workload: string,
   opts: WorkloadCmdOptions,
   stdout: (s: string) => void = (s) => process.stdout.write(s),
 ): Promise<number> {
+  await loadTrackerModules(opts.trackerModules ?? []);
   const stream = workloadStream(workload, opts);
   const where = stream.machine.profile ?? (opts.machineFile !== undefined ? `file ${opts.machineFile}` : 'inline map');
   const text =
@@ -140,23 +146,25 @@ function sampleReplay(stream: OpStream, tracker: string, at: readonly number[]):
 }
 
 /**
- * `memtype-bench describe WORKLOAD --size N [--seed S] [--machine P | --machine-file F]`:
+ * `memtype-bench describe WORKLOAD --size N [--seed S] [--machine P | --machine-file F] [--tracker NAME] [--tracker-module PATH]...`:
  * prints the workload's description, its op mix (count and share per op)
  * and the live state over time — memtype reservations (what
  * `pat_memtype_list` shows), non-WB RAM pages, processes and VMAs at ten
- * points and as a 40-point sparkline — from a replay on the `oracle`
- * (on Linux's tracker for streams above 200 000 ops, where the brute-force
- * oracle is too slow).
+ * points and as a 40-point sparkline — from a replay on `opts.tracker`,
+ * by default the `oracle` (Linux's tracker for streams above 200 000 ops,
+ * where the brute-force oracle is too slow).
  * @param stdout writer for standard output (default the process's)
  * @returns exit status: 0, or 1 when the emulator could not replay the stream
- * @throws InputError for an unknown workload, a bad size or machine
+ * @throws InputError for an unknown workload or tracker, a bad size, machine or tracker module
  */
 export async function runDescribeCommand(
   workload: string,
   opts: WorkloadCmdOptions,
   stdout: (s: string) => void = (s) => process.stdout.write(s),
 ): Promise<number> {
+  await loadTrackerModules(opts.trackerModules ?? []);
   const w = getWorkload(workload);
+  if (opts.tracker !== undefined) createTracker(opts.tracker); // unknown names fail before the stream is built
   const stream = workloadStream(workload, opts);
   const lines: string[] = [];
   const machineName = stream.machine.profile ?? (opts.machineFile ?? 'inline map');
@@ -177,7 +185,7 @@ export async function runDescribeCommand(
   }
   lines.push('');
 
-  const tracker = stream.count <= ORACLE_LIMIT ? ORACLE : LINUX_TRACKER;
+  const tracker = opts.tracker ?? (stream.count <= ORACLE_LIMIT ? ORACLE : LINUX_TRACKER);
   const points = (k: number): number[] => {
     const s = new Set<number>();
     for (let j = 1; j <= k; j++) s.add(Math.max(1, Math.round((stream.count * j) / k)));
@@ -188,7 +196,8 @@ export async function runDescribeCommand(
   const at = [...new Set([...table, ...spark, stream.peak].filter((x) => x >= 1))].sort((a, b) => a - b);
   const { samples, stop } = sampleReplay(stream, tracker, at);
   const byOp = new Map(samples.map((s) => [s.op, s]));
-  lines.push(`live state over time (replayed on ${tracker}${tracker === ORACLE ? '' : `: more than ${ORACLE_LIMIT} ops for the brute-force oracle`})`);
+  const why = opts.tracker === undefined && tracker !== ORACLE ? `: more than ${ORACLE_LIMIT} ops for the brute-force oracle` : '';
+  lines.push(`live state over time (replayed on ${tracker}${why})`);
   const head = ['after op', 'reservations', 'non-WB RAM pages', 'processes', 'VMAs'];
   const rows = table.filter((op) => byOp.has(op)).map((op) => {
     const s = byOp.get(op)!;

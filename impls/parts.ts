@@ -57,7 +57,7 @@ export interface RamPolicy {
   readonly name: string;
   /** The tracker's out slot for the type a reservation granted or found busy. */
   newType: number;
-  /** The policy's own private range store, if it keeps one (`tree`); part of its specialization key. */
+  /** The policy's own private range store, if it keeps one (`tree`). */
   readonly store?: RangeStore;
   /** Called once before use; `store` is the composition's (non-RAM) range store. */
   attach(view: MachineView, store: RangeStore): void;

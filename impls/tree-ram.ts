@@ -22,7 +22,6 @@ import { EBUSY } from '../core/errno.js';
 import type { PhysMap } from '../core/physmap.js';
 import type { MachineView, VmaView } from '../core/tracker.js';
 import type { RamPolicy, RangeStore } from './parts.js';
-import { classKey, specialize } from './specialize.js';
 
 /**
  * A machine view for the RAM store: the real physical map and page flags,
@@ -36,17 +35,26 @@ function ramStoreView(view: MachineView): MachineView {
 }
 
 /**
- * The hot methods, as source (`this` is a TreeRamPolicy), compiled once per
- * store class (impls/specialize.ts) so `this.store.*` stays monomorphic:
- *  - `reserve`: -EBUSY with newType = the type of the lowest-starting stored
- *    range overlapping the request (it holds the lowest busy page), else
- *    store the range (nothing for WB) and newType = req;
- *  - `free`: while some stored range overlaps, erase it and re-insert the
- *    parts sticking out on the left and right (trim / split); returns 0;
- *  - `getPageMemtype`: the covering range's type, else WB.
+ * RAM types as ranges in a range store. Costs (k = ranges touched, n =
+ * ranges stored): reserve O(store overlap); free O(k × store erase/insert);
+ * getPageMemtype O(store lookup); RAM-ness O(log chunks + chunks in range).
  */
-const TREE_RAM_METHODS = `{
-  reserve(start, end, req) {
+export class TreeRamPolicy implements RamPolicy {
+  /** Part name. */
+  readonly name = 'tree';
+  newType = -1;
+  private physmap!: PhysMap;
+
+  /** @param store a fresh, private instance of the composition's store kind */
+  constructor(readonly store: RangeStore) {}
+
+  /**
+   * `reserve_ram_pages_type()` over ranges (pfns): -EBUSY with newType = the
+   * type of the lowest-starting stored range overlapping the request (it
+   * holds the lowest busy page), else the range is stored (nothing for a WB
+   * request) and newType = req.
+   */
+  reserve(start: number, end: number, req: number): number {
     const store = this.store;
     if (store.overlap(start, end)) {
       this.newType = store.first;
@@ -55,8 +63,14 @@ const TREE_RAM_METHODS = `{
     if (req !== WB) store.insert(start, end, req, null);
     this.newType = req;
     return 0;
-  },
-  free(start, end) {
+  }
+
+  /**
+   * `free_ram_pages_type()`: every page of `[start, end)` back to WB — while
+   * some stored range overlaps, erase it and re-insert the parts sticking
+   * out on the left and right (trim / split). Returns 0.
+   */
+  free(start: number, end: number): number {
     const store = this.store;
     while (store.overlap(start, end)) {
       const s = store.hitStart;
@@ -67,50 +81,12 @@ const TREE_RAM_METHODS = `{
       if (e > end) store.insert(end, e, t, null);
     }
     return 0;
-  },
-  getPageMemtype(pfn) {
+  }
+
+  /** `get_page_memtype()`: the covering range's type, else WB. */
+  getPageMemtype(pfn: number): number {
     const t = this.store.lookup(pfn);
     return t < 0 ? WB : t;
-  },
-}`;
-
-/** The compiled shape of `TREE_RAM_METHODS`. */
-interface TreeRamMethods {
-  reserve(this: TreeRamPolicy, start: number, end: number, req: number): number;
-  free(this: TreeRamPolicy, start: number, end: number): number;
-  getPageMemtype(this: TreeRamPolicy, pfn: number): number;
-}
-
-/**
- * RAM types as ranges in a range store. Costs (k = ranges touched, n =
- * ranges stored): reserve O(store overlap); free O(k × store erase/insert);
- * getPageMemtype O(store lookup); RAM-ness O(log chunks + chunks in range).
- */
-export class TreeRamPolicy implements RamPolicy {
-  /** Part name. */
-  readonly name = 'tree';
-  newType = -1;
-  private physmap!: PhysMap;
-  /** `reserve_ram_pages_type()` over ranges (pfns): 0, or -EBUSY with newType = the lowest busy page's type. */
-  declare readonly reserve: (start: number, end: number, req: number) => number;
-  /** `free_ram_pages_type()`: every page of `[start, end)` back to WB (erase, trim or split). Returns 0. */
-  declare readonly free: (start: number, end: number) => number;
-  /** `get_page_memtype()`: the covering range's type, else WB. */
-  declare readonly getPageMemtype: (pfn: number) => number;
-
-  /**
-   * @param store a fresh, private instance of the composition's store kind
-   * @param opts `monomorphic: false` shares one copy of the hot methods among all store kinds (baseline)
-   */
-  constructor(
-    readonly store: RangeStore,
-    opts: { monomorphic?: boolean } = {},
-  ) {
-    const key = opts.monomorphic === false ? 'every store (shared)' : classKey(store);
-    const m = specialize<TreeRamMethods>(TREE_RAM_METHODS, key, { WB, EBUSY });
-    this.reserve = m.reserve;
-    this.free = m.free;
-    this.getPageMemtype = m.getPageMemtype;
   }
 
   /** Attaches the private store to a view without I/O VMAs. */

@@ -1,6 +1,7 @@
 /**
  * `memtype-bench`: the command line. Thin: parses arguments and calls into
- * bench/ (run, compare, merge, report, publish, trace, describe, replay, list). Exit status: 0 success; 1 a run with invalid or errored cells; 2
+ * bench/ (run, compare, merge, report, publish, trace, describe, replay, verify, list). Exit status: 0 success; 1 a run with invalid or errored
+ * cells, or a tracker that `verify` found diverging from the oracle; 2
  * bad input (unknown flag or name, bad number, bad trace) — one line on
  * stderr, never a stack; 70 an internal error — one line on stderr plus
  * the path of a file under the temp folder holding the full stack.
@@ -10,15 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../core/errors.js';
+import { loadTrackerModules } from '../impls/modules.js';
 import { describeTracker, NULL_TRACKER, ORACLE, trackerNames } from '../impls/registry.js';
 import { listProfiles, type Profile } from '../workloads/profiles.js';
 import { getWorkload, workloadNames } from '../workloads/registry.js';
+import { AGREEMENT_TOLERANCE, runAgreementCommand } from '../bench/agreement.js';
 import { runCompareCommand } from '../bench/compare.js';
 import { MSG } from '../bench/messages.js';
 import { runMergeCommand } from '../bench/merge.js';
 import { runReplayCommand } from '../bench/replay.js';
 import { runPublishCommand, runReportCommand } from '../bench/report.js';
 import { runBench, type RunOptions } from '../bench/run.js';
+import { runVerifyCommand, type VerifyCommandOptions } from '../bench/verify.js';
 import { runDescribeCommand, runTraceCommand, type WorkloadCmdOptions } from '../bench/workload-cmds.js';
 
 const PROG = 'memtype-bench';
@@ -86,8 +90,102 @@ function collect(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), v];
 }
 
+/** Help of `--tracker-module`. */
+const MODULE_HELP = 'a tracker module (.js, .mjs or .ts) whose parts compose with the built-in ones by name (repeatable)';
+
 function firstLine(s: string): string {
   return s.split('\n')[0]!.trim();
+}
+
+/** The flags of `run` (and `reproduce`), as commander parses them. */
+type RunFlags = {
+  matrix?: string;
+  quick?: boolean;
+  list?: boolean;
+  tracker?: string[];
+  workload?: string[];
+  size?: { workload?: string; sizes: number[] }[];
+  seed?: number[];
+  forks?: number;
+  rounds?: number;
+  time?: number;
+  baseline?: string;
+  machine?: string;
+  machineFile?: string;
+  mtrrFile?: string;
+  parallel?: number;
+  isolation?: 'thread' | 'process';
+  out: string;
+  runId?: string;
+  shard?: string;
+  resume?: string;
+  maxSamples?: number;
+  charts: boolean;
+  bug?: string[];
+  trackerModule?: string[];
+  verify: boolean;
+};
+
+/** Adds the options of `run` to a command. */
+function addRunOptions(c: Command): Command {
+  return c
+    .option('--matrix <file>', 'matrix config file (JSON); default bench/matrices/default.json')
+    .option('--quick', 'the quick matrix (bench/matrices/quick.json): about a minute')
+    .option('--list', 'print the cells the run would measure, and the time estimate, then exit (dry run)')
+    .option('--tracker <list>', 'trackers: comma list of names or globs ("interval-*", "{list,rbtree}+*"); replaces the lineup', parseList)
+    .option('--workload <list>', 'workloads: comma list of names or globs', parseList)
+    .option('--size <list>', 'sizes for every selected workload, or WORKLOAD=LIST for one (repeatable)', parseSizes)
+    .option('--seed <list>', 'PRNG seeds: comma list of integers', parseSeeds)
+    .option('--forks <n>', 'fresh isolates per cell, the unit of replication (default: the matrix\'s, 3)', parsePositiveInt)
+    .addOption(new Option('--rounds <n>', 'old name of --forks').argParser(parsePositiveInt).hideHelp())
+    .option('--time <ms>', 'fixed timed budget per fork, milliseconds (default: the matrix\'s)', parseMs)
+    .option('--baseline <name>', 'tracker the per-group time ratios are taken against (default the Linux composition)')
+    .option('--machine <profile>', 'built-in machine profile for every workload (memtype-bench list profiles)')
+    .option('--machine-file <path>', "your machine's /proc/iomem or e820 boot log (detected)")
+    .option('--mtrr-file <path>', 'your /proc/mtrr or boot-log MTRR block')
+    .option('--parallel <n>', 'forks measuring at once, from different groups (1 gives the most stable timing)', parsePositiveInt)
+    .addOption(new Option('--isolation <kind>', 'a fresh worker thread or child process per fork').choices(['thread', 'process']))
+    .option('--out <dir>', 'folder receiving <run-id>/', 'results')
+    .option('--run-id <id>', 'name of the run folder (default: the UTC start time)')
+    .option('--shard <i/n>', 'run shard i of n (1-based); auto/n takes i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID')
+    .option('--resume <run>', 'finish an interrupted run (folder or run id): only its unfinished groups run')
+    .option('--max-samples <n>', 'raw samples kept per fork', parsePositiveInt)
+    .option('--no-charts', 'skip rendering the SVG charts')
+    .option('--bug <name>', 'enable a historical bug switch in every machine, the oracle\'s too (repeatable)', collect)
+    .option('--tracker-module <path>', MODULE_HELP, collect)
+    .option('--no-verify', 'time module-loaded trackers without checking them against the oracle first (their cells are marked unchecked)');
+}
+
+/** `RunOptions` from the parsed flags. */
+function runOptions(o: RunFlags): RunOptions {
+  const opts: RunOptions = { outDir: o.out, charts: o.charts };
+  if (o.matrix !== undefined) opts.matrixFile = o.matrix;
+  if (o.quick) opts.quick = true;
+  if (o.list) opts.list = true;
+  if (o.tracker) opts.trackers = o.tracker;
+  if (o.workload) opts.workloads = o.workload;
+  if (o.size) opts.sizes = o.size;
+  if (o.seed) opts.seeds = o.seed;
+  if (o.rounds !== undefined && o.forks === undefined) {
+    process.stderr.write(`${PROG}: note: --rounds is now --forks (each cell is measured in that many fresh isolates)\n`);
+    opts.forks = o.rounds;
+  }
+  if (o.forks !== undefined) opts.forks = o.forks;
+  if (o.time !== undefined) opts.timeMs = o.time;
+  if (o.baseline !== undefined) opts.baseline = o.baseline;
+  if (o.machine !== undefined) opts.machine = o.machine;
+  if (o.machineFile !== undefined) opts.machineFile = o.machineFile;
+  if (o.mtrrFile !== undefined) opts.mtrrFile = o.mtrrFile;
+  if (o.parallel !== undefined) opts.parallel = o.parallel;
+  if (o.isolation !== undefined) opts.isolation = o.isolation;
+  if (o.runId !== undefined) opts.runId = o.runId;
+  if (o.shard !== undefined) opts.shard = o.shard;
+  if (o.resume !== undefined) opts.resume = o.resume;
+  if (o.maxSamples !== undefined) opts.maxSamples = o.maxSamples;
+  if (o.bug) opts.bugs = o.bug;
+  if (o.trackerModule) opts.trackerModules = o.trackerModule;
+  if (!o.verify) opts.verify = false;
+  return opts;
 }
 
 function program(setExit: (code: number) => void): Command {
@@ -99,87 +197,49 @@ function program(setExit: (code: number) => void): Command {
     })
     .showSuggestionAfterError(true);
 
-  p.command('run')
-    .description('measure trackers × workloads × sizes in interleaved rounds; write results/<run-id>/ and print the table')
-    .option('--matrix <file>', 'matrix config file (JSON); default bench/matrices/default.json')
-    .option('--quick', 'the quick matrix (bench/matrices/quick.json): about a minute')
-    .option('--list', 'print the cells the run would measure, and the time estimate, then exit (dry run)')
-    .option('--tracker <list>', 'trackers: comma list of names or globs ("interval-*", "{list,rbtree}+*"); replaces the lineup', parseList)
-    .option('--workload <list>', 'workloads: comma list of names or globs', parseList)
-    .option('--size <list>', 'sizes for every selected workload, or WORKLOAD=LIST for one (repeatable)', parseSizes)
-    .option('--seed <list>', 'PRNG seeds: comma list of integers', parseSeeds)
-    .option('--rounds <n>', 'interleaved rounds per group', parsePositiveInt)
-    .option('--time <ms>', 'fixed time budget per cell and round, milliseconds (default: the matrix\'s)', parseMs)
-    .option('--baseline <name>', 'tracker the per-group time ratios are taken against (default the Linux composition)')
-    .option('--machine <profile>', 'built-in machine profile for every workload (memtype-bench list profiles)')
-    .option('--machine-file <path>', "your machine's /proc/iomem or e820 boot log (detected)")
-    .option('--mtrr-file <path>', 'your /proc/mtrr or boot-log MTRR block')
-    .option('--parallel <n>', 'worker threads measuring at once (1 gives the most stable timing)', parsePositiveInt)
-    .option('--out <dir>', 'folder receiving <run-id>/', 'results')
-    .option('--run-id <id>', 'name of the run folder (default: the UTC start time)')
-    .option('--shard <i/n>', 'run shard i of n (1-based); auto/n takes i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID')
-    .option('--resume <run>', 'finish an interrupted run (folder or run id): only its unfinished groups run')
-    .option('--max-samples <n>', 'raw samples kept per cell and round', parsePositiveInt)
-    .option('--no-charts', 'skip rendering the SVG charts')
-    .option('--bug <name>', 'enable a historical bug switch in every machine, the oracle\'s too (repeatable)', collect)
-    .action(
-      async (o: {
-        matrix?: string;
-        quick?: boolean;
-        list?: boolean;
-        tracker?: string[];
-        workload?: string[];
-        size?: { workload?: string; sizes: number[] }[];
-        seed?: number[];
-        rounds?: number;
-        time?: number;
-        baseline?: string;
-        machine?: string;
-        machineFile?: string;
-        mtrrFile?: string;
-        parallel?: number;
-        out: string;
-        runId?: string;
-        shard?: string;
-        resume?: string;
-        maxSamples?: number;
-        charts: boolean;
-        bug?: string[];
-      }) => {
-        const opts: RunOptions = { outDir: o.out, charts: o.charts };
-        if (o.matrix !== undefined) opts.matrixFile = o.matrix;
-        if (o.quick) opts.quick = true;
-        if (o.list) opts.list = true;
-        if (o.tracker) opts.trackers = o.tracker;
-        if (o.workload) opts.workloads = o.workload;
-        if (o.size) opts.sizes = o.size;
-        if (o.seed) opts.seeds = o.seed;
-        if (o.rounds !== undefined) opts.rounds = o.rounds;
-        if (o.time !== undefined) opts.timeMs = o.time;
-        if (o.baseline !== undefined) opts.baseline = o.baseline;
-        if (o.machine !== undefined) opts.machine = o.machine;
-        if (o.machineFile !== undefined) opts.machineFile = o.machineFile;
-        if (o.mtrrFile !== undefined) opts.mtrrFile = o.mtrrFile;
-        if (o.parallel !== undefined) opts.parallel = o.parallel;
-        if (o.runId !== undefined) opts.runId = o.runId;
-        if (o.shard !== undefined) opts.shard = o.shard;
-        if (o.resume !== undefined) opts.resume = o.resume;
-        if (o.maxSamples !== undefined) opts.maxSamples = o.maxSamples;
-        if (o.bug) opts.bugs = o.bug;
-        const outcome = await runBench(opts);
-        setExit(outcome.exitCode);
-      },
-    );
+  addRunOptions(p.command('run').description('measure trackers × workloads × sizes, each cell in several fresh isolates (forks); write results/<run-id>/ and print the table')).action(
+    async (o: RunFlags) => {
+      const outcome = await runBench(runOptions(o));
+      setExit(outcome.exitCode);
+    },
+  );
+
+  addRunOptions(
+    p
+      .command('reproduce')
+      .description('the reproducibility benchmark: run the same matrix twice and print how far the two runs agree (intervals overlapping, ratios within the tolerance, contradictions, median |r1/r2 − 1|)'),
+  )
+    .option('--tolerance <pct>', 'largest |r1/r2 − 1| of a consistent cell, percent', parsePercent, AGREEMENT_TOLERANCE)
+    .action(async (o: RunFlags & { tolerance: number }) => {
+      if (o.resume !== undefined || o.list || o.shard !== undefined) throw new InputError('reproduce runs a whole matrix twice: --resume, --list and --shard do not apply');
+      const base = runOptions(o);
+      const id = o.runId ?? `reproduce-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}Z`;
+      const first = await runBench({ ...base, runId: `${id}-1`, charts: false });
+      const second = await runBench({ ...base, runId: `${id}-2`, charts: false });
+      process.stdout.write('\n');
+      runAgreementCommand(first.dir, second.dir, o.tolerance, base.outDir);
+      setExit(Math.max(first.exitCode, second.exitCode));
+    });
+
+  p.command('agreement')
+    .description('how far two runs of the same matrix agree: intervals overlapping and ratios within the tolerance, contradictory cells, median |r1/r2 − 1|')
+    .argument('<run1>', 'a run (folder or run id)')
+    .argument('<run2>', 'another run of the same matrix')
+    .option('--tolerance <pct>', 'largest |r1/r2 − 1| of a consistent cell, percent', parsePercent, AGREEMENT_TOLERANCE)
+    .option('--results <dir>', 'folder holding run ids', 'results')
+    .action((a: string, b: string, o: { tolerance: number; results: string }) => {
+      setExit(runAgreementCommand(a, b, o.tolerance, o.results));
+    });
 
   p.command('compare')
-    .description('compare two runs cell by cell: time ratio with a 95% bootstrap interval, Mann–Whitney U; exit 1 on a confident regression')
+    .description("compare two runs cell by cell, forks as the unit: time ratio with a 95% interval (bootstrap over forks), Welch's t on fork medians; exit 1 on a confident regression")
     .argument('<base>', 'the reference run (folder or run id)')
     .argument('<head>', 'the run to judge (folder or run id)')
     .option('--threshold <pct>', 'regression threshold, percent slower', parsePercent, 0.05)
-    .option('--alpha <p>', 'significance level of the Mann–Whitney U test', parseAlpha, 0.05)
+    .option('--alpha <p>', "significance level of Welch's t-test on log fork medians", parseAlpha, 0.05)
     .option('--min-effect <pct>', 'smallest change marked significant, percent', parsePercent, 0.02)
     .addOption(
-      new Option('--normalize <ref>', "compare times relative to each group's interleaved null tracker (cancels machine-wide drift; blind to core changes)")
+      new Option('--normalize <ref>', "compare times relative to the null tracker's fork of the same block (cancels machine-wide drift; blind to core changes)")
         .choices(['none', 'null'])
         .default('none'),
     )
@@ -225,15 +285,19 @@ function program(setExit: (code: number) => void): Command {
       .option('--seed <n>', 'PRNG seed', (v: string) => parseIntStrict(v, 'a 32-bit integer', -(2 ** 31), 2 ** 32 - 1), 1)
       .option('--machine <profile>', 'built-in machine profile')
       .option('--machine-file <path>', "your machine's /proc/iomem or e820 boot log")
-      .option('--mtrr-file <path>', 'your /proc/mtrr or boot-log MTRR block');
+      .option('--mtrr-file <path>', 'your /proc/mtrr or boot-log MTRR block')
+      .option('--tracker-module <path>', MODULE_HELP, collect);
     if (name === 'trace') c.option('-o, --out <file>', 'output file (default standard output)');
-    c.action(async (w: string, o: { size: number; seed: number; machine?: string; machineFile?: string; mtrrFile?: string; out?: string }) => {
+    if (name === 'describe') c.option('--tracker <name>', 'tracker to replay on (default the oracle; Linux\'s composition above 200 000 ops)');
+    c.action(async (w: string, o: { size: number; seed: number; machine?: string; machineFile?: string; mtrrFile?: string; out?: string; tracker?: string; trackerModule?: string[] }) => {
       if (o.machine !== undefined && o.machineFile !== undefined) throw new InputError(MSG.machine.both());
       const opts: WorkloadCmdOptions = { size: o.size, seed: o.seed };
       if (o.machine !== undefined) opts.machine = o.machine;
       if (o.machineFile !== undefined) opts.machineFile = o.machineFile;
       if (o.mtrrFile !== undefined) opts.mtrrFile = o.mtrrFile;
       if (o.out !== undefined) opts.out = o.out;
+      if (o.tracker !== undefined) opts.tracker = o.tracker;
+      if (o.trackerModule) opts.trackerModules = o.trackerModule;
       setExit(await run(w, opts));
     });
   };
@@ -243,7 +307,9 @@ function program(setExit: (code: number) => void): Command {
   p.command('list')
     .description('list trackers, workloads or machine profiles: name, two spaces, description')
     .addArgument(new Argument('<what>', 'what to list').choices(['trackers', 'workloads', 'profiles']))
-    .action((what: 'trackers' | 'workloads' | 'profiles') => {
+    .option('--tracker-module <path>', MODULE_HELP, collect)
+    .action(async (what: 'trackers' | 'workloads' | 'profiles', o: { trackerModule?: string[] }) => {
+      await loadTrackerModules(o.trackerModule ?? []);
       let rows: Profile[];
       if (what === 'trackers') rows = [...trackerNames(), ORACLE, NULL_TRACKER].map((name) => ({ name, description: describeTracker(name) }));
       else if (what === 'workloads') rows = workloadNames().map((name) => ({ name, description: firstLine(getWorkload(name).description) }));
@@ -258,8 +324,27 @@ function program(setExit: (code: number) => void): Command {
     .option('--tracker <name>', 'tracker to replay on')
     .option('--keep-going', 'report every mismatch instead of stopping at the first')
     .option('--bug <name>', 'enable a historical bug switch (repeatable)', collect)
-    .action(async (trace: string, o: { tracker?: string; keepGoing?: boolean; bug?: string[] }) => {
-      setExit(await runReplayCommand({ tracker: o.tracker, keepGoing: o.keepGoing, bug: o.bug }, trace));
+    .option('--tracker-module <path>', MODULE_HELP, collect)
+    .action(async (trace: string, o: { tracker?: string; keepGoing?: boolean; bug?: string[]; trackerModule?: string[] }) => {
+      setExit(await runReplayCommand({ tracker: o.tracker, keepGoing: o.keepGoing, bug: o.bug, trackerModules: o.trackerModule ?? [] }, trace));
+    });
+
+  p.command('verify')
+    .description(
+      "check trackers against the oracle before timing them: the conformance traces, then seeded random traces on real machine maps, invariants checked after every mutation; at the first divergence print it, write a minimal trace, exit 1",
+    )
+    .option('--tracker-module <path>', MODULE_HELP, collect)
+    .option('--tracker <list>', 'trackers: names or globs (default every composition that uses a part of the loaded modules)', parseList)
+    .option('--random <n>', 'random traces per tracker (default 500)', (v: string) => parseIntStrict(v, 'a non-negative integer', 0, 1_000_000))
+    .option('--seed <n>', 'seed of the random traces', (v: string) => parseIntStrict(v, 'a 32-bit integer', -(2 ** 31), 2 ** 32 - 1))
+    .option('-o, --out <file>', 'where the minimal trace of a failure goes (default verify-<tracker>.jsonl)')
+    .action(async (o: { trackerModule?: string[]; tracker?: string[]; random?: number; seed?: number; out?: string }) => {
+      const opts: VerifyCommandOptions = { trackerModules: o.trackerModule ?? [] };
+      if (o.tracker) opts.trackers = o.tracker;
+      if (o.random !== undefined) opts.randomTraces = o.random;
+      if (o.seed !== undefined) opts.seed = o.seed;
+      if (o.out !== undefined) opts.out = o.out;
+      setExit(await runVerifyCommand(opts));
     });
   return p;
 }

@@ -1,22 +1,18 @@
 /**
- * Micro-benchmark: does it matter that many compositions share code in one
- * process (the harness runs every tracker of a group in one worker)?
+ * Micro-benchmark: why the harness measures one tracker per isolate.
  *
- * One process per (variant, target): the target composition's
- * `lookup_memtype()` is timed alone, then every composition + oracle + null
- * is warmed through the same code (as a worker running a whole group does),
- * and the target is timed again. Variants:
- *  - `shared`: `ComposedTracker` hot methods shared by all compositions
- *    (`monomorphic: false`): `this.store.lookup` sees 5 store classes;
- *  - `mono`: the registry default, per-composition method copies
- *    (impls/specialize.ts).
+ * One process per target: the target composition's `lookup_memtype()` is
+ * timed alone (the only tracker the isolate has seen — what a fork of the
+ * harness measures), then every composition + oracle + null is warmed
+ * through the same code (what one isolate running a whole group would do:
+ * `ComposedTracker`'s `this.store.lookup` then sees 5 store classes and the
+ * core's call sites every tracker class), and the target is timed again.
  * `lookupMemtype` below is the core's `lookup_memtype()` (core/memtype.ts)
- * copied as one function shared by all trackers — as in the harness, where
- * core's call sites see every tracker.
+ * copied as one function shared by all trackers.
  *
- * Run one case:  node --expose-gc --import tsx bench/micro/dispatch.ts shared interval-tree+page-bit+single-page
+ * Run one case:  node --expose-gc --import tsx bench/micro/dispatch.ts interval-tree+page-bit+single-page
  * (bench/micro/trackers.ts runs all cases, one child process each, and prints them in its table.)
- * Output: one JSON line {variant, target, aloneIo, afterIo, aloneRam, afterRam, directAlone, directAfter}
+ * Output: one JSON line {target, aloneIo, afterIo, aloneRam, afterRam, directAlone, directAfter}
  * (ns per call; each the best of five medians of 9 rounds — the machine is shared).
  */
 import { WC } from '../../core/cachemode.js';
@@ -48,7 +44,6 @@ function viewOf(hw: Hardware): MachineView {
 
 /** Result of one case. */
 export interface DispatchResult {
-  variant: string;
   target: string;
   /** lookup_memtype of non-RAM pfns (the store path), alone / after all compositions warmed. */
   aloneIo: number;
@@ -62,15 +57,14 @@ export interface DispatchResult {
 }
 
 /** Runs one case; see the file header. */
-export function runDispatch(variant: 'shared' | 'mono', target: string): DispatchResult {
+export function runDispatch(target: string): DispatchResult {
   const hw = Hardware.fromSpec(resolveMachine({ profile: PROFILE }));
   const pm = hw.physmap;
-  const monomorphic = variant === 'mono';
   const ioBase = Math.ceil(pm.maxPfn / 4096) * 4096 + 0x100000; // above RAM: MMIO
   const ramLo = pm.chunkStartPfn(pm.chunkCount - 1);
   const r = rng(1);
   const setup = (name: string): MemtypeTracker => {
-    const t = createTracker(name, { monomorphic });
+    const t = createTracker(name);
     t.attach(viewOf(hw));
     for (let i = 0; i < N; i++) {
       t.memtypeCheckInsert(ioBase + 4 * i, ioBase + 4 * i + 2, WC, true, null);
@@ -87,9 +81,9 @@ export function runDispatch(variant: 'shared' | 'mono', target: string): Dispatc
   }
   // Loop bodies: x = the tracker; the shared lookupMemtype is reached as a global (one function for all).
   (globalThis as { __mtbLookup?: typeof lookupMemtype }).__mtbLookup = lookupMemtype;
-  const loopIo = makeLoop(`${variant} ${target} io`, '__mtbLookup(x, q)');
-  const loopRam = makeLoop(`${variant} ${target} ram`, '__mtbLookup(x, q)');
-  const loopDirect = makeLoop(`${variant} ${target} direct`, 'x.memtypeLookup(q)');
+  const loopIo = makeLoop(`${target} io`, '__mtbLookup(x, q)');
+  const loopRam = makeLoop(`${target} ram`, '__mtbLookup(x, q)');
+  const loopDirect = makeLoop(`${target} direct`, 'x.memtypeLookup(q)');
   const target0 = setup(target);
   // The machine is shared with other work: each figure is the best of five medians.
   const best = (loop: Loop, probes: Float64Array): number => {
@@ -118,12 +112,10 @@ export function runDispatch(variant: 'shared' | 'mono', target: string): Dispatc
   const afterIo = best(loopIo, io);
   const afterRam = best(loopRam, ram);
   const directAfter = best(loopDirect, io);
-  return { variant, target, aloneIo, afterIo, aloneRam, afterRam, directAlone, directAfter };
+  return { target, aloneIo, afterIo, aloneRam, afterRam, directAlone, directAfter };
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
 if (isMain && process.argv[2] !== undefined) {
-  const variant = process.argv[2] === 'shared' ? 'shared' : 'mono';
-  const target = process.argv[3] ?? 'interval-tree+page-bit+single-page';
-  process.stdout.write(`${JSON.stringify(runDispatch(variant, target))}\n`);
+  process.stdout.write(`${JSON.stringify(runDispatch(process.argv[2]))}\n`);
 }

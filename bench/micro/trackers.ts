@@ -257,15 +257,12 @@ function dispatch(): void {
   const script = fileURLToPath(new URL('./dispatch.ts', import.meta.url));
   const targets = ['interval-tree+page-bit+single-page', 'btree+page-bit+single-page', 'btree+tree+single-page'];
   for (const target of targets) {
-    for (const variant of ['shared', 'mono']) {
-      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, variant, target], { encoding: 'utf8' });
-      const d = JSON.parse(out.trim().split('\n').pop()!) as DispatchResult;
-      const v = variant === 'mono' ? 'per-composition' : 'shared code';
-      const pair = (a: number, b: number) => `${ns(a)} → ${ns(b)}`;
-      row('dispatch', `${target}, ${v}: lookup_memtype(MMIO)`, '30', pair(d.aloneIo, d.afterIo), null, null, null, 'alone → after all', null);
-      row('dispatch', `${target}, ${v}: lookup_memtype(RAM)`, '30', pair(d.aloneRam, d.afterRam), null, null, null, 'alone → after all', null);
-      row('dispatch', `${target}, ${v}: tracker.memtypeLookup`, '30', pair(d.directAlone, d.directAfter), null, null, null, 'alone → after all', null);
-    }
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, target], { encoding: 'utf8' });
+    const d = JSON.parse(out.trim().split('\n').pop()!) as DispatchResult;
+    const pair = (a: number, b: number) => `${ns(a)} → ${ns(b)}`;
+    row('dispatch', `${target}: lookup_memtype(MMIO)`, '30', pair(d.aloneIo, d.afterIo), null, null, null, 'alone → after all', null);
+    row('dispatch', `${target}: lookup_memtype(RAM)`, '30', pair(d.aloneRam, d.afterRam), null, null, null, 'alone → after all', null);
+    row('dispatch', `${target}: tracker.memtypeLookup`, '30', pair(d.directAlone, d.directAfter), null, null, null, 'alone → after all', null);
   }
 }
 

@@ -58,6 +58,14 @@ describe('memtype-bench CLI', () => {
       [['trace', 'ttm-fault'], /required option '--size <n>' not specified/],
       [['describe', 'ttm-fault', '--size', '8', '--machine', 'a', '--machine-file', 'b'], /exclude each other/],
       [['list', 'nothing'], /^memtype-bench: command-argument value 'nothing' is invalid/],
+      [['verify'], /^memtype-bench: nothing to verify: load parts with --tracker-module PATH, or name trackers with --tracker\n$/],
+      [['verify', '--random', '-1'], /argument '-1' is invalid\. not a non-negative integer/],
+      [['replay', '--tracker-module', 'no/such.ts', 'test/fixtures/smoke.jsonl'], /^memtype-bench: tracker module no\/such\.ts: no such file\n$/],
+      [['list', 'trackers', '--tracker-module', 'README.md'], /^memtype-bench: tracker module README\.md: expected a \.js, \.mjs or \.ts file\n$/],
+      [['run', '--list', '--tracker-module', 'test/fixtures/smoke.jsonl'], /^memtype-bench: tracker module .*smoke\.jsonl: expected a \.js, \.mjs or \.ts file\n$/],
+      [['trace', 'ttm-fault', '--size', '4', '--tracker-module', 'package.json'], /expected a \.js, \.mjs or \.ts file/],
+      [['describe', 'ttm-fault', '--size', '4', '--tracker', 'nope+page-bit+single-page'], /^memtype-bench: unknown tracker "nope\+page-bit\+single-page"/],
+      [['replay', '--tracker', 'no-such-store+page-bit+single-page', 'test/fixtures/smoke.jsonl'], /unknown tracker "no-such-store\+page-bit\+single-page" \(the parts of a tracker module are known once the module is loaded\)/],
     ];
     for (const [args, re] of cases) {
       const r = await run(...args);
@@ -75,6 +83,31 @@ describe('memtype-bench CLI', () => {
     for (const l of lines) expect(l).toMatch(/^\S+ {2}\S/);
     expect(lines.map((l) => l.split('  ')[0])).toContain('oracle');
   });
+
+  it('--tracker-module: list, replay, describe, verify and run --list use a module\'s parts', async () => {
+    const mod = ['--tracker-module', 'examples/sorted-array-store.ts'];
+    const list = await run('list', 'trackers', ...mod);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^sorted-array\+page-bit-ram-walk\+single-page {2}tutorial: sorted typed arrays/m);
+    const rep = await run('replay', ...mod, '--tracker', 'sorted-array+tree+whole-vma', 'test/fixtures/smoke.jsonl');
+    const lin = await run('replay', 'test/fixtures/smoke.jsonl');
+    expect(rep.code).toBe(0);
+    expect(rep.stdout).toBe(lin.stdout);
+    const desc = await run('describe', 'ioremap-churn', '--size', '8', ...mod, '--tracker', 'sorted-array+page-bit+single-page');
+    expect(desc.stdout).toMatch(/live state over time \(replayed on sorted-array\+page-bit\+single-page\)/);
+    const ver = await run('verify', ...mod, '--tracker', 'sorted-array+page-bit+single-page', '--random', '10');
+    expect(ver.code).toBe(0);
+    expect(ver.stdout).toMatch(/^ok {4}sorted-array\+page-bit\+single-page {2}6 conformance traces \+ 10 random traces/);
+    const bad = join(mkdtempSync(join(tmpdir(), 'mb-cli-')), 'min.jsonl');
+    const fail = await run('verify', '--tracker-module', 'examples/broken-store.ts', '--tracker', 'first-overlap-only+page-bit+single-page', '-o', bad);
+    expect(fail.code).toBe(1);
+    expect(fail.stdout).toMatch(/^FAIL {2}first-overlap-only\+page-bit\+single-page {2}diverges from the oracle\n/);
+    expect(readFileSync(bad, 'utf8')).toMatch(/^# memtype-bench verify: /);
+    const plan = await run('run', '--list', '--quick', ...mod, '--tracker', 'sorted-array+page-bit-ram-walk+single-page');
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/^tracker modules: \/.*\/examples\/sorted-array-store\.ts \([0-9a-f]{16}\)$/m);
+    expect(plan.stdout).toMatch(/^xorg-fb\/\d+\/1\/sorted-array\+page-bit-ram-walk\+single-page$/m);
+  }, 20_000);
 
   it('run --list is a dry run of the default matrix; auto shards read JOB_COMPLETION_INDEX', async () => {
     const all = await run('run', '--list');
@@ -97,17 +130,34 @@ describe('memtype-bench CLI', () => {
     expect(quick.stdout).toMatch(/quick\.json/);
   });
 
-  it('a tiny real run through the worker pool (child process) writes results and prints the table; compare reads it', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'mb-cli-'));
-    const r = await spawnCli('run', '--workload', 'xorg-fb', '--size', '8', '--tracker', 'vma-walk+page-bit+single-page', '--time', '5', '--rounds', '2', '--out', out, '--run-id', 'tiny', '--no-charts');
-    expect(r.stderr).toMatch(/\[1\/1\] xorg-fb\/8\/1: 3 cells/);
+  it('--rounds is a hidden alias of --forks, with a note', async () => {
+    const r = await run('run', '--list', '--workload', 'xorg-fb', '--size', '8', '--rounds', '2');
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: --rounds is now --forks/);
+    expect(r.stdout).toMatch(/each measured in 2 forks \(a fresh isolate each\)/);
+    const help = await run('run', '--help');
+    expect(help.stdout).toContain('--forks <n>');
+    expect(help.stdout).not.toContain('--rounds');
+  });
+
+  it('a tiny real run (worker-thread forks, from sources) writes one line per cell × fork and prints the table; compare reads it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mb-cli-'));
+    const r = await spawnCli('run', '--workload', 'xorg-fb', '--size', '8', '--tracker', 'vma-walk+page-bit+single-page', '--time', '5', '--forks', '2', '--out', out, '--run-id', 'tiny', '--no-charts');
+    expect(r.stderr).toMatch(/\[1\/1\] xorg-fb\/8\/1: 3 cells/);
+    expect(r.stdout).not.toMatch(/^error: /m);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/forks: a fresh worker thread per tracker and fork/);
     expect(r.stdout).toMatch(/all 2 tracker cells valid/);
     expect(readdirSync(join(out, 'tiny')).sort()).toEqual(['env.json', 'results.csv', 'results.json', 'results.jsonl', 'run.json', 'summary.md']);
-    const lines = readFileSync(join(out, 'tiny', 'results.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(out, 'tiny', 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { cellId: string; fork: number; validity: string; stats: unknown });
     expect(lines).toHaveLength(3 * 2);
+    expect(lines.map((l) => `${l.cellId}#${l.fork}`).sort()).toEqual(
+      ['null', 'interval-tree+page-bit-ram-walk+single-page', 'vma-walk+page-bit+single-page'].flatMap((t) => [0, 1].map((k) => `xorg-fb/8/1/${t}#${k}`)).sort(),
+    );
+    expect(lines.every((l) => l.validity !== 'errored' && l.stats !== null)).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'tiny', 'run.json'), 'utf8'))).toMatchObject({ isolation: 'thread', matrix: { forks: 2 } });
     const cmp = await run('compare', join(out, 'tiny'), join(out, 'tiny'));
     expect(cmp.code).toBe(0);
     expect(cmp.stdout).toMatch(/0 of 3 common cells changed significantly|0 of 3 cells changed significantly/);
-  }, 20_000);
+  }, 60_000);
 });

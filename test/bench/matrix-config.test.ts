@@ -14,7 +14,7 @@ describe('matrix config files', () => {
       { match: 'a', optional: false, why: null },
       { match: 'b*', optional: true, why: 'history' },
     ]);
-    expect(c).toMatchObject({ workloads: ['*'], seeds: [1], rounds: 3, orderSeed: 1, baseline: undefined, machine: undefined, sizes: {}, source: 'm.json' });
+    expect(c).toMatchObject({ workloads: ['*'], seeds: [1], forks: 3, orderSeed: 1, baseline: undefined, machine: undefined, sizes: {}, source: 'm.json' });
     expect(c.timing).toEqual(DEFAULT_TIMING_CONFIG);
   });
 
@@ -26,14 +26,19 @@ describe('matrix config files', () => {
       workloads: ['w*'],
       sizes: { w: [1, 2], v: 'smallest', '*': 'default', u: 'largest', t: 'smaller' },
       seeds: [3, -4],
-      rounds: 7,
+      forks: 7,
       orderSeed: 9,
       machine: 'kvm-guest-24g',
-      timing: { timeMs: 250, warmupMs: 0, minSamples: 4, warmupIterations: 1, budgetSeconds: 10, groupOverheadSeconds: 2, minTimeMs: 1, maxTimeMs: 2 },
+      timing: { timeMs: 250, warmupMs: 0, minSamples: 4, budgetSeconds: 10, groupOverheadSeconds: 2, forkOverheadSeconds: 0.5, minTimeMs: 1, maxTimeMs: 2 },
     });
-    expect(c).toMatchObject({ description: 'd', baseline: 'a', workloads: ['w*'], seeds: [3, -4], rounds: 7, orderSeed: 9, machine: 'kvm-guest-24g' });
+    expect(c).toMatchObject({ description: 'd', baseline: 'a', workloads: ['w*'], seeds: [3, -4], forks: 7, orderSeed: 9, machine: 'kvm-guest-24g' });
     expect(c.sizes).toEqual({ w: [1, 2], v: 'smallest', '*': 'default', u: 'largest', t: 'smaller' });
-    expect(c.timing).toMatchObject({ timeMs: 250, warmupMs: 0, minSamples: 4, groupOverheadSeconds: 2 });
+    expect(c.timing).toEqual({ timeMs: 250, warmupMs: 0, minSamples: 4, budgetSeconds: 10, groupOverheadSeconds: 2, forkOverheadSeconds: 0.5, minTimeMs: 1, maxTimeMs: 2 });
+  });
+
+  it('resolves tracker modules relative to the matrix file', () => {
+    expect(parseMatrixConfig('{"trackers": ["a"], "modules": ["../ex/s.ts", "/abs/t.js"]}', '/work/m/matrix.json').modules).toEqual(['/work/ex/s.ts', '/abs/t.js']);
+    expect(parse({ trackers: ['a'] }).modules).toEqual([]);
   });
 
   it('rejects malformed files with one message naming the file and key', () => {
@@ -43,7 +48,12 @@ describe('matrix config files', () => {
       ['{}', /missing "trackers"/],
       ['{"trackers": []}', /"trackers" must be a non-empty list/],
       ['{"trackers": [3]}', /"trackers\[0\]" must be a name, a glob/],
-      ['{"trackers": ["a"], "rounds": 0}', /"rounds" must be an integer in \[1, 100\], got 0/],
+      ['{"trackers": ["a"], "forks": 0}', /"forks" must be an integer in \[1, 100\], got 0/],
+      ['{"trackers": ["a"], "forks": 2.5}', /"forks" must be an integer/],
+      // The old key is not silently ignored: forks are not rounds.
+      ['{"trackers": ["a"], "rounds": 3}', /^matrix m.json: "rounds" was replaced by "forks"/],
+      ['{"trackers": ["a"], "timing": {"warmupIterations": 2}}', /unknown key "timing.warmupIterations"/],
+      ['{"trackers": ["a"], "timing": {"forkOverheadSeconds": -0.1}}', /"timing.forkOverheadSeconds" must be a number ≥ 0/],
       ['{"trackers": ["a"], "sizes": {"w": [0]}}', /"sizes.w\[0\]" must be an integer/],
       ['{"trackers": ["a"], "sizes": {"w": "many"}}', /"sizes.w" must be a non-empty list/],
       ['{"trackers": ["a"], "seeds": []}', /"seeds" must be a non-empty list/],
@@ -52,6 +62,8 @@ describe('matrix config files', () => {
       ['{"trackers": ["a"], "timing": {"timeMs": "soon"}}', /"timing.timeMs" must be a positive number/],
       ['{"trackers": ["a"], "timing": {"groupOverheadSeconds": -1}}', /"timing.groupOverheadSeconds" must be a number ≥ 0/],
       ['{"trackers": ["a"], "timing": {"minTimeMs": 10, "maxTimeMs": 5}}', /"timing.minTimeMs" must be at most/],
+      ['{"trackers": ["a"], "modules": "x.ts"}', /"modules" must be a non-empty list of strings/],
+      ['{"trackers": ["a"], "modules": [""]}', /"modules\[0\]" must be a non-empty string/],
     ];
     for (const [text, re] of cases) {
       expect(() => parseMatrixConfig(text, 'm.json'), text).toThrow(InputError);

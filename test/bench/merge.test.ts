@@ -2,20 +2,22 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measureGroup, type GroupTask } from '../../bench/cell.js';
+import { measureFork } from '../../bench/measure/fork.js';
 import { mergeRuns, runMergeCommand } from '../../bench/merge.js';
-import type { GroupPool } from '../../bench/pool.js';
+import type { PreparePool } from '../../bench/pool.js';
 import { FILES, readManifest, readResultLines, writeManifest } from '../../bench/results.js';
 import { runBench, type RunDeps } from '../../bench/run.js';
-import { config, fakeDeps, sink, sources } from './fakes.js';
+import { config, fakeDeps, fakePrepare, noVerify, sink, sources } from './fakes.js';
 
-const pool = (n: number): GroupPool => ({ threads: n, run: (t: GroupTask) => measureGroup(t, fakeDeps(30)), destroy: async () => {} });
+const pool = (n: number): PreparePool => ({ threads: n, prepare: fakePrepare(30), verify: noVerify, destroy: async () => {} });
+const forkDeps = fakeDeps();
 
 function deps(): RunDeps {
   return {
     matrixSources: sources(['base', 'good']),
-    loadConfig: () => config(['base', 'good'], { rounds: 2, seeds: [1, 2] }),
+    loadConfig: () => config(['base', 'good'], { forks: 2, seeds: [1, 2] }),
     createPool: pool,
+    runFork: (t) => measureFork(t, forkDeps),
     stdout: sink().stream,
     stderr: sink().stream,
     tty: false,
@@ -45,7 +47,11 @@ describe('merge', () => {
     const merged = join(out, 'merged');
     const lines = readResultLines(join(merged, FILES.lines)).lines;
     expect(lines).toHaveLength(6 * 3 * 2);
-    expect(new Set(lines.map((l) => `${l.cellId}#${l.round}`)).size).toBe(36);
+    expect(new Set(lines.map((l) => `${l.cellId}#${l.fork}`)).size).toBe(36);
+    // In matrix order: group by group, each block by block (fork, then position).
+    const rank = new Map(readManifest(merged).groupIds.map((g, i) => [g, i]));
+    const order = lines.map((l) => [rank.get(l.groupId)!, l.fork, l.position]);
+    expect(order).toEqual([...order].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!));
     expect(new Set(lines.map((l) => l.shard))).toEqual(new Set(['1/3', '2/3', '3/3']));
     const m = readManifest(merged);
     expect(m.shard).toBeNull();
@@ -72,7 +78,7 @@ describe('merge', () => {
     const b = (await runBench({ outDir: out, runId: 'other', workloads: ['v'], charts: false }, deps())).dir;
     expect(() => mergeRuns(join(out, 'm1'), [a!, b], out)).toThrow(/different matrices \(matrix hashes differ\): s1 [0-9a-f]{16}, other [0-9a-f]{16}/);
     const m = readManifest(b);
-    writeManifest(b, { ...m, schemaVersion: 1 as unknown as 2 });
+    writeManifest(b, { ...m, schemaVersion: 1 as unknown as 3 });
     expect(() => mergeRuns(join(out, 'm2'), [b], out)).toThrow(/schema version 1/);
     writeFileSync(join(out, 'full'), 'x');
     expect(() => mergeRuns(out, [a!], out)).toThrow(/exists and is not empty/);

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chartInput, chartSpecs, CHART_FONT, FAIL_COLOR, insertPairs, speedupRows, type ChartDef, type ChartInput } from '../../bench/chart-specs.js';
+import { chartInput, chartSpecs, CHART_FONT, FAIL_COLOR, insertPairs, speedupRows, throughputSpec, UNSTABLE_COLOR, type ChartDef, type ChartInput } from '../../bench/chart-specs.js';
 import { addSvgTitles, pngFonts, renderSvg, svgToPng } from '../../bench/render.js';
 import { loadRun, runCharts, type LoadedRun } from '../../bench/report.js';
 import { summarize } from '../../bench/summary.js';
@@ -20,6 +20,9 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/results/fixture-run', import.
 const GOLDEN = fileURLToPath(new URL('../fixtures/golden', import.meta.url));
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const CHARTS = ['throughput', 'memory-modeled', 'memory-js', 'speedup', 'latency', 'insert-policy'];
+/** The fixture's cells whose forks disagree (fork 1 ×1.3 and ×1.28): the first at its workload's largest size. */
+const UNSTABLE_LARGEST = 'xorg-fb/256/1/interval-tree+page-bit+whole-vma';
+const UNSTABLE = [UNSTABLE_LARGEST, 'ttm-fault/64/1/vma-walk+page-bit+single-page'];
 
 interface PngGolden {
   width: number;
@@ -58,10 +61,24 @@ describe('chart specs', () => {
     expect(defs.find((d) => d.name === 'insert-policy')!.failed).toEqual([bad[0]]);
   });
 
+  it('carry the unstable cells: a ring layer in the throughput chart, only while some cell is unstable', () => {
+    const input = chartInput(run.summary, run.lines);
+    expect(input.cells.filter((c) => c.unstable).map((c) => c.cellId).sort()).toEqual([...UNSTABLE].sort());
+    const ringLayers = (spec: unknown): unknown[] =>
+      ((spec as { layer?: { mark?: { color?: string; filled?: boolean } }[] }).layer ?? []).filter((l) => l.mark?.color === UNSTABLE_COLOR && l.mark?.filled === false);
+    const spec = defs.find((d) => d.name === 'throughput')!.spec as unknown as { spec?: unknown };
+    const withRing = throughputSpec(input) as unknown as { spec?: unknown };
+    expect(JSON.stringify(withRing)).toContain('datum.unstable');
+    expect(ringLayers(withRing.spec ?? withRing)).toHaveLength(1);
+    expect(JSON.stringify(spec)).toContain('black ring: UNSTABLE');
+    const stable = throughputSpec({ ...input, cells: input.cells.map((c) => ({ ...c, unstable: false })) }) as unknown as { spec?: unknown };
+    expect(ringLayers(stable.spec ?? stable)).toHaveLength(0);
+  });
+
   it('do not depend on the order of the result lines', async () => {
     const shuffled = [...run.lines].reverse();
     const m = run.manifest;
-    const summary = summarize(shuffled, { runId: m.runId, matrixHash: m.matrixHash, baseline: m.matrix.baseline, rounds: m.matrix.rounds, expected: [] });
+    const summary = summarize(shuffled, { runId: m.runId, matrixHash: m.matrixHash, baseline: m.matrix.baseline, forks: m.matrix.forks, expected: [] });
     const again = chartSpecs(chartInput(summary, shuffled, { 'ttm-fault': 'buffer objects', 'xorg-fb': 'display clients' }));
     expect(await renderSvg(again[0]!.spec)).toBe(svgs.get('throughput'));
   });
@@ -69,7 +86,11 @@ describe('chart specs', () => {
   it('speedup rows: the harness CI inverted, failed cells labelled, baseline 1', () => {
     const input = chartInput(run.summary, run.lines);
     const rows = speedupRows(input);
-    expect(rows.map((r) => r.label)).toEqual(['baseline', 'ERRORED', expect.stringMatching(/^0\.2\d×\*$/), 'baseline', expect.stringMatching(/^\d\.\d\d×\*?$/), 'INVALID']);
+    expect(rows.map((r) => r.label)).toEqual(['baseline', 'ERRORED', expect.stringMatching(/^0\.2\d×\*$/), 'baseline', expect.stringMatching(/^\d\.\d\d×\?$/), 'INVALID']);
+    // The unstable cell is labelled `?` and never significant, whatever its interval.
+    const wobbly = rows.find((r) => r.cellId === UNSTABLE_LARGEST)!;
+    expect(wobbly).toMatchObject({ unstable: true, significant: false });
+    expect(rows.filter((r) => r.unstable).map((r) => r.cellId)).toEqual([UNSTABLE_LARGEST]);
     const vma = rows.find((r) => r.cellId === 'ttm-fault/512/1/vma-walk+page-bit+single-page')!;
     const cell = run.summary.cells.find((c) => c.cellId === vma.cellId)!;
     expect(vma.speedup).toBeCloseTo(1 / cell.vsBaseline!.ratio, 12);
@@ -119,6 +140,17 @@ describe('rendering', () => {
     expect(s).toContain('INVALID');
     expect(s).toContain('ERRORED');
     expect(s).toMatch(/\[\d\.\d\d, \d\.\d\d\]/); // the CI labels
+  });
+
+  it('SVG: the unstable cells are ringed in the throughput chart and marked ? in the speedup chart', () => {
+    const t = svgs.get('throughput')!;
+    // One unfilled black circle per unstable cell (vega renders rings as paths with the ring colour as stroke).
+    const rings = t.match(/<path[^>]*stroke="#000000"[^>]*stroke-width="2"[^>]*>/g) ?? [];
+    expect(rings.length).toBe(UNSTABLE.length);
+    expect(t).toContain('black ring: UNSTABLE (forks disagree)');
+    const sp = svgs.get('speedup')!;
+    expect(sp).toMatch(/>\d\.\d\d×\?</);
+    expect(sp).toContain('? = UNSTABLE (forks disagree)');
   });
 
   it('SVG: marks carry hover titles', () => {

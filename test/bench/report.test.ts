@@ -1,7 +1,7 @@
 /**
  * report.html and the published folder, from the checked-in results folder
  * test/fixtures/results/fixture-run (two workloads × three sizes × four
- * trackers, two rounds; one INVALID and one ERRORED cell), copied to a
+ * trackers, three forks; one INVALID, one ERRORED and two UNSTABLE cells), copied to a
  * temporary folder per test so nothing is written into the tree.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,8 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/results/fixture-run', import.
 const CHARTS = ['throughput', 'memory-modeled', 'memory-js', 'speedup', 'latency', 'insert-policy'];
 const INVALID = 'xorg-fb/256/1/vma-walk+page-bit+single-page';
 const ERRORED = 'ttm-fault/512/1/interval-tree+page-bit+whole-vma';
+/** The fixture's cells whose forks disagree (see test/fixtures/results/README.md). */
+const UNSTABLE = ['ttm-fault/64/1/vma-walk+page-bit+single-page', 'xorg-fb/256/1/interval-tree+page-bit+whole-vma'];
 
 let root = '';
 let n = 0;
@@ -114,6 +116,29 @@ describe('writeReport', () => {
     expect(html).not.toContain('id="comparison"');
   });
 
+  it('says at the top that cells are UNSTABLE, marks their rows, and gives every cell its forks', () => {
+    const top = html.slice(0, html.indexOf('<ul class="facts">'));
+    expect(top).toMatch(/<div class="verdict warn">2 cells UNSTABLE \(forks disagree by more than ×1\.2\)/);
+    expect(html).toContain('each in 3 forks (fresh isolates, interleaved)');
+    const summary = html.slice(html.indexOf('<h2 id="summary">'), html.indexOf('<h2 id="complexity">'));
+    expect(summary).toContain('<th class="num">±95%</th><th>forks</th>');
+    const rows = [...summary.matchAll(/<tr class="unstable">([\s\S]*?)<\/tr>/g)].map((m) => m[1]!);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain('<td>vma-walk+page-bit+single-page</td><td class="num">64</td>');
+    expect(rows[1]).toContain('<td>interval-tree+page-bit+whole-vma</td><td class="num">256</td>');
+    for (const r of rows) expect(r).toMatch(/<td>3 UNSTABLE ×1\.[23]\d<\/td>/);
+    // The errored cell: no fork timed of the 3 planned.
+    const errored = summary.slice(summary.indexOf('<h3 id="summary-ttm-fault">'), summary.indexOf('<h3 id="summary-xorg-fb">'));
+    expect(errored).toMatch(/<tr class="failed"><td>interval-tree\+page-bit\+whole-vma<\/td><td class="num">512<\/td>.*<td>0\/3<\/td>/);
+    const precision = html.slice(html.indexOf('<h2 id="precision">'), html.indexOf('<h2 id="environment">'));
+    expect(precision).toContain('2 cells UNSTABLE');
+    expect(precision).toContain('sanity: the null tracker is the fastest cell of every group');
+    expect(precision).toMatch(/warm-up: median \d+ replays and \d+ ms per fork/);
+    const matrix = html.slice(html.indexOf('<h2 id="matrix">'));
+    expect(matrix).toContain('<tr><td>forks per cell (fresh isolates, interleaved)</td><td>3</td></tr>');
+    expect(matrix).toContain('<tr><td>forks measuring at once</td><td>1 (worker threads)</td></tr>');
+  });
+
   it('is byte-identical when written again from the same folder', async () => {
     expect(readFileSync(await writeReport(dir, {}), 'utf8')).toBe(html);
     const other = copyRun();
@@ -121,11 +146,32 @@ describe('writeReport', () => {
   });
 });
 
+describe('the warning at the top', () => {
+  it('names the groups where the null tracker is not the fastest', async () => {
+    const dir = copyRun();
+    // With the null tracker 4× slower in one group, and the unstable cells' slow fork brought back in line.
+    editLines(dir, (l) => {
+      if (!l.stats) return l;
+      const k = l.groupId === 'xorg-fb/4/1' && l.tracker === 'null' ? 4 : 1;
+      // (12 samples, sorted: the median is the mean of the 6th and 7th)
+      const samplesNs = l.stats.samplesNs.map((x) => x * k);
+      const medianNs = (samplesNs[5]! + samplesNs[6]!) / 2;
+      return { ...l, stats: { ...l.stats, samplesNs, medianNs, meanNs: l.stats.meanNs * k } };
+    });
+    editLines(dir, (l) => (UNSTABLE.includes(l.cellId) && l.fork === 1 && l.stats ? { ...l, stats: { ...l.stats, samplesNs: l.stats.samplesNs.map((x) => x / 1.3), medianNs: l.stats.medianNs / 1.3 } } : l));
+    const html = readFileSync(await writeReport(dir, {}), 'utf8');
+    expect(html).toContain('sanity: the null tracker is NOT the fastest in 1 group: xorg-fb/4/1');
+    const top = html.slice(0, html.indexOf('<ul class="facts">'));
+    expect(top).toContain('<div class="verdict warn">');
+    expect(top).toContain('NOT the fastest');
+  });
+});
+
 describe('comparison with a baseline run', () => {
   it('adds ratio, CI, p-values and marks per cell; flags a slowdown and lost correctness', async () => {
     const base = copyRun();
     const head = copyRun();
-    const slow = 'ttm-fault/64/1/vma-walk+page-bit+single-page';
+    const slow = 'ttm-fault/64/1/interval-tree+page-bit+whole-vma';
     editLines(head, (l) => {
       if (l.cellId !== slow || !l.stats) return l;
       const samplesNs = l.stats.samplesNs.map((x) => x * 1.5);
@@ -135,9 +181,16 @@ describe('comparison with a baseline run', () => {
     const html = readFileSync(await writeReport(head, { baseline: base }), 'utf8');
     const section = html.slice(html.indexOf('<h2 id="comparison">'), html.indexOf('<h2 id="environment">'));
     expect(section).toContain('head ÷ base [95% CI]');
+    expect(section).toContain('<th class="num">forks base/head</th><th class="num">p (Welch)</th>');
     const row = (id: string): string => section.slice(section.indexOf(`<code>${id}</code>`), section.indexOf('</tr>', section.indexOf(`<code>${id}</code>`)));
     expect(row(slow)).toMatch(/1\.5\d\d \[1\.\d{3}, 1\.\d{3}\]/);
     expect(row(slow)).toContain('slower');
+    expect(row(slow)).toContain('<td class="num">3/3</td>');
+    expect(row(slow)).not.toContain('unstable');
+    // Cells whose forks disagree are compared and marked.
+    for (const id of UNSTABLE) expect(row(id)).toMatch(/unstable<\/td>$/);
+    expect(row(ERRORED)).toContain('<td class="num">0/0</td>');
+    expect(section).toMatch(/2 cells marked unstable/);
     expect(row(INVALID)).toContain('valid → invalid');
     expect(row(INVALID)).toContain('INVALID');
     expect(section).toMatch(/lost correctness/);
@@ -158,10 +211,10 @@ describe('errors name the path and what was expected', () => {
     const manifest = JSON.parse(readFileSync(join(a, 'run.json'), 'utf8')) as { schemaVersion: number };
     writeFileSync(join(a, 'run.json'), JSON.stringify({ ...manifest, schemaVersion: 1 }));
     await expect(writeReport(a, {})).rejects.toThrow(InputError);
-    await expect(writeReport(a, {})).rejects.toThrow(`${join(a, 'run.json')}: schema version 1, this memtype-bench reads version 2`);
+    await expect(writeReport(a, {})).rejects.toThrow(`${join(a, 'run.json')}: schema version 1, this memtype-bench reads version 3`);
     const b = copyRun();
-    editLines(b, (l) => ({ ...l, schemaVersion: 3 as 2 }));
-    await expect(writeReport(b, {})).rejects.toThrow(`${join(b, 'results.jsonl')}: schema version 3, this memtype-bench reads version 2`);
+    editLines(b, (l) => ({ ...l, schemaVersion: 2 as 3 }));
+    await expect(writeReport(b, {})).rejects.toThrow(`${join(b, 'results.jsonl')}: schema version 2, this memtype-bench reads version 3`);
   });
 
   it('a run without result lines, and a baseline that is no run', async () => {

@@ -1,25 +1,21 @@
 import { describe, it, expect } from 'vitest';
-import fc from 'fast-check';
 import {
   benjaminiHochberg,
-  incompleteBeta,
-  tTwoSidedP,
-  welchTTest,
-  bootstrapRatioCI,
+  bootstrapForks,
   createRng,
   fitComplexity,
   harmonicMean,
   hashSeed,
-  mannWhitneyU,
   medianCI,
   medianRme,
-  poolMoments,
+  percentileInterval,
+  ratioCI,
   rme,
-  rmeFromMoments,
   sampleStats,
   seededShuffle,
   thinSorted,
   tQuantile95,
+  welchTTest,
   type ComplexityClass,
 } from '../../bench/stats.js';
 
@@ -50,7 +46,7 @@ describe('seeded randomness', () => {
     expect(items).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
     expect(hashSeed(1, 'w/8/1', 0)).toBe(hashSeed(1, 'w/8/1', 0));
     expect(hashSeed(1, 'w/8/1', 0)).not.toBe(hashSeed(1, 'w/8/1', 1));
-    // Different rounds give different orders (for at least one of a few rounds).
+    // Different blocks give different orders (for at least one of a few blocks).
     const orders = new Set([0, 1, 2, 3].map((r) => seededShuffle(items, hashSeed(1, 'g', r)).join()));
     expect(orders.size).toBeGreaterThan(1);
   });
@@ -77,21 +73,6 @@ describe('location, spread, rme', () => {
     expect(s.p99).toBeCloseTo(4.96, 10); // simple-statistics' interpolated quantile
   });
 
-  it('pooled moments equal the moments of the union (exact pooling of rounds)', () => {
-    fc.assert(
-      fc.property(fc.array(fc.array(fc.double({ min: 1, max: 1e6, noNaN: true }), { minLength: 2, maxLength: 20 }), { minLength: 1, maxLength: 5 }), (parts) => {
-        const all = parts.flat();
-        const direct = sampleStats(all);
-        const pooled = poolMoments(parts.map((p) => ({ n: p.length, mean: sampleStats(p).mean, sd: sampleStats(p).sd })));
-        expect(pooled.n).toBe(all.length);
-        expect(pooled.mean).toBeCloseTo(direct.mean, 6);
-        expect(pooled.sd).toBeCloseTo(direct.sd, 4);
-        expect(rmeFromMoments(pooled)).toBeCloseTo(direct.rme, 4);
-      }),
-      { numRuns: 100 },
-    );
-  });
-
   it('the median CI uses ranks 40 and 61 for n = 100; medianRme ignores a far outlier', () => {
     const xs = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(medianCI(xs)).toEqual({ low: 40, high: 61 });
@@ -115,114 +96,138 @@ describe('location, spread, rme', () => {
   });
 });
 
-describe('Mann–Whitney U', () => {
-  it('matches the hand-computed examples', () => {
-    // x entirely below y: U_x = 0, U_y = 9; σ² = 9/12 · 7 = 5.25; z = −(4.5 − 0.5)/√5.25.
-    const a = mannWhitneyU([1, 2, 3], [4, 5, 6]);
-    expect(a.uX).toBe(0);
-    expect(a.uY).toBe(9);
-    expect(a.z).toBeCloseTo(-1.745743, 5);
-    expect(a.p).toBeCloseTo(0.080856, 5);
-    // With ties: pairs x > y: (3,2) = 1, (2,2) twice = 2 × ½, (3,3) = ½ → U_x = 2.5.
-    const b = mannWhitneyU([1, 2, 2, 3], [2, 3, 4, 5]);
-    expect(b.uX).toBe(2.5);
-    expect(b.uY).toBe(13.5);
-    expect(b.z).toBeCloseTo(-1.488351, 5);
-    expect(b.p).toBeCloseTo(0.136658, 5);
-    const c = mannWhitneyU([3.1, 4.2, 5.0, 6.3, 7.7, 8.1], [1.2, 2.2, 3.0, 4.4, 5.5]);
-    expect(c.uX).toBe(25);
-    expect(c.p).toBeCloseTo(0.082837, 5);
-  });
-
-  it('identical samples give p = 1; shifted large samples give tiny p', () => {
-    expect(mannWhitneyU([5, 5, 5], [5, 5]).p).toBe(1);
-    const z = normals(3);
-    const x = Array.from({ length: 300 }, () => 100 + z());
-    const y = Array.from({ length: 300 }, () => 101 + z());
-    expect(mannWhitneyU(x, y).p).toBeLessThan(1e-6);
-    expect(() => mannWhitneyU([], [1])).toThrow(RangeError);
-  });
-
-  it('false positives under the null hypothesis stay near alpha', () => {
-    const z = normals(11);
-    let hits = 0;
-    const trials = 400;
-    for (let t = 0; t < trials; t++) {
-      const x = Array.from({ length: 30 }, () => z());
-      const y = Array.from({ length: 30 }, () => z());
-      if (mannWhitneyU(x, y).p < 0.05) hits++;
-    }
-    expect(hits / trials).toBeGreaterThan(0.02);
-    expect(hits / trials).toBeLessThan(0.08);
-  });
-});
-
-describe("Welch's t-test and its p-value", () => {
-  it('the incomplete beta and t p-values match known values', () => {
-    expect(incompleteBeta(0.5, 2, 3)).toBeCloseTo(11 / 16, 12);
-    expect(incompleteBeta(0.3, 1, 1)).toBeCloseTo(0.3, 12);
-    expect(tTwoSidedP(2.7764, 4)).toBeCloseTo(0.05, 4);
-    expect(tTwoSidedP(2.2281, 10)).toBeCloseTo(0.05, 4);
-    expect(tTwoSidedP(12.7062, 1)).toBeCloseTo(0.05, 4);
-    expect(tTwoSidedP(1, 1)).toBeCloseTo(0.5, 10);
-    expect(tTwoSidedP(0, 3)).toBe(1);
-    expect(tTwoSidedP(1.96, 1e6)).toBeCloseTo(0.05, 3);
-  });
-
-  it('matches a hand-computed example', () => {
-    // x: mean 2.5, s² 5/3; y: mean 5, s² 2.5. se = √(5/12 + 1/2) = 0.95743; t = 2.5/se = 2.61116;
-    // df = (0.91667)² / ((5/12)²/3 + (1/2)²/4) = 6.98077; two-sided p ≈ 0.0349.
+describe("Welch's t-test and Benjamini–Hochberg (@stdlib), against R", () => {
+  it("matches R's t.test(y, x) (Welch) on known samples", () => {
+    // R: t.test(c(3,4,5,6,7), c(1,2,3,4)) → t = 2.6112, df = 6.9808, p-value = 0.03494
+    // (scipy.stats.ttest_ind(equal_var=False) agrees: 2.611164839, 6.980769231, 0.034938782).
     const w = welchTTest([1, 2, 3, 4], [3, 4, 5, 6, 7]);
     expect(w.diff).toBe(2.5);
-    expect(w.se).toBeCloseTo(0.957427, 5);
-    expect(w.t).toBeCloseTo(2.611165, 5);
-    expect(w.df).toBeCloseTo(6.980769, 5);
-    expect(w.p).toBeCloseTo(0.03494, 4);
+    expect(w.t).toBeCloseTo(2.611164839, 6);
+    expect(w.df).toBeCloseTo(6.980769231, 6);
+    expect(w.p).toBeCloseTo(0.034938782, 6);
+    // R: t.test(c(22.4,23.1,21.8,24.0,22.9), c(19.1,20.3,18.7,21.0)) → t = 4.747, df = 5.5898, p = 0.003824
+    const v = welchTTest([19.1, 20.3, 18.7, 21.0], [22.4, 23.1, 21.8, 24.0, 22.9]);
+    expect(v.t).toBeCloseTo(4.746996066, 6);
+    expect(v.df).toBeCloseTo(5.589792031, 6);
+    expect(v.p).toBeCloseTo(0.003824000, 7);
+    // On log fork medians, as compare uses it: 5 forks at ~100 against 5 at ~105.
+    const l = welchTTest([100, 101, 99, 102, 100.5].map(Math.log), [104, 106, 103, 107, 105].map(Math.log));
+    expect(l.t).toBeCloseTo(5.226082873, 5);
+    expect(l.df).toBeCloseTo(7.363999939, 5);
+    expect(l.p).toBeCloseTo(0.001037517, 7);
+  });
+
+  it('is antisymmetric in its samples; degenerate and too-small samples', () => {
+    const x = [1, 2, 3, 4];
+    const y = [3, 4, 5, 6, 7];
+    const a = welchTTest(x, y);
+    const b = welchTTest(y, x);
+    expect(b.t).toBeCloseTo(-a.t, 12);
+    expect(b.diff).toBe(-a.diff);
+    expect(b.p).toBeCloseTo(a.p, 12);
     expect(welchTTest([1, 1], [1, 1]).p).toBe(1);
     expect(welchTTest([1, 1], [2, 2]).p).toBe(0);
     expect(() => welchTTest([1], [1, 2])).toThrow(RangeError);
   });
 
-  it('Benjamini–Hochberg q-values', () => {
+  it("Benjamini–Hochberg q-values equal R's p.adjust(p, 'BH')", () => {
     const q = benjaminiHochberg([0.01, 0.04, 0.03, 0.005]);
     expect(q[0]).toBeCloseTo(0.02, 12);
     expect(q[1]).toBeCloseTo(0.04, 12);
     expect(q[2]).toBeCloseTo(0.04, 12);
     expect(q[3]).toBeCloseTo(0.02, 12);
+    // p.adjust(c(0.001, 0.008, 0.039, 0.041, 0.042, 0.060, 0.074, 0.205), "BH")
+    const r = benjaminiHochberg([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205]);
+    const want = [0.008, 0.032, 0.0672, 0.0672, 0.0672, 0.08, 0.08457143, 0.205];
+    r.forEach((x, i) => expect(x, `q[${i}]`).toBeCloseTo(want[i]!, 7));
     expect(benjaminiHochberg([0.9, 0.95])).toEqual([0.95, 0.95]);
     expect(benjaminiHochberg([])).toEqual([]);
   });
 });
 
-describe('bootstrap ratio CI', () => {
-  it('is deterministic for a seed and brackets the point estimate', () => {
-    const a = [10, 11, 12, 13, 14, 15, 16];
-    const b = [20, 21, 22, 23, 24, 25, 26];
-    const ci = bootstrapRatioCI(a, b, { seed: 5 });
-    expect(ci).toEqual(bootstrapRatioCI(a, b, { seed: 5 }));
-    expect(ci.ratio).toBeCloseTo(13 / 23, 12);
-    expect(ci.low).toBeLessThanOrEqual(ci.ratio);
-    expect(ci.high).toBeGreaterThanOrEqual(ci.ratio);
-    expect(ci.confidence).toBe(0.95);
-    expect(() => bootstrapRatioCI([], b)).toThrow(RangeError);
-    expect(() => bootstrapRatioCI(a, [0, 0, 0])).toThrow(RangeError);
+describe('two-level bootstrap over forks', () => {
+  /** `k` forks of `n` samples: fork i centred on `centre(i)`, ±`noise` relative noise within a fork. */
+  function forks(k: number, centre: (i: number) => number, noise = 0.01, n = 30, seed = 1): number[][] {
+    const z = normals(seed);
+    return Array.from({ length: k }, (_, i) => Array.from({ length: n }, () => centre(i) * (1 + noise * z())));
+  }
+
+  it('the point is the median of the fork medians (not of the pooled samples); forks without samples are skipped', () => {
+    expect(bootstrapForks([[1, 2, 3], [10, 11, 12], [5, 6, 7]]).point).toBe(6);
+    expect(bootstrapForks([[1], [3]]).point).toBe(2);
+    // One long fork cannot outvote two short ones: pooled, the median would be 100.
+    expect(bootstrapForks([[1, 1, 1], Array.from({ length: 9 }, () => 100), [2, 2, 2]]).point).toBe(2);
+    expect(bootstrapForks([[], [4, 5, 6]]).point).toBe(5);
+    expect(bootstrapForks([[5]], { resamples: 10 }).draws).toHaveLength(10);
+    expect(() => bootstrapForks([])).toThrow(RangeError);
+    expect(() => bootstrapForks([[], []])).toThrow(RangeError);
+    expect(() => bootstrapForks([[1]], { resamples: 5 })).toThrow(RangeError);
+    expect(() => bootstrapForks([[1]], { innerResamples: 0 })).toThrow(RangeError);
   });
 
-  it('covers the true ratio of medians about 95% of the time (synthetic lognormal data, fixed seed)', () => {
-    const z = normals(2024);
-    const trueRatio = 1.3;
-    const trials = 200;
-    let covered = 0;
+  it('identical forks give a tight interval; forks at 100 and 130 give one spanning most of [100, 130]', () => {
+    const same = forks(5, () => 100, 0.005);
+    const tight = percentileInterval(bootstrapForks(same).draws);
+    expect(tight.low).toBeGreaterThan(99.5);
+    expect(tight.high).toBeLessThan(100.5);
+    // The same samples per fork, but the forks disagree: the forks dominate the interval.
+    const split = bootstrapForks(forks(4, (i) => (i < 2 ? 100 : 130), 0.005));
+    const wide = percentileInterval(split.draws);
+    expect(split.point).toBeGreaterThan(110);
+    expect(split.point).toBeLessThan(120);
+    expect(wide.low).toBeLessThan(103);
+    expect(wide.high).toBeGreaterThan(127);
+    // More samples per fork do not narrow it.
+    const many = percentileInterval(bootstrapForks(forks(4, (i) => (i < 2 ? 100 : 130), 0.005, 200)).draws);
+    expect(many.high - many.low).toBeGreaterThan(0.8 * (wide.high - wide.low));
+  });
+
+  it('is deterministic for a seed', () => {
+    const f = forks(3, (i) => 100 + i, 0.02);
+    expect(bootstrapForks(f, { seed: 5 })).toEqual(bootstrapForks(f, { seed: 5 }));
+    expect(bootstrapForks(f, { seed: 5 }).draws).not.toEqual(bootstrapForks(f, { seed: 6 }).draws);
+    expect(percentileInterval(new Float64Array([3, 1, 2, 4, 5]), 0.5)).toEqual({ low: 2, high: 4 });
+    expect(() => percentileInterval(new Float64Array([1]), 1)).toThrow(RangeError);
+  });
+
+  it('ratioCI: a cell against itself contains 1; a 30% slower cell excludes 1 and contains 1.3', () => {
+    const a = forks(5, (i) => 100 * (1 + 0.01 * i), 0.01);
+    const self = ratioCI(bootstrapForks(a, { seed: 1 }), bootstrapForks(a, { seed: 2 }));
+    expect(self.ratio).toBe(1);
+    expect(self.low).toBeLessThanOrEqual(1);
+    expect(self.high).toBeGreaterThanOrEqual(1);
+    expect(self.confidence).toBe(0.95);
+    const slow = ratioCI(bootstrapForks(a.map((f) => f.map((x) => 1.3 * x)), { seed: 3 }), bootstrapForks(a, { seed: 4 }));
+    expect(slow.ratio).toBeCloseTo(1.3, 12);
+    expect(slow.low).toBeGreaterThan(1);
+    expect(slow.low).toBeLessThanOrEqual(1.3);
+    expect(slow.high).toBeGreaterThanOrEqual(1.3);
+    expect(() => ratioCI(bootstrapForks(a, { resamples: 100 }), bootstrapForks(a))).toThrow(RangeError);
+    expect(() => ratioCI(bootstrapForks(a), bootstrapForks([[0, 0, 0]]))).toThrow(RangeError);
+  });
+
+  it('covers the true ratio ~95% of the time when forks differ (the JIT lottery), where pooled samples would not', () => {
+    // Each fork's level is lognormal around the cell's (σ 5%), samples within a fork σ 2%.
+    const z = normals(7);
+    const cell = (m: number): number[][] =>
+      Array.from({ length: 5 }, () => {
+        const level = m * Math.exp(0.05 * z());
+        return Array.from({ length: 30 }, () => level * Math.exp(0.02 * z()));
+      });
+    const trials = 100;
+    let forked = 0;
+    let pooled = 0;
     for (let t = 0; t < trials; t++) {
-      // Lognormal with median 1000 (denominator) and 1300 (numerator), σ = 0.2.
-      const den = Array.from({ length: 60 }, () => 1000 * Math.exp(0.2 * z()));
-      const num = Array.from({ length: 60 }, () => 1000 * trueRatio * Math.exp(0.2 * z()));
-      const ci = bootstrapRatioCI(num, den, { seed: t + 1, resamples: 500 });
-      if (ci.low <= trueRatio && trueRatio <= ci.high) covered++;
+      const num = cell(130);
+      const den = cell(100);
+      const r = ratioCI(bootstrapForks(num, { seed: 2 * t + 1 }), bootstrapForks(den, { seed: 2 * t + 2 }));
+      if (r.low <= 1.3 && 1.3 <= r.high) forked++;
+      // The same samples as if one isolate had produced them all.
+      const p = ratioCI(bootstrapForks([num.flat()], { seed: 2 * t + 1 }), bootstrapForks([den.flat()], { seed: 2 * t + 2 }));
+      if (p.low <= 1.3 && 1.3 <= p.high) pooled++;
     }
-    const coverage = covered / trials;
-    expect(coverage).toBeGreaterThan(0.88);
-    expect(coverage).toBeLessThanOrEqual(0.995);
+    expect(forked / trials).toBeGreaterThan(0.85);
+    expect(pooled / trials).toBeLessThan(0.6);
   });
 });
 

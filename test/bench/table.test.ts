@@ -11,32 +11,39 @@ describe('table', () => {
     expect(formatCount(Number.NaN)).toBe('-');
   });
 
-  it('labels validity', () => {
-    expect(validityLabel('valid')).toBe('yes');
-    expect(validityLabel('invalid')).toBe('INVALID');
-    expect(validityLabel('errored')).toBe('ERROR');
-    expect(validityLabel('unchecked')).toBe('harness');
+  it('labels validity: unchecked is the harness for the null tracker, unchecked for a tracker timed with --no-verify', () => {
+    expect(validityLabel({ validity: 'valid', role: 'tracker' })).toBe('yes');
+    expect(validityLabel({ validity: 'invalid', role: 'tracker' })).toBe('INVALID');
+    expect(validityLabel({ validity: 'errored', role: 'baseline' })).toBe('ERROR');
+    expect(validityLabel({ validity: 'unchecked', role: 'null' })).toBe('harness');
+    expect(validityLabel({ validity: 'unchecked', role: 'tracker' })).toBe('unchecked');
   });
 
-  it('aligns columns: text left, numbers right, no trailing spaces', () => {
+  it('aligns columns: text left, numbers right, no trailing spaces; a forks column with unstable cells', () => {
+    const two = (over: Parameters<typeof line>[0], ns: [number, number] | null) =>
+      [0, 1].map((fork) => line({ ...over, fork, forks: 2, ...(ns ? { samplesNs: [ns[fork]!, ns[fork]!, ns[fork]!] } : { stats: null }) }));
     const s = summarize(
       [
-        line({ tracker: 'null', samplesNs: [100, 100, 100] }),
-        line({ tracker: 'base', samplesNs: [200, 200, 200] }),
-        line({ tracker: 'interval-tree+page-bit+single-page', workload: 'ttm-fault', size: 65536, samplesNs: [400, 400, 400] }),
-        line({ tracker: 'bad', validity: 'errored', stats: null, error: 'boom' }),
+        ...two({ tracker: 'null' }, [100, 100]),
+        ...two({ tracker: 'base' }, [200, 200]),
+        ...two({ tracker: 'interval-tree+page-bit+single-page', workload: 'ttm-fault', size: 65536 }, [400, 400]),
+        ...two({ tracker: 'wild' }, [300, 450]),
+        line({ tracker: 'half', fork: 0, forks: 2, samplesNs: [250, 250, 250] }),
+        ...two({ tracker: 'bad', validity: 'errored', error: 'boom' }, null),
       ],
-      { runId: 'r', matrixHash: 'h', baseline: 'base', rounds: 1, expected: [] },
+      { runId: 'r', matrixHash: 'h', baseline: 'base', forks: 2, expected: [] },
     );
     const out = formatTable(s.cells, 'base');
     expect(out).toBe(
       [
-        'tracker                             workload     size          ops/s    rme       time ÷ base  modeled bytes  JS bytes  valid',
-        '----------------------------------  ---------  ------  -------------  -----  ----------------  -------------  --------  -------',
-        'null                                w              16  1,000,000,000  ±0.0%  0.50 [0.50-0.50]          4,096     2,048  harness',
-        'base                                w              16    500,000,000  ±0.0%                 1          4,096     2,048  yes',
-        'interval-tree+page-bit+single-page  ttm-fault  65,536    250,000,000  ±0.0%                 -          4,096     2,048  yes',
-        'bad                                 w              16              -      -                 -          4,096     2,048  ERROR',
+        'tracker                             workload     size          ops/s    ±95%       time ÷ base  modeled bytes  JS bytes  forks             valid',
+        '----------------------------------  ---------  ------  -------------  ------  ----------------  -------------  --------  ----------------  -------',
+        'null                                w              16  1,000,000,000   ±0.0%  0.50 [0.50-0.50]          4,096     2,048  2                 harness',
+        'base                                w              16    500,000,000   ±0.0%                 1          4,096     2,048  2                 yes',
+        'interval-tree+page-bit+single-page  ttm-fault  65,536    250,000,000   ±0.0%                 -          4,096     2,048  2                 yes',
+        'wild                                w              16    266,666,667  ±20.0%  1.88 [1.50-2.25]          4,096     2,048  2 UNSTABLE ×1.50  yes',
+        'half                                w              16    400,000,000   ±0.0%  1.25 [1.25-1.25]          4,096     2,048  1/2               yes',
+        'bad                                 w              16              -       -                 -          4,096     2,048  0/2               ERROR',
         '',
       ].join('\n'),
     );

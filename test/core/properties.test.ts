@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ORACLE } from '../../impls/registry.js';
-import { PROFILES, buildStream, cmdsArb } from '../helpers/random-trace.js';
+import { PROFILES, buildStream, cmdsArb } from '../../workloads/random-trace.js';
 import { record } from '../helpers/record.js';
 
 describe('random traces on real maps', () => {

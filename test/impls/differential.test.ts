@@ -1,21 +1,29 @@
 /**
- * Every tracker against the oracle: every composition × every workload at
- * small sizes, and random traces on real maps, must give the oracle's
+ * Every tracker against the oracle: every registered composition (the
+ * tutorial's module-loaded store included) × every workload at small sizes,
+ * and random traces on real maps, must give the oracle's
  * outcome stream op for op — run in test mode, so each store's (and the
  * `tree` RAM policy's) invariants are also checked after every mutation; the
  * oracle's own machine must stay alias-free; a deliberately wrong tracker
  * must be caught.
  */
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ComposedTracker } from '../../impls/composed.js';
 import { IntervalTreeStore } from '../../impls/interval-tree.js';
+import { loadTrackerModules } from '../../impls/modules.js';
 import { PageBitPolicy } from '../../impls/page-bit.js';
-import { ORACLE, createTracker, trackerNames } from '../../impls/registry.js';
+import { ORACLE, compose, createTracker, isModuleTracker, trackerNames } from '../../impls/registry.js';
 import { SinglePagePolicy } from '../../impls/single-page.js';
 import { getWorkload, workloadNames } from '../../workloads/registry.js';
-import { PROFILES, buildStream, cmdsArb } from '../helpers/random-trace.js';
+import { PROFILES, buildStream, cmdsArb } from '../../workloads/random-trace.js';
 import { record } from '../helpers/record.js';
+
+await loadTrackerModules([fileURLToPath(new URL('../../examples/sorted-array-store.ts', import.meta.url))]);
+
+it('runs module-loaded compositions beside the built-in ones', () => {
+  expect(trackerNames().filter(isModuleTracker).length).toBeGreaterThan(0);
+});
 
 describe('workloads: every tracker gives the oracle\'s outcomes', () => {
   for (const w of workloadNames()) {
@@ -44,7 +52,7 @@ describe('random traces on real maps', () => {
       }),
       { numRuns: 150, seed: 20261121 },
     );
-  });
+  }, 30_000); // 150 traces × every composition: a few seconds, more on a loaded machine
 
   it('replay is deterministic: the same stream twice gives the same outcomes', () => {
     fc.assert(
@@ -68,7 +76,7 @@ class ForgetfulStore extends IntervalTreeStore {
 
 describe('a wrong tracker is caught', () => {
   it('the differential check finds a tracker that misses conflicts', () => {
-    const wrong = () => new ComposedTracker(new ForgetfulStore(), new PageBitPolicy(), new SinglePagePolicy());
+    const wrong = () => compose(new ForgetfulStore(), new PageBitPolicy(), new SinglePagePolicy());
     const details = fc.check(
       fc.property(fc.constantFrom(...PROFILES), cmdsArb, (profile, cmds) => {
         const stream = buildStream(profile, cmds);

@@ -5,6 +5,7 @@
  * every store kind, invariants checked after every mutation; `whole-vma`
  * does one lookup per VMA page and answers like `single-page`.
  */
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WB } from '../../core/cachemode.js';
@@ -14,18 +15,20 @@ import { PageFlags } from '../../core/pageflags.js';
 import { ISA_END_PFN, PAGES_PER_SECTION, type PhysMap } from '../../core/physmap.js';
 import type { MachineView, VmaView } from '../../core/tracker.js';
 import { BtreeStore } from '../../impls/btree.js';
-import { IntervalTreeStore } from '../../impls/interval-tree.js';
 import { ListStore } from '../../impls/list.js';
+import { loadTrackerModules } from '../../impls/modules.js';
 import { PageBitRamWalkPolicy } from '../../impls/page-bit-ram-walk.js';
 import { PageBitPolicy } from '../../impls/page-bit.js';
-import type { RamPolicy, RangeStore } from '../../impls/parts.js';
-import { RbtreeStore } from '../../impls/rbtree.js';
+import type { RamPolicy } from '../../impls/parts.js';
+import { makeInsertPolicy, makeRamPolicy, partNames } from '../../impls/registry.js';
 import { SinglePagePolicy } from '../../impls/single-page.js';
 import { TreeRamPolicy } from '../../impls/tree-ram.js';
-import { VmaWalkStore } from '../../impls/vma-walk.js';
 import { WholeVmaPolicy } from '../../impls/whole-vma.js';
 import { listProfiles, resolveMachine } from '../../workloads/profiles.js';
 import { rng } from './store-harness.js';
+
+// A RAM policy that keeps its own store runs over module-loaded stores too.
+await loadTrackerModules([fileURLToPath(new URL('../../examples/sorted-array-store.ts', import.meta.url))]);
 
 const physmaps = new Map<string, PhysMap>();
 function physmapOf(profile: string): PhysMap {
@@ -113,19 +116,15 @@ class PageModel {
   }
 }
 
-const RAM_STORES: Record<string, () => RangeStore> = {
-  list: () => new ListStore(),
-  rbtree: () => new RbtreeStore(),
-  'interval-tree': () => new IntervalTreeStore(),
-  'vma-walk': () => new VmaWalkStore(),
-  btree: () => new BtreeStore(),
-};
-
-const POLICIES: Record<string, () => RamPolicy> = {
-  'page-bit': () => new PageBitPolicy(),
-  'page-bit-ram-walk': () => new PageBitRamWalkPolicy(),
-  ...Object.fromEntries(Object.entries(RAM_STORES).map(([n, make]) => [`tree over ${n}`, () => new TreeRamPolicy(make())])),
-};
+/**
+ * Every registered RAM policy; one that keeps a store of its own (`store`
+ * set, like `tree`) over every registered store kind.
+ */
+const POLICIES: Record<string, () => RamPolicy> = Object.fromEntries(
+  partNames('ram').flatMap((r): [string, () => RamPolicy][] =>
+    makeRamPolicy(r).store === undefined ? [[r, () => makeRamPolicy(r)]] : partNames('store').map((s) => [`${r} over ${s}`, () => makeRamPolicy(r, s)]),
+  ),
+);
 
 interface RamOp {
   free: boolean;
@@ -215,6 +214,18 @@ describe('RAM policies keep the page-flag semantics (single owner, free resets t
 
 describe('insert policies', () => {
   const vma = { vm_start: 0x7f0000000000, vm_end: 0x7f0000000000 + 37 * 4096, vm_pgoff: 0x100000 } as unknown as VmaView;
+
+  it('every registered insert policy answers lookup(pfn), whatever else it looks up', () => {
+    for (const name of partNames('insert')) {
+      const pol = makeInsertPolicy(name);
+      expect(pol.name).toBe(name);
+      for (const pfn of [0, 5, 0x100000, 2 ** 35 + 3]) {
+        const seen: number[] = [];
+        expect(pol.cachemode(vma, pfn, (p) => (seen.push(p), (p * 7) % 5)), name).toBe((pfn * 7) % 5);
+        expect(seen.at(-1), name).toBe(pfn);
+      }
+    }
+  });
 
   it('single-page: one lookup, of the inserted pfn', () => {
     const seen: number[] = [];

@@ -1,14 +1,17 @@
 /**
- * fast-check arbitraries for random operation streams on real machine maps.
+ * Random operation streams on real machine maps, as fast-check arbitraries:
+ * the generator behind the differential tests (every tracker against the
+ * oracle) and `memtype-bench verify` (a user's tracker, before it is timed).
  * A stream is a list of small commands interpreted against the live state
- * (processes, mappings, handles), so nearly every op is valid and shrinking
- * works on the command list.
+ * (processes, mappings, handles), so every op is valid and shrinking works
+ * on the command list.
  */
 import fc from 'fast-check';
-import { Dev, MAP_PRIVATE, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../../core/ops.js';
-import { displayDevice, largestRam } from '../../workloads/devices.js';
-import { resolveMachine } from '../../workloads/profiles.js';
+import { Dev, MAP_PRIVATE, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../core/ops.js';
+import { displayDevice, largestRam } from './devices.js';
+import { resolveMachine } from './profiles.js';
 
+/** One command: `kind` picks the operation (0..24), `a`, `b`, `c` pick ranges and targets, `t` a cache type or variant. */
 export interface Cmd {
   kind: number;
   a: number;
@@ -17,6 +20,7 @@ export interface Cmd {
   t: number;
 }
 
+/** One random command. */
 export const cmdArb: fc.Arbitrary<Cmd> = fc.record({
   kind: fc.nat(24),
   a: fc.nat(1 << 16),

@@ -1,0 +1,44 @@
+/**
+ * Entry point of a fork's isolate (bench/measure/isolate.ts starts it): a
+ * worker thread receives its `ForkTask` as `workerData`, a child process as
+ * its first IPC message; either loads the task's tracker modules, measures
+ * it once, posts the `ForkResult` back — one message per fork — and ends.
+ * Nothing else runs in the isolate.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { loadTrackerModules } from '../../impls/modules.js';
+import { describeError, measureFork, type ForkResult, type ForkTask } from './fork.js';
+
+/** Loads the task's tracker modules and runs it, never rejecting: a failure becomes an errored result. */
+async function run(task: ForkTask): Promise<ForkResult> {
+  try {
+    await loadTrackerModules(task.modules);
+    return await measureFork(task);
+  } catch (e) {
+    return {
+      tracker: task.tracker,
+      fork: task.fork,
+      digest: null,
+      validity: 'errored',
+      error: describeError(e),
+      warmup: null,
+      stats: null,
+      gcCount: 0,
+      gcPauseMs: 0,
+      modeledBytes: null,
+      jsBytes: null,
+      emptyReplayNs: null,
+      gc: 'none',
+      wallMs: 0,
+    };
+  }
+}
+
+if (!isMainThread && parentPort !== null) {
+  const port = parentPort;
+  port.postMessage(await run(workerData as ForkTask));
+} else if (process.send !== undefined) {
+  process.once('message', (task: ForkTask) => {
+    void run(task).then((r) => process.send!(r, () => process.disconnect()));
+  });
+}

@@ -1,0 +1,313 @@
+/**
+ * One fork: one tracker measured on one group's op stream inside a fresh
+ * isolate that has run nothing else (JMH's fork). Which code V8 compiles
+ * depends on every type the isolate has seen and on when background
+ * compilation finished, and that choice holds for the isolate's life; so a
+ * fork holds exactly one tracker, and a cell is measured in several forks —
+ * the unit of replication (bench/measure/group.ts schedules them).
+ *
+ * Inside the fork:
+ * 1. the first replay, untimed, gives the tracker's outcome digest, compared
+ *    with the oracle's (computed once per group, outside the forks);
+ * 2. warm-up to a steady state (bench/measure/timing.ts `warmUp`, bounded),
+ *    recorded;
+ * 3. the timed phase: tinybench, every sample a replay of the whole stream
+ *    on a fresh machine + tracker built outside the timed region, followed
+ *    by a forced minor GC (also outside it); each sample's digest is checked;
+ *    GC events inside timed replays are counted;
+ * 4. the `null` tracker's forks also time the *empty replay* — the digest
+ *    sink fed every operation, no machine, no tracker: the harness's own cost;
+ * 5. when asked (one fork per cell), memory at the stream's peak state:
+ *    modeled kernel bytes and JS bytes (heap delta after forced full GCs,
+ *    which is why it comes after every timed phase).
+ *
+ * Everything returned is plain data — one message per fork.
+ */
+import { Bugs } from '../../core/bugs.js';
+import { Hardware } from '../../core/hardware.js';
+import { Machine } from '../../core/machine.js';
+import { TablePool } from '../../core/pagetable.js';
+import type { OpStream } from '../../core/ops.js';
+import { DigestSink } from '../../core/outcome.js';
+import type { MemtypeTracker } from '../../core/tracker.js';
+import { createTracker, NULL_TRACKER } from '../../impls/registry.js';
+import { findGc, GcRecorder, measureJsBytes, type GcFn, type GcMode } from '../memory.js';
+import { timeReplays, warmUp, type SampleSummary, type Warmup } from './timing.js';
+
+/**
+ * Correctness of a cell: `valid` (digest = oracle's, stable across replays),
+ * `invalid` (differs), `errored` (threw; see `error`), `unchecked` (the
+ * `null` tracker, which implements no semantics; or a module-loaded tracker
+ * timed with `--no-verify` whose digest matched).
+ */
+export type Validity = 'valid' | 'invalid' | 'errored' | 'unchecked';
+
+/** How one fork is timed. Times in ms. */
+export interface ForkTiming {
+  /** Budget of the timed phase, ms (machine construction counts, so wall time stays bounded). */
+  timeMs: number;
+  /** Minimum timed samples (fewer for replays so long that they would exceed twice the budget; at least 1). */
+  minSamples: number;
+  /** Warm-up bounds, ms: at least `warmupMinMs`, at most `warmupMaxMs` (the first replay included). */
+  warmupMinMs: number;
+  warmupMaxMs: number;
+  /** Budget of the empty-replay timing in `null` forks, ms. */
+  harnessTimeMs: number;
+}
+
+/**
+ * Machines built for the one JS-bytes reading (fewer when replays to the
+ * peak would take over `MEMORY_COPY_BUDGET_MS`): the heap's own noise
+ * (tens of KiB of compiled code, feedback, lazy sweeping) is spread over them.
+ */
+export const MEMORY_COPIES = 16;
+export const MEMORY_COPY_BUDGET_MS = 60;
+
+/** Warm-up chunk length, ms, fewest replays per chunk, and the agreement two consecutive chunks need to count as steady. */
+export const WARMUP_CHUNK_MS = 10;
+export const WARMUP_MIN_CHUNK = 3;
+export const WARMUP_TOLERANCE = 0.05;
+
+/** What a fork is given. Plain data (the stream's ops live in a SharedArrayBuffer, shared, not copied). */
+export interface ForkTask {
+  /** `workload/size/seed`. */
+  groupId: string;
+  tracker: string;
+  /** 0-based index of this fork among the cell's forks. */
+  fork: number;
+  stream: OpStream;
+  /** The oracle's outcome digest on `stream` (16 hex digits). */
+  oracleDigest: string;
+  /** Historical bug switches of every machine (core/bugs.ts). */
+  bugs: readonly string[];
+  timing: ForkTiming;
+  /** Raw samples kept. */
+  maxSamples: number;
+  /** Measure modeled and JS bytes at the peak state (one fork per cell). */
+  measureMemory: boolean;
+  /** Time the empty replay too (the `null` tracker's forks). */
+  measureHarness: boolean;
+  /** Tracker modules (absolute paths) the isolate loads before creating the tracker (impls/modules.ts). */
+  modules: readonly string[];
+  /**
+   * False for a module-loaded tracker timed without `verify` (`run
+   * --no-verify`): a digest equal to the oracle's then makes the fork
+   * `unchecked`, not `valid`.
+   */
+  verified: boolean;
+  /**
+   * Incremented (Atomics) after every replay, so that the parent can stop
+   * a fork whose replay runs past its time limit (a tracker in an endless
+   * loop) without any message per replay. Absent in tests.
+   */
+  progress?: Int32Array;
+}
+
+/** What a fork measured. Plain data. Times in ns per replay of the whole stream. */
+export interface ForkResult {
+  tracker: string;
+  fork: number;
+  /** The tracker's outcome digest (first replay); null when it threw before one. */
+  digest: string | null;
+  validity: Validity;
+  /** Why the fork failed, or why it is invalid; null when it did not. */
+  error: string | null;
+  warmup: Warmup | null;
+  stats: SampleSummary | null;
+  /** GCs that started during timed replays, and their total pause, ms. */
+  gcCount: number;
+  gcPauseMs: number;
+  /** Modeled kernel bytes at the peak state (tracker + page tables); null unless measured. */
+  modeledBytes: number | null;
+  /** JS heap + ArrayBuffer bytes of one machine + tracker at the peak state; null unless measured. */
+  jsBytes: number | null;
+  /** Median empty-replay time, ns; null unless measured. */
+  emptyReplayNs: number | null;
+  gc: GcMode;
+  /** Wall time of the whole fork inside its isolate, ms. */
+  wallMs: number;
+}
+
+/** What a replay needs of a machine: `core/machine.ts` `Machine` satisfies it. */
+export interface Replayable {
+  /** Replays ops `[0, end)` (default all). */
+  run(stream: OpStream, sink: DigestSink, end?: number): void;
+  /** Modeled bytes of all page tables. */
+  pageTableBytes(): number;
+}
+
+/** Dependencies of a fork, injectable for tests. */
+export interface ForkDeps {
+  /** A fresh tracker (default: the registry's `createTracker`). */
+  newTracker(name: string): MemtypeTracker;
+  /** A factory of fresh machines for `stream` with bug switches `bugs` (default: `Hardware` built once from `stream.machine`). */
+  machineFactory(stream: OpStream, bugs: readonly string[]): (tracker: MemtypeTracker) => Replayable;
+  /** Sample clock, ms (default `performance.now`); tests inject a fake. */
+  now?: () => number;
+  /** Forced GC (default `findGc().fn`); null for none. */
+  gc?: GcFn | null;
+}
+
+/** The real registry, hardware and machine. */
+export const FORK_DEPS: ForkDeps = {
+  newTracker: createTracker,
+  machineFactory(stream, bugs) {
+    const hw = Hardware.fromSpec(stream.machine);
+    const opts = { bugs: Bugs.parse(bugs) };
+    return (tracker) => new Machine(hw, tracker, opts);
+  },
+};
+
+/** `Error: message` for an Error, else its text. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+/**
+ * Minimum timed samples for a replay of `replayMs`: `timing.minSamples`,
+ * fewer when that many would take more than twice the budget, at least one
+ * (forks still give several samples per cell).
+ */
+export function minSamplesFor(timing: ForkTiming, replayMs: number): number {
+  if (!(replayMs > 0)) return timing.minSamples;
+  return Math.max(1, Math.min(timing.minSamples, Math.floor((2 * timing.timeMs) / replayMs)));
+}
+
+/** Minimal stand-in for a machine in the empty replay: no query result. */
+const EMPTY_MACHINE = { query: null } as unknown as Machine;
+
+/**
+ * Measures one fork (see the module comment).
+ * @returns plain data; a throwing tracker or machine becomes `validity: 'errored'` with `error` set, never a rejection
+ */
+export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): Promise<ForkResult> {
+  const t0 = performance.now();
+  const found = findGc();
+  const gc = deps.gc === undefined ? found.fn : deps.gc;
+  const now = deps.now ?? (() => performance.now());
+  const stream = task.stream;
+  const result: ForkResult = {
+    tracker: task.tracker,
+    fork: task.fork,
+    digest: null,
+    validity: 'errored',
+    error: null,
+    warmup: null,
+    stats: null,
+    gcCount: 0,
+    gcPauseMs: 0,
+    modeledBytes: null,
+    jsBytes: null,
+    emptyReplayNs: null,
+    gc: gc === null ? 'none' : found.mode,
+    wallMs: 0,
+  };
+  const isNull = task.tracker === NULL_TRACKER;
+  const recorder = new GcRecorder().start();
+  try {
+    const newMachine = deps.machineFactory(stream, task.bugs);
+    // 1. The digest replay (also the first warm-up replay).
+    const progress = task.progress;
+    const sink0 = new DigestSink();
+    const m0 = newMachine(deps.newTracker(task.tracker));
+    const r0 = now();
+    m0.run(stream, sink0);
+    const firstMs = now() - r0;
+    if (progress) Atomics.add(progress, 0, 1);
+    const digest = sink0.digest();
+    result.digest = digest;
+    result.validity = digest !== task.oracleDigest && !isNull ? 'invalid' : isNull || !task.verified ? 'unchecked' : 'valid';
+    if (result.validity === 'invalid') result.error = `outcome digest ${digest} differs from the oracle's ${task.oracleDigest}`;
+
+    let m: Replayable | null = null;
+    let s: DigestSink | null = null;
+    let drift: string | null = null;
+    const setup = (): void => {
+      m = newMachine(deps.newTracker(task.tracker));
+      s = new DigestSink();
+    };
+    const replay = (): void => m!.run(stream, s!);
+    const check = (): void => {
+      if (progress) Atomics.add(progress, 0, 1);
+      if (drift === null && s!.digest() !== digest) drift = s!.digest();
+      m = null;
+      s = null;
+    };
+    const t = task.timing;
+    const common = { maxSamples: 8, gc, ...(deps.now ? { now: deps.now } : {}) };
+
+    // 2. Warm-up to a steady state.
+    result.warmup = warmUp(
+      { minMs: t.warmupMinMs, maxMs: t.warmupMaxMs, chunkMs: WARMUP_CHUNK_MS, minChunk: WARMUP_MIN_CHUNK, tolerance: WARMUP_TOLERANCE },
+      firstMs,
+      (n) => timeReplays(task.tracker, { ...common, budgetMs: 0, minSamples: n, estimateMs: firstMs }, setup, replay, check).stats.medianNs / 1e6,
+      now,
+    );
+
+    // 3. The timed phase.
+    const replayMs = result.warmup.lastMedianNs / 1e6;
+    const timed = timeReplays(
+      task.tracker,
+      { ...common, budgetMs: t.timeMs, minSamples: minSamplesFor(t, replayMs), estimateMs: replayMs, maxSamples: task.maxSamples },
+      setup,
+      replay,
+      check,
+    );
+    result.stats = timed.stats;
+    await recorder.flush();
+    const g = recorder.tally(timed.windows);
+    result.gcCount = g.count;
+    result.gcPauseMs = g.pauseMs;
+    if (drift !== null && !isNull) {
+      result.validity = 'invalid';
+      result.error ??= `non-deterministic: a timed replay gave digest ${drift}, the first gave ${digest}`;
+    }
+
+    // 4. The harness's own cost: the sink fed every op's outcome, nothing replayed.
+    if (task.measureHarness) {
+      let sink = new DigestSink();
+      const n = stream.count;
+      const h = timeReplays(
+        '(empty replay)',
+        { ...common, budgetMs: t.harnessTimeMs, minSamples: 5, estimateMs: 0 },
+        () => (sink = new DigestSink()),
+        () => {
+          for (let i = 0; i < n; i++) sink.done(i, 0, -1, EMPTY_MACHINE);
+        },
+        () => {},
+      );
+      result.emptyReplayNs = h.stats.medianNs;
+    }
+
+    // 5. Memory at the peak state, after every timed phase (forced full GCs).
+    if (task.measureMemory) {
+      try {
+        let modeled: number | null = null;
+        result.jsBytes = measureJsBytes(
+          () => {
+            const tr = deps.newTracker(task.tracker);
+            const mm = newMachine(tr);
+            mm.run(stream, new DigestSink(), stream.peak);
+            modeled = tr.modeledBytes() + mm.pageTableBytes();
+            return mm;
+          },
+          gc,
+          Math.max(1, Math.min(MEMORY_COPIES, Math.floor(MEMORY_COPY_BUDGET_MS / Math.max(replayMs, 1e-3)))),
+          () => TablePool.shared.drain(),
+        );
+        result.modeledBytes = modeled;
+      } catch (e) {
+        result.error ??= `js bytes: ${describeError(e)}`;
+      }
+    }
+  } catch (e) {
+    result.validity = 'errored';
+    result.error = describeError(e);
+    result.stats = null;
+  } finally {
+    recorder.stop();
+  }
+  result.wallMs = performance.now() - t0;
+  return result;
+}

@@ -1,0 +1,191 @@
+/**
+ * The harness's one timer: tinybench times a replay function, with a setup
+ * run before every sample outside the timed region (a fresh machine and
+ * tracker, then a forced minor GC) and a check after it. Warm-up and timed
+ * phases both go through `timeReplays`; `warmUp` repeats short timed chunks
+ * until consecutive chunks agree (a steady state) or its bound is reached.
+ *
+ * Times: tinybench reports ms; everything returned here is ns per replay.
+ */
+import { Bench, type FnReturnedObject } from 'tinybench';
+import { sampleStats, thinSorted } from '../stats.js';
+import type { GcFn } from '../memory.js';
+
+/** Statistics of one sample set. Times in ns per replay of the whole stream. */
+export interface SampleSummary {
+  /** Timed samples (replays). */
+  samples: number;
+  medianNs: number;
+  meanNs: number;
+  p99Ns: number;
+  minNs: number;
+  maxNs: number;
+  /** Sample standard deviation, ns. */
+  sdNs: number;
+  /** Relative margin of error of the mean, percent (95%, Student's t) — of these samples only. */
+  rme: number;
+  /** Relative margin of error of the median, percent (95%, order statistics) — of these samples only. */
+  medianRme: number;
+  /** Raw samples, ns, ascending; at most `maxSamples` (evenly spaced order statistics when `thinned`). */
+  samplesNs: number[];
+  thinned: boolean;
+}
+
+/** What one call of `timeReplays` needs besides the functions. */
+export interface TimeOptions {
+  /** Time budget, ms (setup counts, so wall time stays bounded); 0 = exactly `minSamples` samples. */
+  budgetMs: number;
+  /** Minimum number of samples. */
+  minSamples: number;
+  /** First estimate of one sample's cost, ms (tinybench's iteration cost before it has measured one). */
+  estimateMs: number;
+  /** Raw samples kept in the summary. */
+  maxSamples: number;
+  /** Forced GC run after every setup (minor); null for none. */
+  gc: GcFn | null;
+  /** Clock, ms (default `performance.now`); tests inject a fake. */
+  now?: () => number;
+}
+
+/** A timed phase: its statistics and the `[start, end)` windows of its samples (performance.now ms, for GC attribution). */
+export interface TimedPhase {
+  stats: SampleSummary;
+  windows: number[];
+}
+
+/** Raised when tinybench ends without usable samples. */
+export class TimingError extends Error {
+  override name = 'TimingError';
+}
+
+/** Converts samples (ms) to a summary in ns, keeping at most `maxSamples` raw samples. */
+export function summarizeSamples(samplesMs: readonly number[], maxSamples: number): SampleSummary {
+  const ns = samplesMs.map((x) => x * 1e6).sort((a, b) => a - b);
+  const s = sampleStats(ns);
+  const kept = thinSorted(ns, maxSamples).map((x) => Math.round(x * 10) / 10);
+  return {
+    samples: s.n,
+    medianNs: s.median,
+    meanNs: s.mean,
+    p99Ns: s.p99,
+    minNs: s.min,
+    maxNs: s.max,
+    sdNs: s.sd,
+    rme: s.rme,
+    medianRme: s.medianRme,
+    samplesNs: kept,
+    thinned: kept.length < ns.length,
+  };
+}
+
+/**
+ * Times `replay` with tinybench: `setup` runs before every sample outside
+ * the timed region (and is charged to the budget, not the sample), then a
+ * forced minor GC; `check` runs after every sample.
+ * @throws whatever `setup`, `replay` or `check` throws; TimingError when no usable sample was kept
+ */
+export function timeReplays(name: string, o: TimeOptions, setup: () => void, replay: () => void, check: () => void): TimedPhase {
+  const windows: number[] = [];
+  const cost = { overriddenIterationCost: o.estimateMs } satisfies FnReturnedObject;
+  let replayStart = 0;
+  let lastReplayMs = o.estimateMs;
+  const gc = o.gc;
+  const bench = new Bench({
+    time: o.budgetMs,
+    iterations: o.minSamples,
+    warmup: false,
+    retainSamples: true,
+    throws: true,
+    ...(o.now ? { now: o.now } : {}),
+  });
+  bench.add(
+    name,
+    () => {
+      replay();
+      return cost;
+    },
+    {
+      beforeEach() {
+        const a = performance.now();
+        setup();
+        gc?.({ type: 'minor' });
+        cost.overriddenIterationCost = performance.now() - a + lastReplayMs;
+        replayStart = performance.now();
+      },
+      afterEach(mode) {
+        const end = performance.now();
+        lastReplayMs = end - replayStart;
+        if (mode === 'run') windows.push(replayStart, end);
+        check();
+      },
+    },
+  );
+  bench.runSync();
+  const res = bench.tasks[0]!.result;
+  if (res.state === 'errored') throw res.error;
+  if (res.state !== 'completed' && res.state !== 'aborted-with-statistics') throw new TimingError(`timing ended in state ${res.state}`);
+  const samples = res.latency.samples;
+  if (!samples || samples.length === 0) throw new TimingError('timing kept no samples');
+  if (!(res.latency.p50 > 0)) throw new TimingError('replay below timer resolution');
+  return { stats: summarizeSamples(samples, o.maxSamples), windows };
+}
+
+/** Bounds of a warm-up. Times in ms. */
+export interface WarmupOptions {
+  /** Warm up at least this long (JIT tiers arrive after some ms of execution even when early chunks agree). */
+  minMs: number;
+  /** Stop here even when not steady. */
+  maxMs: number;
+  /** Target length of one chunk; a chunk is at least `minChunk` replays. */
+  chunkMs: number;
+  /** Fewest replays per chunk (a chunk's median then ignores a single slow replay: a GC, a compile job finishing). */
+  minChunk: number;
+  /** Steady when two consecutive chunk medians differ by at most this fraction, and the last is within it of the fastest chunk yet. */
+  tolerance: number;
+}
+
+/** What a warm-up did: recorded with every fork. */
+export interface Warmup {
+  /** Replays run, the first (digest) replay included. */
+  replays: number;
+  /** Wall time, ms, the first replay included. */
+  ms: number;
+  /** The first replay's time, ms: cold code, lazy compilation of everything it touches. */
+  firstMs: number;
+  /** True when two consecutive chunks agreed within the tolerance before the bound. */
+  steady: boolean;
+  /** Median of the last chunk, ns per replay. */
+  lastMedianNs: number;
+}
+
+/**
+ * Warms a fork up to a steady state after its first replay: chunks of
+ * replays (each ≈ `chunkMs`, at least `minChunk` replays) timed by
+ * `runChunk(n)` — which returns the chunk's median ms — until, after at
+ * least `minMs`, two consecutive chunk medians agree within `tolerance` and
+ * the last is within `tolerance` of the fastest chunk seen (so a plateau of
+ * not-yet-optimized code that an earlier chunk already beat does not count
+ * as steady), or `maxMs` has passed. At least one chunk runs; the bounds do
+ * not count the first replay.
+ * @param firstReplayMs wall time of the replay already run (the cold digest replay)
+ * @param elapsed wall clock, ms (the sampled time of the chunks plus their setup)
+ */
+export function warmUp(o: WarmupOptions, firstReplayMs: number, runChunk: (replays: number) => number, elapsed: () => number): Warmup {
+  const t0 = elapsed();
+  let replays = 1;
+  // The cold first replay overstates a replay's cost: the first chunk is short.
+  let estimate = Math.max(firstReplayMs, 1e-3);
+  let previous = NaN;
+  let best = Infinity;
+  for (;;) {
+    const n = Math.max(o.minChunk, Math.min(1000, Math.round(o.chunkMs / estimate)));
+    const medianMs = runChunk(n);
+    replays += n;
+    estimate = Math.max(medianMs, 1e-3);
+    best = Math.min(best, medianMs);
+    const spent = elapsed() - t0;
+    const steady = spent >= o.minMs && Math.abs(medianMs / previous - 1) <= o.tolerance && medianMs <= best * (1 + o.tolerance);
+    if (steady || spent >= o.maxMs) return { replays, ms: firstReplayMs + spent, firstMs: firstReplayMs, steady, lastMedianNs: medianMs * 1e6 };
+    previous = medianMs;
+  }
+}
