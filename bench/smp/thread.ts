@@ -1,7 +1,7 @@
 /**
  * Starting one worker thread per emulated CPU from a module that may exist
  * only as TypeScript source: the compiled `.js` beside it when there is one
- * (dist/), else the `.ts` through tsx (`ts-entry.cjs`).
+ * (dist/), else the `.ts` through tsx's API (`ts-entry.mjs`).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +16,10 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  * @param options other Worker options (resource limits)
  * @throws Error when neither the `.js` nor the `.ts` file exists
  */
-export function startWorker(module: URL, data: unknown, options: Omit<WorkerOptions, 'workerData' | 'execArgv'> = {}): Worker {
+export function startWorker(module: URL, data: unknown, options: Omit<WorkerOptions, 'workerData'> = {}): Worker {
   const js = fileURLToPath(module);
   if (existsSync(js)) return new Worker(module, { ...options, workerData: { data } });
   const ts = js.replace(/\.js$/, '.ts');
   if (!existsSync(ts)) throw new Error(`worker module not found: ${js} (nor ${ts})`);
-  return new Worker(new URL('./ts-entry.cjs', import.meta.url), { ...options, execArgv: ['--import', 'tsx'], workerData: { data, tsPath: ts } });
+  return new Worker(new URL('./ts-entry.mjs', import.meta.url), { ...options, workerData: { data, tsPath: ts } });
 }
