@@ -38,9 +38,14 @@ export const enum Kmsg {
 /** Where a `Kmsg.Bug` fired. */
 export const BUG_SITES = ['vmf_insert_pfn_prot', 'vmf_insert_mixed', 'remap_pte_range'] as const;
 
-/** `%#010Lx` as glibc/the kernel print it: `0x` + ≥8 hex digits, except 0 → `0000000000`. */
+/**
+ * `%#010Lx` as the kernel prints it (lib/vsprintf.c `number()`): `0x` then at
+ * least 8 lowercase hex digits. With `SPECIAL` and base 16 the kernel always
+ * emits the `0x` prefix, zero included (`0x00000000`), unlike glibc's
+ * `printf`, which prints `0000000000` for 0.
+ * @param v a byte address, a non-negative integer below 2^53
+ */
 export function hex010(v: number): string {
-  if (v === 0) return '0000000000';
   return '0x' + v.toString(16).padStart(8, '0');
 }
 
