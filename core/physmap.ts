@@ -37,6 +37,16 @@ export interface ByteRange {
 /** Name of RAM in `/proc/iomem`. */
 export const SYSTEM_RAM = 'System RAM';
 
+/**
+ * Is a `/proc/iomem` resource named `name` System RAM (`IORESOURCE_SYSTEM_RAM`)?
+ * `System RAM`, or driver-managed RAM added by a driver under its own name,
+ * `System RAM (kmem)` (dax/kmem), `System RAM (virtio_mem)`
+ * (`add_memory_driver_managed()`, mm/memory_hotplug.c).
+ */
+export function isSystemRam(name: string): boolean {
+  return name === SYSTEM_RAM || name.startsWith(`${SYSTEM_RAM} (`);
+}
+
 export class PhysMap {
   /** Merged RAM ranges, byte-exact, sorted. */
   readonly ramRanges: readonly ByteRange[];
@@ -51,12 +61,16 @@ export class PhysMap {
   readonly maxPfn: number;
 
   /**
-   * @param resources the map's resources; those named `System RAM` at depth 0
-   *   are RAM, everything else is not. Byte addresses, end exclusive.
+   * @param resources the map's resources; those that are System RAM
+   *   (`isSystemRam`) at any depth are RAM — `walk_system_ram_range()` finds
+   *   `IORESOURCE_SYSTEM_RAM` resources anywhere in the resource tree
+   *   (`find_next_iomem_res()` walks children too), such as `System RAM
+   *   (kmem)` under `Soft Reserved` / `CXL Window 0` / `dax1.0` — and
+   *   everything else is not. Byte addresses, end exclusive.
    */
   constructor(readonly resources: readonly Resource[]) {
     const ram = resources
-      .filter((r) => r.depth === 0 && r.name === SYSTEM_RAM && r.end > r.start)
+      .filter((r) => isSystemRam(r.name) && r.end > r.start)
       .map((r) => ({ start: r.start, end: r.end }))
       .sort((a, b) => a.start - b.start);
     const merged: ByteRange[] = [];
