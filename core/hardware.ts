@@ -62,7 +62,11 @@ export class Hardware {
     return 2 ** this.physBits;
   }
 
-  /** Effective memory type (SDM Table 11-7) of page `pfn` whose PTE selects PAT type `patType`. */
+  /**
+   * Effective memory type (SDM Table 11-7) of page `pfn` whose PTE selects
+   * PAT type `patType`, by the CPU's MTRR type of the page (UC everywhere
+   * when MTRRs are disabled).
+   */
   effectiveType(pfn: number, patType: number): number {
     return effectiveType(this.mtrr.typeAt(pfn * PAGE_SIZE), patType);
   }

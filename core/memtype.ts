@@ -12,7 +12,7 @@ import type { Bugs } from './bugs.js';
 import { EINVAL } from './errno.js';
 import type { Hardware } from './hardware.js';
 import { Kmsg } from './kmsg.js';
-import { MTRR_TYPE_INVALID, MTRR_TYPE_WRBACK } from './mtrr.js';
+import { MTRR_TYPE_WRBACK } from './mtrr.js';
 import { ISA_END_PFN, ISA_START_ADDRESS, PAGE_SIZE, type PhysMap } from './physmap.js';
 import type { MemtypeTracker } from './tracker.js';
 import type { TrackCtx } from './vma.js';
@@ -48,12 +48,15 @@ export class Memtype {
     return start >= ISA_START_PFN && end <= ISA_END_PFN;
   }
 
-  /** `pat_x_mtrr_type()`: a WB request over non-WB MTRRs is tracked as UC-. */
+  /**
+   * `pat_x_mtrr_type()` (v6.16): a WB request over anything but WB MTRRs is
+   * tracked as UC-. Since 6.5 `mtrr_type_lookup()` answers
+   * `MTRR_TYPE_UNCACHABLE` when MTRRs are unset or disabled (the INVALID
+   * exemption added by 90b926e68f50 was reverted for Xen), so with MTRRs
+   * disabled a WB request on non-RAM becomes UC-.
+   */
   private patXMtrrType(start: number, end: number, req: number): number {
-    if (req === WB) {
-      const t = this.hw.mtrr.lookup(start * PAGE_SIZE, end * PAGE_SIZE);
-      if (t !== MTRR_TYPE_WRBACK && t !== MTRR_TYPE_INVALID) return UC_MINUS;
-    }
+    if (req === WB && this.hw.mtrr.lookup(start * PAGE_SIZE, end * PAGE_SIZE) !== MTRR_TYPE_WRBACK) return UC_MINUS;
     return req;
   }
 

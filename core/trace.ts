@@ -175,7 +175,8 @@ export function traceInteger(v: unknown): number {
 /**
  * The machine line's `mtrr` object with its numbers in any of the three
  * forms (`fixed[].start/end`, `variable[].base/size`) made JSON numbers;
- * type names are left for `Mtrr.fromSpec()` to check.
+ * type names are left for `Mtrr.fromSpec()` to check. Only the spec's
+ * fields are kept (a trace cannot give a boot log's masks).
  */
 function parseMtrrObject(fs: Fields): MtrrSpec {
   const m = fs.obj.mtrr;
@@ -190,7 +191,7 @@ function parseMtrrObject(fs: Fields): MtrrSpec {
     return a.map((e, i) => {
       if (e === null || typeof e !== 'object' || Array.isArray(e)) fs.fail('mtrr', `"mtrr.${key}[${i}]" must be an object {"${fields[0]}","${fields[1]}","type"}`);
       const r = e as Record<string, unknown>;
-      const out: Record<string, unknown> = { ...r };
+      const out: Record<string, unknown> = { type: r.type };
       for (const f of fields) out[f] = fs.integer('mtrr', `mtrr.${key}[${i}].${f}`, r[f]);
       return out;
     });

@@ -77,3 +77,44 @@ describe('effective types (SDM Table 11-7) and the alias checker', () => {
     expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
   });
 });
+
+describe('MTRRs absent or disabled (v6.16: mtrr_type_lookup answers UC)', () => {
+  const { mtrr: _omit, ...NO_MTRR } = SMALL_MACHINE;
+
+  it('pat_x_mtrr_type: WB request on non-RAM with MTRRs disabled gives UC-', async () => {
+    const r = await replay([
+      NO_MTRR,
+      { op: 'spawn', mm: 1, comm: 'dmidecode', pid: 7 },
+      { op: 'memtype_reserve', start: '0xc0000000', end: '0xc0001000', req: 'WB' },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', prot: 'r', dev: 'mem', offset: '0xd0000000' },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'memtype_list' },
+      { op: 'memtype_reserve', start: '0x200000', end: '0x201000', req: 'WB' },
+    ]);
+    expect(at(r, 3)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 5)).toMatchObject({ present: true, type: 'UC-' });
+    expect(at(r, 6).entries).toEqual([
+      { start: '0xc0000000', end: '0xc0001000', type: 'UC-' },
+      { start: '0xd0000000', end: '0xd0001000', type: 'UC-' },
+    ]);
+    // RAM keeps the requested type: reserve_ram_pages_type() ignores the MTRR hint.
+    expect(at(r, 7)).toMatchObject({ ret: 0, type: 'WB' });
+  });
+
+  it('mtrr_type_lookup: a machine line without "mtrr" has MTRRs disabled, and the CPU uses UC for all memory', async () => {
+    const r = await replay([
+      NO_MTRR,
+      { op: 'mtrr_type', addr: '0x200000' },
+      { op: 'effective_type', addr: '0x200000', type: 'WB' },
+      { op: 'effective_type', addr: '0x200000', type: 'WC' },
+    ]);
+    expect(at(r, 2).type).toBe('UC');
+    expect(at(r, 3).type).toBe('UC');
+    expect(at(r, 4).type).toBe('WC');
+  });
+
+  it('pat_x_mtrr_type: {"default":"WB"} alone enables MTRRs, so a WB request on non-RAM stays WB', async () => {
+    const r = await replay([{ ...NO_MTRR, mtrr: { default: 'WB' } }, { op: 'memtype_reserve', start: '0xc0000000', end: '0xc0001000', req: 'WB' }]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'WB' });
+  });
+});
