@@ -16,7 +16,7 @@
  * `RET_SIGSEGV`); its granted/installed cache type is left in `outType`
  * (-1 when the op has none), a query's result in `query`.
  */
-import { SHORT_NAME, UC, UC_MINUS, WB, WC, _PAGE_CACHE_MASK } from './cachemode.js';
+import { SHORT_NAME, UC, UC_MINUS, WB, WC, WT, _PAGE_CACHE_MASK } from './cachemode.js';
 import { Bugs, NO_BUGS } from './bugs.js';
 import { EAGAIN, EINVAL, ENOMEM, RET_SIGBUS, RET_SIGSEGV } from './errno.js';
 import type { Hardware } from './hardware.js';
@@ -48,7 +48,7 @@ import type { OutcomeSink } from './outcome.js';
 import { PageAllocator } from './pagealloc.js';
 import { PageFlags } from './pageflags.js';
 import { TableBudget, TablePool, _PAGE_PRESENT, _PAGE_RW, _PAGE_SPECIAL, _PAGE_USER, mkPte, pteFlags, ptePfn } from './pagetable.js';
-import { PAGE_SIZE } from './physmap.js';
+import { ISA_END_PFN, PAGE_SIZE } from './physmap.js';
 import type { MachineView, MemtypeTracker } from './tracker.js';
 import {
   TrackCtx,
@@ -98,7 +98,8 @@ export class OpError extends Error {
 interface IoremapMapping {
   start: number;
   end: number;
-  type: number;
+  /** The cache mode its PTEs select (`pte2cachemode()` of the bits `__ioremap_caller()` built). */
+  pte: number;
 }
 
 /** Machine construction options. */
@@ -300,25 +301,36 @@ export class Machine implements MachineView, KernelLog {
     return ret;
   }
 
-  /** `__ioremap_caller()`: returns 0 with `outType` = mapping type, or -EBUSY/-EINVAL where Linux returns NULL. */
+  /**
+   * `__ioremap_caller()` (arch/x86/mm/ioremap.c): returns 0 with `outType` =
+   * the tracked cache mode, or -EBUSY/-EINVAL where Linux returns NULL.
+   * `phys_addr_valid()` checks the start only. `__ioremap_check_ram()`
+   * refuses RAM pages lying wholly inside `[addr, addr + size)` that are
+   * `pfn_valid()` and not `PageReserved()`: the first MiB is
+   * `memblock_reserve()`d at boot, so low RAM can be ioremapped (UC-, a
+   * tree entry) — and `memtype_kernel_map_sync()` then retypes its direct
+   * map.
+   */
   private ioremap(handle: number, addr: number, size: number, pcm: number): number {
     if (this.ioremaps.get(handle)) throw new OpError(`handle "${this.strings[handle]}" is already mapped`, 'handle');
     this.ioremaps.set(handle, null);
     const lastAddr = addr + size - 1;
     if (size <= 0 || lastAddr < addr) return -EINVAL;
-    if (addr >= this.hw.maxPhysAddr || lastAddr >= this.hw.maxPhysAddr) {
+    if (addr >= this.hw.maxPhysAddr) {
       this.msg(Kmsg.IoremapInvalidAddr, addr, 0, 0, 0);
       return -EINVAL;
     }
-    const start = Math.floor(addr / PAGE_SIZE);
-    const end = Math.floor(lastAddr / PAGE_SIZE) + 1;
-    if (this.physmap.intersectsRam(start, end)) {
+    const ramStart = Math.max(Math.ceil(addr / PAGE_SIZE), ISA_END_PFN);
+    const ramEnd = Math.floor((lastAddr + 1) / PAGE_SIZE);
+    if (ramStart < ramEnd && this.physmap.intersectsRam(ramStart, ramEnd)) {
       if (!this.ioremapOnRamWarned) {
         this.ioremapOnRamWarned = true;
         this.msg(Kmsg.IoremapOnRam, addr, lastAddr, 0, 0);
       }
       return -EINVAL;
     }
+    const start = Math.floor(addr / PAGE_SIZE);
+    const end = Math.floor(lastAddr / PAGE_SIZE) + 1;
     const mt = this.mt;
     const ret = mt.reserve(start, end, pcm, true, null);
     if (ret !== 0) {
@@ -335,9 +347,18 @@ export class Machine implements MachineView, KernelLog {
       pcm = got;
     }
     mt.kernelMapSync(start, end, pcm);
-    this.ioremaps.set(handle, { start, end, type: pcm });
+    // The PTE's cache bits: UC-, WC, WT as tracked, none for WB; UC and
+    // anything else (WP) UC — each through cachemode2protval() of the PAT layout.
+    const prot = pcm === WB || pcm === WC || pcm === WT || pcm === UC_MINUS ? pcm : UC;
+    this.ioremaps.set(handle, { start, end, pte: this.pteType(prot) });
     this.outType = pcm;
     return 0;
+  }
+
+  /** The cache mode a PTE built with `cachemode2protval(pcm)` selects on this machine's PAT layout. */
+  private pteType(pcm: number): number {
+    const pat = this.hw.pat;
+    return pat.pte2cachemode(pat.cachemode2protval(pcm));
   }
 
   /** `iounmap()`: frees the reservation and the kernel mapping; NULL (a failed ioremap) is ignored. */
@@ -897,7 +918,10 @@ export class Machine implements MachineView, KernelLog {
   /**
    * The alias check: every page mapped with two different effective types
    * by accessible user PTEs (every PTE in the tables, found by a correct
-   * walk), kernel ioremaps and the direct map.
+   * walk), kernel ioremaps and the direct map. Each mapping counts with the
+   * type its PTE selects — ioremap and `set_memory_*()` PTEs are built with
+   * `cachemode2protval()` on the active PAT layout, so on `legacy4` or
+   * `none` a WT or WP request is a UC- PTE — not with the type requested.
    */
   check(): { pfn: number; types: string[] }[] {
     const user: { pfn: number; pat: number }[] = [];
@@ -908,8 +932,11 @@ export class Machine implements MachineView, KernelLog {
         if (flags & _PAGE_PRESENT) user.push({ pfn: ptePfn(pte), pat: pat.pte2cachemode(flags) });
       });
     }
-    const kernel = [...this.ioremaps.values()].filter((m): m is IoremapMapping => m !== null);
-    return findAliases(this.hw, user, kernel, this.directMap);
+    const kernel: { start: number; end: number; type: number }[] = [];
+    for (const m of this.ioremaps.values()) if (m !== null) kernel.push({ start: m.start, end: m.end, type: m.pte });
+    const direct = new Map<number, number>();
+    for (const [pfn, t] of this.directMap) direct.set(pfn, this.pteType(t));
+    return findAliases(this.hw, user, kernel, direct);
   }
 
   /**

@@ -7,7 +7,7 @@
  * half-open pfn ranges; messages go to the machine's log with byte
  * addresses, as the kernel prints them.
  */
-import { UC, UC_MINUS, WB, WP, isNewMemtypeAllowed } from './cachemode.js';
+import { UC, UC_MINUS, WB, WC, WP, WT, isNewMemtypeAllowed } from './cachemode.js';
 import type { Bugs } from './bugs.js';
 import { EINVAL } from './errno.js';
 import type { Hardware } from './hardware.js';
@@ -164,13 +164,19 @@ export class Memtype {
     return this.isUntracked(start, end) || isNewMemtypeAllowed(req, got);
   }
 
-  /** `memtype_kernel_map_sync()`: retype the direct map when the range starts in RAM. */
+  /**
+   * `memtype_kernel_map_sync()`: when the range starts in RAM
+   * (`page_is_ram()`), retype its direct map with `ioremap_change_attr()`:
+   * `_set_memory_wb/wc/wt()` for WB, WC, WT, `_set_memory_uc()` (UC-) for
+   * UC, UC- and anything else.
+   */
   kernelMapSync(start: number, end: number, pcm: number): void {
     if (!this.physmap.pageIsRam(start)) return;
+    const t = pcm === WB || pcm === WC || pcm === WT ? pcm : UC_MINUS;
     for (let p = start; p < end; p++) {
       if (!this.physmap.pageIsRam(p)) continue;
-      if (pcm === WB) this.directMap.delete(p);
-      else this.directMap.set(p, pcm);
+      if (t === WB) this.directMap.delete(p);
+      else this.directMap.set(p, t);
     }
   }
 

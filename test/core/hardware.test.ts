@@ -118,3 +118,49 @@ describe('MTRRs absent or disabled (v6.16: mtrr_type_lookup answers UC)', () => 
     expect(at(r, 2)).toMatchObject({ ret: 0, type: 'WB' });
   });
 });
+
+describe('the alias checker judges PTE types (cachemode2protval on the active PAT layout)', () => {
+  it('cachemode2protval: on legacy4 set_memory_wt() builds a UC- direct-map PTE, so a UC- user PTE of the page is no alias', async () => {
+    const r = await replay([
+      { ...SMALL_MACHINE, pat: 'legacy4' },
+      { op: 'spawn', mm: 1, comm: 'X', pid: 1 },
+      { op: 'set_memory', addr: '0x200000', npages: 1, type: 'WT' },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', dev: 'pfnmap' },
+      { op: 'vm_insert_pfn', mm: 1, addr: '0x7f0000000000', pfn: '0x200' },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'check' },
+    ]);
+    expect(at(r, 5)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 6)).toMatchObject({ type: 'UC-' });
+    expect(at(r, 7).aliases).toEqual([]);
+  });
+
+  it('cachemode2protval: on legacy4 an ioremap_wt is a UC- PTE, agreeing with a UC- user mapping that inherited WT', async () => {
+    const r = await replay([
+      { ...SMALL_MACHINE, pat: 'legacy4' },
+      { op: 'spawn', mm: 1, comm: 'X', pid: 1 },
+      { op: 'ioremap', handle: 'k', addr: '0xc0000000', size: '0x1000', type: 'WT' },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', dev: 'mem', o_dsync: true, offset: '0xc0000000' },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'check' },
+    ]);
+    expect(at(r, 3)).toMatchObject({ ret: 0, type: 'WT' });
+    expect(at(r, 5)).toMatchObject({ type: 'UC-' });
+    expect(at(r, 6).aliases).toEqual([]);
+  });
+
+  it('__ioremap_caller: a WP type inherited by ioremap takes the default branch, a UC PTE, beside a WP user PTE', async () => {
+    const r = await replay([
+      SMALL_MACHINE,
+      { op: 'spawn', mm: 1, comm: 'X', pid: 1 },
+      { op: 'memtype_reserve', start: '0xc0000000', end: '0xc0001000', req: 'WP' },
+      { op: 'ioremap', handle: 'k', addr: '0xc0000000', size: '0x1000' },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', dev: 'resource', offset: '0xc0000000' },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'check' },
+    ]);
+    expect(at(r, 4)).toMatchObject({ ret: 0, type: 'WP' });
+    expect(at(r, 6)).toMatchObject({ type: 'WP' });
+    expect(at(r, 7).aliases).toEqual([{ pfn: 0xc0000, types: ['UC', 'WP'] }]);
+  });
+});

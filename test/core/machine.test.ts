@@ -164,6 +164,47 @@ describe('ioremap (§1.10, §1.12)', () => {
     expect(at(r, 4).entries).toEqual([{ start: '0xc0000000', end: '0xc0001000', type: 'WB' }]);
   });
 
+  it('__ioremap_check_ram: RAM below 1 MiB is PageReserved, so its ioremap succeeds: UC-, a tree entry, the direct map retyped', async () => {
+    const r = await replay([
+      M,
+      { op: 'ioremap', handle: 'bios', addr: '0x1000', size: '0x2000' },
+      { op: 'memtype_list' },
+      { op: 'lookup_memtype', addr: '0x1000' },
+      { op: 'check' },
+      { op: 'iounmap', handle: 'bios' },
+      { op: 'memtype_list' },
+    ]);
+    expect(at(r, 2)).toEqual({ line: 2, op: 'ioremap', ret: 0, type: 'UC-' });
+    expect(at(r, 3).entries).toEqual([{ start: '0x1000', end: '0x3000', type: 'UC-' }]);
+    expect(at(r, 4).type).toBe('UC-');
+    expect(at(r, 5).aliases).toEqual([]);
+    expect(at(r, 7).entries).toEqual([]);
+  });
+
+  it('__ioremap_check_ram: only RAM pages wholly inside the unaligned range count; a sub-page piece of RAM maps', async () => {
+    const r = await replay([
+      M,
+      { op: 'ioremap', handle: 'piece', addr: '0x200800', size: '0x100' },
+      { op: 'page_memtype', addr: '0x200000' },
+      { op: 'memtype_list' },
+      { op: 'ioremap', handle: 'page', addr: '0x300000', size: '0x1000' },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 3).type).toBe('UC-'); // reserve_ram_pages_type() of the aligned page
+    expect(at(r, 4).entries).toEqual([]);
+    expect(at(r, 5)).toMatchObject({ ret: -22, messages: ['ioremap on RAM at 0x0000000000300000 - 0x0000000000300fff'] });
+  });
+
+  it('__ioremap_caller: phys_addr_valid() checks the start address only', async () => {
+    const r = await replay([
+      M,
+      { op: 'ioremap', handle: 'top', addr: '0x3ffffffff000', size: '0x2000' },
+      { op: 'ioremap', handle: 'beyond', addr: '0x400000000000', size: '0x1000' },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 3)).toMatchObject({ ret: -22, messages: ['ioremap: invalid physical address 400000000000'] });
+  });
+
   it('aligns an unaligned request to pages, as __ioremap_caller does', async () => {
     const r = await replay([M, { op: 'ioremap', handle: 'x', addr: hx(MMIO + 0x10), size: '0x1000' }, { op: 'memtype_list' }]);
     expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
