@@ -29,6 +29,8 @@ export class Hardware {
     readonly dynamicLevels: boolean,
     /** Physical address width in bits. */
     readonly physBits = DEFAULT_PHYS_BITS,
+    /** `CONFIG_STRICT_DEVMEM`: `/dev/mem` refuses RAM above 1 MiB with EPERM (`devmem_is_allowed()`). */
+    readonly strictDevmem = true,
   ) {
     this.pat = new PatTable(patMode);
     this.patEnabled = patMode !== 'disabled';
@@ -54,7 +56,7 @@ export class Hardware {
     if (!PAT_MODES.includes(pat)) throw new InputError(`machine: pat must be one of ${PAT_MODES.join(', ')}, got "${pat}"`);
     const levels = spec.pageTableLevels ?? 4;
     if (![2, 3, 4, 5].includes(levels)) throw new InputError(`machine: page_table_levels must be 2, 3, 4 or 5, got ${levels}`);
-    return new Hardware(new PhysMap(resources), mtrr, pat, levels, spec.dynamicLevels ?? false);
+    return new Hardware(new PhysMap(resources), mtrr, pat, levels, spec.dynamicLevels ?? false, DEFAULT_PHYS_BITS, spec.strictDevmem ?? true);
   }
 
   /** Highest physical address + 1 the CPU can address, bytes. */

@@ -51,4 +51,6 @@ export interface MachineSpec {
   pat?: PatMode;
   pageTableLevels?: 2 | 3 | 4 | 5;
   dynamicLevels?: boolean;
+  /** `CONFIG_STRICT_DEVMEM` (trace `strict_devmem`; default true, as every distribution kernel sets it). */
+  strictDevmem?: boolean;
 }

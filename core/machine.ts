@@ -18,7 +18,7 @@
  */
 import { SHORT_NAME, UC, UC_MINUS, WB, WC, WT, _PAGE_CACHE_MASK } from './cachemode.js';
 import { Bugs, NO_BUGS } from './bugs.js';
-import { EAGAIN, EINVAL, ENOMEM, RET_SIGBUS, RET_SIGSEGV } from './errno.js';
+import { EAGAIN, EINVAL, ENOMEM, EPERM, RET_SIGBUS, RET_SIGSEGV } from './errno.js';
 import type { Hardware } from './hardware.js';
 import { Kmsg } from './kmsg.js';
 import { Memtype, type KernelLog } from './memtype.js';
@@ -421,13 +421,8 @@ export class Machine implements MachineView, KernelLog {
     let ret = 0;
     switch (dev) {
       case Dev.Mem:
-        // mmap_mem(): valid_mmap_phys_addr_range() (x86: below x86_phys_bits),
-        // then phys_mem_access_prot_allowed() picks WB, or UC- for O_DSYNC.
-        // (CONFIG_STRICT_DEVMEM's RAM check is not modelled.)
-        if (offset + len > this.hw.maxPhysAddr) {
-          ret = -EINVAL;
-          break;
-        }
+        ret = this.mmapMemAllowed(offset, len);
+        if (ret !== 0) break;
         vma.cache = mmapODsync(extra) ? UC_MINUS : WB;
         if (this.remapPfnRange(mm, vma, addr, vma.vm_pgoff, len / PAGE_SIZE, vma.cache) !== 0) ret = -EAGAIN;
         break;
@@ -452,6 +447,25 @@ export class Machine implements MachineView, KernelLog {
     }
     if (ret !== 0) this.unmapRange(mm, addr, addr + len);
     return ret;
+  }
+
+  /**
+   * The checks of `mmap_mem()` (drivers/char/mem.c) before any PAT call:
+   * `valid_mmap_phys_addr_range()` (x86: the last byte below
+   * `x86_phys_bits`) → -EINVAL; with `CONFIG_STRICT_DEVMEM`,
+   * `range_is_allowed()` → -EPERM; without it, x86's
+   * `phys_mem_access_prot_allowed()` does the same check when PAT is on →
+   * -EINVAL. The check is `devmem_is_allowed()` (arch/x86/mm/init.c) of
+   * every page: a page that intersects System RAM is refused unless it lies
+   * below 1 MiB (there it reads as zeros). Bytes; returns 0 or -errno.
+   */
+  private mmapMemAllowed(offset: number, len: number): number {
+    if (offset + len > this.hw.maxPhysAddr) return -EINVAL;
+    const strict = this.hw.strictDevmem;
+    if (!strict && !this.hw.patEnabled) return 0;
+    const from = Math.max(offset, ISA_END_PFN * PAGE_SIZE);
+    if (from < offset + len && this.physmap.bytesIntersectRam(from, offset + len)) return strict ? -EPERM : -EINVAL;
+    return 0;
   }
 
   private opRemapPfnRange(mm: MmStruct, addr: number, pfn: number, size: number, cache: number): number {

@@ -165,6 +165,23 @@ export class PhysMap {
     return ram ? 1 : 0;
   }
 
+  /**
+   * Does any byte of `[start, end)` (bytes) lie in System RAM —
+   * `region_intersects(start, end - start, IORESOURCE_SYSTEM_RAM, ...) !=
+   * REGION_DISJOINT` (kernel/resource.c)? Partial pages count. O(log n).
+   */
+  bytesIntersectRam(start: number, end: number): boolean {
+    const r = this.ramRanges;
+    let lo = 0;
+    let hi = r.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (r[mid]!.end <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < r.length && r[lo]!.start < end && start < end;
+  }
+
   /** Does any RAM page lie in `[startPfn, endPfn)` (`IORES_MAP_SYSTEM_RAM` check of ioremap)? */
   intersectsRam(startPfn: number, endPfn: number): boolean {
     const i = this.firstChunkEndingAfter(startPfn);

@@ -262,6 +262,7 @@ function parseMachine(fs: Fields, baseDir: string): MachineSpec {
     spec.pageTableLevels = l as 2 | 3 | 4 | 5;
   }
   if (fs.has('dynamic_levels')) spec.dynamicLevels = fs.bool('dynamic_levels', false);
+  if (fs.has('strict_devmem')) spec.strictDevmem = fs.bool('strict_devmem', true);
   return spec;
 }
 
@@ -486,6 +487,7 @@ export function writeTrace(stream: OpStream, mmName: (id: number) => string | nu
   if (m.pat !== undefined) ml.pat = m.pat;
   if (m.pageTableLevels !== undefined) ml.page_table_levels = m.pageTableLevels;
   if (m.dynamicLevels !== undefined) ml.dynamic_levels = m.dynamicLevels;
+  if (m.strictDevmem !== undefined) ml.strict_devmem = m.strictDevmem;
   out.push(JSON.stringify(ml));
   const ops = stream.ops;
   const S = stream.strings;

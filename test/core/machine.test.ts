@@ -257,6 +257,40 @@ describe('pfnmap tracking (§2, v6.16 series)', () => {
     expect(at(r, 3)).toMatchObject({ ret: -22, errno: 'EINVAL' });
   });
 
+  it('devmem_is_allowed (CONFIG_STRICT_DEVMEM): /dev/mem of RAM at or above 1 MiB is refused with EPERM before any PAT call', async () => {
+    const r = await replay([
+      ...setup,
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', prot: 'r', dev: 'mem', offset: '0x200000' },
+      { op: 'mmap', mm: 1, addr: '0x7f0000010000', len: '0x2000', prot: 'r', dev: 'mem', offset: '0x3ffff000' },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'memtype_list' },
+    ]);
+    expect(at(r, 3)).toEqual({ line: 3, op: 'mmap', ret: -1, errno: 'EPERM' });
+    expect(at(r, 4)).toEqual({ line: 4, op: 'mmap', ret: -1, errno: 'EPERM' }); // its first page is RAM
+    expect(at(r, 5)).toEqual({ line: 5, op: 'pte', ret: 0, present: false });
+    expect(at(r, 6).entries).toEqual([]);
+  });
+
+  it('devmem_is_allowed: RAM below 1 MiB and non-RAM are allowed', async () => {
+    const r = await replay([
+      ...setup,
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x2000', prot: 'r', dev: 'mem', offset: '0x0' },
+      { op: 'mmap', mm: 1, addr: '0x7f0000010000', len: '0x1000', prot: 'r', dev: 'mem', offset: '0x40000000' },
+    ]);
+    expect(at(r, 3)).toMatchObject({ ret: 0 });
+    expect(at(r, 4)).toMatchObject({ ret: 0 });
+  });
+
+  it('phys_mem_access_prot_allowed: without CONFIG_STRICT_DEVMEM ("strict_devmem": false) RAM is refused with EINVAL while PAT is on', async () => {
+    const lines = (pat: string) => [
+      { ...M, strict_devmem: false, pat },
+      { op: 'spawn', mm: 1, comm: 'Xorg', pid: 1234 },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', prot: 'r', dev: 'mem', offset: '0x200000' },
+    ];
+    expect(at(await replay(lines('full')), 3)).toEqual({ line: 3, op: 'mmap', ret: -22, errno: 'EINVAL' });
+    expect(at(await replay(lines('disabled')), 3)).toMatchObject({ ret: 0 });
+  });
+
   it('/dev/mem WB over an existing WC alias inherits WC', async () => {
     const r = await replay([
       ...setup,
