@@ -66,6 +66,7 @@ import {
   VM_SHARED,
   VM_SPECIAL,
   VM_WRITE,
+  ShmemFile,
   Vma,
   isCowMapping,
 } from './vma.js';
@@ -440,8 +441,13 @@ export class Machine implements MachineView, KernelLog {
         vma.cache = cacheArg < 0 ? WB : cacheArg;
         break;
       default:
-        // Dev.Anon: anonymous memory, vm_pgoff = addr >> PAGE_SHIFT.
-        vma.vm_pgoff = addr / PAGE_SIZE;
+        // Dev.Anon: do_mmap() ignores pgoff for MAP_SHARED anonymous memory,
+        // which shmem_zero_setup() backs with a shmem file; MAP_PRIVATE gets
+        // vm_pgoff = addr >> PAGE_SHIFT for its anon_vma.
+        if (flags === MAP_SHARED) {
+          vma.vm_pgoff = 0;
+          vma.shmem = new ShmemFile();
+        } else vma.vm_pgoff = addr / PAGE_SIZE;
         this.mergeAround(mm, mm.vmas.indexOf(vma));
         break;
     }
@@ -605,12 +611,17 @@ export class Machine implements MachineView, KernelLog {
   }
 
   /**
-   * A user access (`handle_mm_fault()`): an anonymous fault
+   * A user access (`handle_mm_fault()`): a shared anonymous page
+   * (`shmem_fault()`: the shmem file's page at that offset, allocated on
+   * first touch — never the zero page), a private anonymous fault
    * (`do_anonymous_page()`: the zero page on read, a new page on write), a
    * write to a read-only PTE (`do_wp_page()`: reuse an exclusive anonymous
    * page, else copy — a special pfnmap PTE has no page for
    * `vm_normal_page()`, so a private pfnmap page is copied into a new
-   * anonymous page), or `SIGSEGV`/`SIGBUS`.
+   * anonymous page), or `SIGSEGV`/`SIGBUS`. New PTEs take their cache mode
+   * from `vm_page_prot` (`wp_page_copy()`: `mk_pte(new page,
+   * vma->vm_page_prot)`), so a COW copy in a UC- or WC device mapping is a
+   * UC- or WC mapping of RAM.
    */
   private fault(mm: MmStruct, addr: number, write: boolean): number {
     const vma = mm.findVma(addr);
@@ -620,20 +631,22 @@ export class Machine implements MachineView, KernelLog {
     const vpn = Math.floor(addr / PAGE_SIZE);
     const pgd = mm.pgd;
     const pte = pgd.get(vpn);
-    const wb = this.hw.pat.cachemode2protval(WB);
-    this.outType = WB;
+    const prot = this.hw.pat.cachemode2protval(vma.cache);
+    this.outType = this.hw.pat.pte2cachemode(prot);
     if (pte === 0) {
       // A fault-populated driver VMA whose handler did not insert: SIGBUS.
       if (f & (VM_PFNMAP | VM_MIXEDMAP)) return RET_SIGBUS;
+      if (vma.shmem !== null) return this.shmemFault(mm, vma, vpn);
       if (!write && this.alloc.zeroPfn >= 0) {
-        return pgd.set(vpn, mkPte(this.alloc.zeroPfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_SPECIAL | wb)) ? 0 : -ENOMEM;
+        return pgd.set(vpn, mkPte(this.alloc.zeroPfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_SPECIAL | prot)) ? 0 : -ENOMEM;
       }
       const page = this.alloc.alloc();
       if (page < 0) return -ENOMEM;
-      if (!pgd.set(vpn, mkPte(page, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | wb))) {
+      if (!pgd.set(vpn, mkPte(page, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | prot))) {
         this.alloc.put(page);
         return -ENOMEM;
       }
+      vma.anonVma = true;
       return 0;
     }
     const flags = pteFlags(pte);
@@ -652,9 +665,25 @@ export class Machine implements MachineView, KernelLog {
     }
     const copy = this.alloc.alloc();
     if (copy < 0) return -ENOMEM;
-    pgd.set(vpn, mkPte(copy, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | wb));
+    pgd.set(vpn, mkPte(copy, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | prot));
     if (page >= 0) this.alloc.put(page);
-    this.outType = WB;
+    vma.anonVma = true;
+    this.outType = this.hw.pat.pte2cachemode(prot);
+    return 0;
+  }
+
+  /** `shmem_fault()` + `finish_fault()`: map the shmem file's page at this offset (a new zeroed page on first touch). */
+  private shmemFault(mm: MmStruct, vma: Vma, vpn: number): number {
+    const file = vma.shmem!;
+    const index = vma.vm_pgoff + (vpn - vma.vm_start / PAGE_SIZE);
+    let page = file.pages.get(index);
+    if (page === undefined) {
+      page = this.alloc.alloc();
+      if (page < 0) return -ENOMEM;
+      file.pages.set(index, page);
+    }
+    if (!mm.pgd.set(vpn, mkPte(page, this.pteProtFlags(vma, vma.cache)))) return -ENOMEM;
+    this.alloc.get(page);
     return 0;
   }
 
@@ -722,15 +751,22 @@ export class Machine implements MachineView, KernelLog {
       a.vm_flags === b.vm_flags &&
       a.dev === b.dev &&
       a.cache === b.cache &&
+      a.shmem === b.shmem &&
       a.ctx === null &&
       b.ctx === null &&
       a.vm_pgoff + (a.vm_end - a.vm_start) / PAGE_SIZE === b.vm_pgoff;
+    /** `a` absorbs its right neighbour `b`, which goes (with its file reference). */
+    const absorb = (a: Vma, b: Vma): void => {
+      a.vm_end = b.vm_end;
+      a.anonVma ||= b.anonVma;
+      if (b.shmem !== null) b.shmem.refs--;
+    };
     if (i + 1 < vmas.length && can(vmas[i]!, vmas[i + 1]!)) {
-      vmas[i]!.vm_end = vmas[i + 1]!.vm_end;
+      absorb(vmas[i]!, vmas[i + 1]!);
       mm.removeAt(i + 1);
     }
     if (i > 0 && can(vmas[i - 1]!, vmas[i]!)) {
-      vmas[i - 1]!.vm_end = vmas[i]!.vm_end;
+      absorb(vmas[i - 1]!, vmas[i]!);
       mm.removeAt(i);
       i--;
     }
@@ -810,9 +846,14 @@ export class Machine implements MachineView, KernelLog {
     to.linkIo(this.ioVmas);
   }
 
-  /** `vm_area_free()`: unlink and drop the tracking context. */
+  /** `vm_area_free()`: unlink, drop the tracking context and the shmem file (its pages go with the last reference). */
   private freeVma(vma: Vma): void {
     if (vma.onIoList) vma.unlinkIo();
+    const file = vma.shmem;
+    if (file !== null) {
+      vma.shmem = null;
+      if (--file.refs === 0) for (const page of file.pages.values()) this.alloc.put(page);
+    }
     const ctx = vma.ctx;
     if (ctx !== null) {
       vma.ctx = null;
@@ -828,8 +869,9 @@ export class Machine implements MachineView, KernelLog {
   /**
    * `fork(2)` → `dup_mmap()`: every VMA duplicated, tracking contexts shared
    * by reference (≤ 6.15: `track_pfn_copy()` reserves again, strictly);
-   * page tables of `VM_PFNMAP`/`VM_MIXEDMAP` and anonymous VMAs copied,
-   * private writable PTEs write-protected in both (COW).
+   * page tables copied where `vma_needs_copy()` says so — `VM_PFNMAP`/
+   * `VM_MIXEDMAP` VMAs and VMAs with an `anon_vma` — private writable PTEs
+   * write-protected in both (COW).
    */
   private fork(parent: MmStruct, child: number, pid: number): number {
     if (this.mms.has(child)) throw new OpError('mm already exists:', 'child', child);
@@ -845,7 +887,10 @@ export class Machine implements MachineView, KernelLog {
         this.shareCtx(vma, copy);
       }
       mm.vmas.push(copy);
-      if ((vma.vm_flags & (VM_PFNMAP | VM_MIXEDMAP) || vma.dev === Dev.Anon) && !this.copyPageRange(parent, mm, vma)) {
+      // vma_needs_copy(): page tables of VM_PFNMAP/VM_MIXEDMAP VMAs and of VMAs
+      // with an anon_vma; the rest (shared anonymous memory, private memory only
+      // read through the zero page) refault in the child.
+      if ((vma.vm_flags & (VM_PFNMAP | VM_MIXEDMAP) || vma.anonVma) && !this.copyPageRange(parent, mm, vma)) {
         this.exit(mm);
         return -ENOMEM;
       }
@@ -957,17 +1002,21 @@ export class Machine implements MachineView, KernelLog {
    * Structural consistency (for tests): VMAs sorted, aligned and disjoint;
    * every PTE inside a VMA of its process; tracking-context references equal
    * the VMAs holding them; the I/O list holds exactly the VMAs with a
-   * context; anonymous page references equal the PTEs mapping them.
+   * context; shmem file references equal the VMAs mapping the file; page
+   * references equal the PTEs mapping the page plus one per shmem file
+   * holding it.
    * @returns problems found (empty when consistent)
    */
   checkConsistency(): string[] {
     const problems: string[] = [];
     const ctxRefs = new Map<TrackCtx, number>();
     const pageRefs = new Map<number, number>();
+    const fileRefs = new Map<ShmemFile, number>();
     let withCtx = 0;
     for (const mm of this.mms.values()) {
       let prevEnd = 0;
       for (const v of mm.vmas) {
+        if (v.shmem !== null) fileRefs.set(v.shmem, (fileRefs.get(v.shmem) ?? 0) + 1);
         if (v.vm_start % PAGE_SIZE || v.vm_end % PAGE_SIZE || v.vm_start >= v.vm_end || v.vm_start < prevEnd) {
           problems.push(`mm ${mm.id}: bad VMA [${hex(v.vm_start)}, ${hex(v.vm_end)})`);
         }
@@ -989,8 +1038,12 @@ export class Machine implements MachineView, KernelLog {
     if (!this.bugs.splitUntrack) {
       for (const [ctx, n] of ctxRefs) if (ctx.refs !== n) problems.push(`context at pfn ${ctx.pfn}: kref ${ctx.refs}, held by ${n} VMAs`);
     }
+    for (const [file, n] of fileRefs) {
+      if (file.refs !== n) problems.push(`shmem file: ${file.refs} references, mapped by ${n} VMAs`);
+      for (const pfn of file.pages.values()) pageRefs.set(pfn, (pageRefs.get(pfn) ?? 0) + 1);
+    }
     for (const [pfn, n] of pageRefs) {
-      if (this.alloc.refCount(pfn) !== n) problems.push(`page ${pfn}: ${this.alloc.refCount(pfn)} references, ${n} PTEs`);
+      if (this.alloc.refCount(pfn) !== n) problems.push(`page ${pfn}: ${this.alloc.refCount(pfn)} references, ${n} PTEs and files`);
     }
     return problems;
   }

@@ -169,3 +169,90 @@ describe('mprotect (splits; VM_SPECIAL never merges)', () => {
     expect(at(r, 8)).toMatchObject({ ret: 0 });
   });
 });
+
+describe('wp_page_copy(): the copy is mapped with vm_page_prot', () => {
+  it('wp_page_copy: a write to a MAP_PRIVATE resource page (UC-) copies it into RAM mapped UC-, an alias check reports', async () => {
+    const r = await replay([
+      M,
+      spawn,
+      { op: 'mmap', mm: 1, addr: hx(A), len: '0x1000', prot: 'rw', flags: 'private', dev: 'resource', offset: '0xc0000000' },
+      { op: 'fault', mm: 1, addr: hx(A), write: true },
+      { op: 'pte', mm: 1, addr: hx(A) },
+      { op: 'check' },
+    ]);
+    expect(at(r, 4)).toMatchObject({ ret: 0, type: 'UC-' });
+    const pte = at(r, 5);
+    expect(pte).toMatchObject({ present: true, special: false, type: 'UC-' });
+    expect(at(r, 6).aliases).toEqual([{ pfn: pte.pfn, types: ['UC', 'WB'] }]);
+  });
+
+  it('wp_page_copy: an O_DSYNC /dev/mem MAP_PRIVATE mapping (vm_page_prot UC-) keeps UC- on the copy; resource_wc keeps WC', async () => {
+    const r = await replay([
+      M,
+      spawn,
+      { op: 'mmap', mm: 1, addr: hx(A), len: '0x1000', prot: 'rw', flags: 'private', dev: 'mem', o_dsync: true, offset: '0xc0000000' },
+      { op: 'fault', mm: 1, addr: hx(A), write: true },
+      { op: 'pte', mm: 1, addr: hx(A) },
+      { op: 'mmap', mm: 1, addr: hx(A + 0x10000), len: '0x1000', prot: 'rw', flags: 'private', dev: 'resource_wc', offset: '0xc0010000' },
+      { op: 'fault', mm: 1, addr: hx(A + 0x10000), write: true },
+      { op: 'pte', mm: 1, addr: hx(A + 0x10000) },
+    ]);
+    expect(at(r, 5)).toMatchObject({ special: false, type: 'UC-' });
+    expect(at(r, 8)).toMatchObject({ special: false, type: 'WC' });
+  });
+});
+
+describe('shared anonymous memory is shmem; fork copies page tables only where vma_needs_copy()', () => {
+  it('shmem_fault: a read fault of shared anonymous memory maps a shmem page, never the zero page', async () => {
+    const r = await replay([
+      M,
+      spawn,
+      { op: 'mmap', mm: 1, addr: hx(A), len: '0x2000', prot: 'rw', flags: 'shared', dev: 'anon' },
+      { op: 'mmap', mm: 1, addr: hx(A + 0x10000), len: '0x1000', prot: 'rw', flags: 'private', dev: 'anon' },
+      { op: 'fault', mm: 1, addr: hx(A) },
+      { op: 'fault', mm: 1, addr: hx(A + 0x10000) },
+      { op: 'pte', mm: 1, addr: hx(A) },
+      { op: 'pte', mm: 1, addr: hx(A + 0x10000) },
+    ]);
+    expect(at(r, 7)).toMatchObject({ present: true, special: false, type: 'WB' });
+    expect(at(r, 8)).toMatchObject({ present: true, special: true }); // the zero page
+    expect(at(r, 7).pfn).not.toBe(at(r, 8).pfn);
+  });
+
+  it('vma_needs_copy: a shared anonymous VMA is not copied at fork; the child refaults the same shmem page', async () => {
+    const r = await replay([
+      M,
+      spawn,
+      { op: 'mmap', mm: 1, addr: hx(A), len: '0x1000', prot: 'rw', flags: 'shared', dev: 'anon' },
+      { op: 'fault', mm: 1, addr: hx(A), write: true },
+      { op: 'fork', mm: 1, child: 2, pid: 501 },
+      { op: 'pte', mm: 2, addr: hx(A) },
+      { op: 'fault', mm: 2, addr: hx(A) },
+      { op: 'pte', mm: 2, addr: hx(A) },
+      { op: 'pte', mm: 1, addr: hx(A) },
+    ]);
+    expect(at(r, 6)).toEqual({ line: 6, op: 'pte', ret: 0, present: false });
+    expect(at(r, 8)).toMatchObject({ present: true, special: false });
+    expect(at(r, 8).pfn).toBe(at(r, 9).pfn);
+  });
+
+  it('vma_needs_copy: a private anonymous VMA only read through the zero page has no anon_vma and is not copied', async () => {
+    const r = await replay([
+      M,
+      spawn,
+      { op: 'mmap', mm: 1, addr: hx(A), len: '0x1000', prot: 'rw', flags: 'private', dev: 'anon' },
+      { op: 'mmap', mm: 1, addr: hx(A + 0x10000), len: '0x2000', prot: 'rw', flags: 'private', dev: 'anon' },
+      { op: 'fault', mm: 1, addr: hx(A) },
+      { op: 'fault', mm: 1, addr: hx(A + 0x10000) },
+      { op: 'fault', mm: 1, addr: hx(A + 0x11000), write: true },
+      { op: 'fork', mm: 1, child: 2, pid: 501 },
+      { op: 'pte', mm: 2, addr: hx(A) },
+      { op: 'pte', mm: 2, addr: hx(A + 0x10000) },
+      { op: 'pte', mm: 2, addr: hx(A + 0x11000) },
+    ]);
+    expect(at(r, 9)).toEqual({ line: 9, op: 'pte', ret: 0, present: false });
+    // The written VMA has an anon_vma: all its PTEs are copied, the zero page too.
+    expect(at(r, 10)).toMatchObject({ present: true, special: true });
+    expect(at(r, 11)).toMatchObject({ present: true, special: false });
+  });
+});
