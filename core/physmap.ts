@@ -15,6 +15,12 @@ export const ISA_END_ADDRESS = 0x100000;
 export const ISA_END_PFN = ISA_END_ADDRESS / PAGE_SIZE;
 /** Pages per sparse-memory section (2^(27-12)). */
 export const PAGES_PER_SECTION = 1 << 15;
+/** Pages per sub-section, the unit memory hot-add maps memmap in (2 MiB, `PAGES_PER_SUBSECTION`). */
+export const PAGES_PER_SUBSECTION = 1 << 9;
+/** Section class in `PhysMap.sections`: an early (boot) section holding memory — `pfn_valid()` for all of it. */
+export const SECTION_EARLY = 1;
+/** Section class in `PhysMap.sections`: only hot-added memory — `pfn_valid()` per present sub-section. */
+export const SECTION_HOTPLUG = 2;
 /** Physical address width the emulator accepts (`__PHYSICAL_MASK_SHIFT` 52). */
 export const MAX_PHYS_BITS = 52;
 export const MAX_PHYS_ADDR = 2 ** MAX_PHYS_BITS;
@@ -55,8 +61,14 @@ export class PhysMap {
   /** Page-granular RAM chunks (pages wholly inside RAM): starts and ends (exclusive), in pfns. */
   private readonly chunkStart: Float64Array;
   private readonly chunkEnd: Float64Array;
-  /** `pfn_valid()`: one byte per section up to the last RAM section. */
+  /**
+   * `pfn_valid()`: one byte per section up to the last RAM section: 0 no
+   * memory, `SECTION_EARLY` or `SECTION_HOTPLUG`.
+   */
   readonly sections: Uint8Array;
+  /** Hot-added (driver-managed) RAM, page-granular chunks: starts and ends (exclusive), pfns. */
+  private readonly hotStart: Float64Array;
+  private readonly hotEnd: Float64Array;
   /** One past the highest RAM pfn (`max_pfn`). */
   readonly maxPfn: number;
 
@@ -94,12 +106,25 @@ export class PhysMap {
     this.chunkStart = Float64Array.from(cs);
     this.chunkEnd = Float64Array.from(ce);
     this.maxPfn = ce.length ? ce[ce.length - 1]! : 0;
+    // Boot memory (`System RAM`) makes early sections; driver-managed RAM
+    // (`System RAM (kmem)`, ...) is hot-added later, its sections not early.
+    const pages = (boot: boolean): (readonly [number, number])[] =>
+      resources
+        .filter((r) => isSystemRam(r.name) && (r.name === SYSTEM_RAM) === boot)
+        .map((r) => [Math.ceil(r.start / PAGE_SIZE), Math.floor(r.end / PAGE_SIZE)] as const)
+        .filter(([a, b]) => b > a)
+        .sort((a, b) => a[0] - b[0]);
+    const hot = pages(false);
+    this.hotStart = Float64Array.from(hot.map((h) => h[0]));
+    this.hotEnd = Float64Array.from(hot.map((h) => h[1]));
     this.sections = new Uint8Array(Math.ceil(this.maxPfn / PAGES_PER_SECTION) + 1);
-    for (let i = 0; i < cs.length; i++) {
-      const s0 = Math.floor(cs[i]! / PAGES_PER_SECTION);
-      const s1 = Math.floor((ce[i]! - 1) / PAGES_PER_SECTION);
-      for (let s = s0; s <= s1; s++) this.sections[s] = 1;
-    }
+    const mark = ([from, to]: readonly [number, number], cls: number): void => {
+      for (let sec = Math.floor(from / PAGES_PER_SECTION); sec <= Math.floor((to - 1) / PAGES_PER_SECTION); sec++) {
+        if (this.sections[sec] !== SECTION_EARLY) this.sections[sec] = cls;
+      }
+    };
+    for (const h of hot) mark(h, SECTION_HOTPLUG);
+    for (const b of pages(true)) mark(b, SECTION_EARLY);
   }
 
   /** Number of page-granular RAM chunks. */
@@ -133,9 +158,23 @@ export class PhysMap {
     return i < this.chunkStart.length && this.chunkStart[i]! <= pfn;
   }
 
-  /** `pfn_valid()`: does a memory section (with a memmap) cover `pfn`? */
+  /**
+   * SPARSEMEM `pfn_valid()` (include/linux/mmzone.h): is there a memmap for
+   * `pfn`? An early section that holds memory has one for its whole span
+   * ("traditionally early sections always returned pfn_valid() for the
+   * entire section-sized span") — past `max_pfn` and over holes too; a
+   * section of hot-added memory only for its present 2 MiB sub-sections
+   * (`pfn_section_valid()`).
+   */
   pfnValid(pfn: number): boolean {
-    return pfn < this.maxPfn && this.sections[Math.floor(pfn / PAGES_PER_SECTION)] === 1;
+    const cls = this.sections[Math.floor(pfn / PAGES_PER_SECTION)];
+    if (cls === SECTION_EARLY) return true;
+    if (cls !== SECTION_HOTPLUG) return false;
+    const sub = Math.floor(pfn / PAGES_PER_SUBSECTION) * PAGES_PER_SUBSECTION;
+    const hs = this.hotStart;
+    const he = this.hotEnd;
+    for (let i = 0; i < hs.length && hs[i]! < sub + PAGES_PER_SUBSECTION; i++) if (he[i]! > sub) return true;
+    return false;
   }
 
   /**

@@ -4,6 +4,9 @@
  * machine behind it.
  */
 import { describe, expect, it } from 'vitest';
+import { e820ToResources } from '../../core/e820.js';
+import { parseIomem } from '../../core/iomem.js';
+import { PhysMap } from '../../core/physmap.js';
 import { SMALL_MACHINE, at, replay } from '../helpers/replay.js';
 
 const M = SMALL_MACHINE;
@@ -254,5 +257,52 @@ describe('shared anonymous memory is shmem; fork copies page tables only where v
     // The written VMA has an anon_vma: all its PTEs are copied, the zero page too.
     expect(at(r, 10)).toMatchObject({ present: true, special: true });
     expect(at(r, 11)).toMatchObject({ present: true, special: false });
+  });
+});
+
+describe('pfn_valid() is per memory section (SPARSEMEM)', () => {
+  // RAM ends at 0x3ff00000, inside section 7 (0x38000000-0x40000000): max_pfn is 0x3ff00.
+  const RAM_MID_SECTION = {
+    op: 'machine',
+    mtrr: { default: 'WB' },
+    e820: [
+      { start: 0, end: 0x9f000, type: 'usable' },
+      { start: 0x100000, end: 0x3ff00000, type: 'usable' },
+    ],
+  };
+
+  it('pfn_valid: an early section holding memory is valid to its end, past max_pfn', () => {
+    const pm = new PhysMap(e820ToResources(RAM_MID_SECTION.e820));
+    expect(pm.maxPfn).toBe(0x3ff00);
+    expect(pm.pfnValid(0x3ff80)).toBe(true);
+    expect(pm.pfnValid(0x3ffff)).toBe(true);
+    expect(pm.pfnValid(0x40000)).toBe(false);
+    expect(pm.pfnValid(0xa0)).toBe(true); // a hole inside section 0
+  });
+
+  it('pfn_valid: vmf_insert_pfn of such a pfn into a VM_MIXEDMAP VMA hits the BUG_ON; the next section is fine', async () => {
+    const r = await replay([
+      RAM_MID_SECTION,
+      spawn,
+      { op: 'mmap', mm: 1, addr: hx(A), len: '0x2000', prot: 'rw', dev: 'mixedmap' },
+      { op: 'vm_insert_pfn', mm: 1, addr: hx(A), pfn: '0x3ff80' },
+      { op: 'vm_insert_pfn', mm: 1, addr: hx(A + 0x1000), pfn: '0x40000' },
+      { op: 'vm_insert_mixed', mm: 1, addr: hx(A), pfn: '0x3ff80' },
+    ]);
+    expect(at(r, 4)).toMatchObject({ ret: -14, fault: 'SIGBUS', messages: [expect.stringMatching(/^kernel BUG at mm\/memory\.c/)] });
+    expect(at(r, 5)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 6)).toMatchObject({ ret: 0 });
+    expect(at(r, 6).messages).toBeUndefined();
+  });
+
+  it('pfn_section_valid: hot-added kmem memory is valid only in its present 2 MiB sub-sections', () => {
+    const pm = new PhysMap(
+      parseIomem(['00100000-3fffffff : System RAM', '1050000000-1057ffffff : Soft Reserved', '  1050000000-10503fffff : System RAM (kmem)'].join('\n')),
+    );
+    const pfn = (a: number): number => a / 4096;
+    expect(pm.pfnValid(pfn(0x1050000000))).toBe(true);
+    expect(pm.pfnValid(pfn(0x10503ff000))).toBe(true);
+    expect(pm.pfnValid(pfn(0x1050400000))).toBe(false); // same section, no sub-section
+    expect(pm.pfnValid(pfn(0x3ffff000))).toBe(true);
   });
 });
