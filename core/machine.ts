@@ -533,7 +533,7 @@ export class Machine implements MachineView, KernelLog {
     if (filled === 'nomem') return -ENOMEM;
     if (filled === 'present') {
       // remap_pte_range(): BUG_ON(!pte_none(*pte)); nothing was set.
-      this.msg(Kmsg.Bug, 2, 0, 0, 0);
+      this.msg(Kmsg.Bug, 0, 0, 0, 0);
       return -EINVAL;
     }
     return 0;
