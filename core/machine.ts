@@ -406,16 +406,23 @@ export class Machine implements MachineView, KernelLog {
   }
 
   /**
-   * `mmap(2)` of a device at a fixed address (`MAP_FIXED`: existing mappings
-   * in the range are unmapped first). The device's `->mmap` runs as Linux's
-   * does; on its failure the VMA is removed and the error returned.
+   * `mmap(2)` of a device at a fixed address (`MAP_FIXED`), as
+   * `__mmap_region()` (mm/vma.c, v6.16) does it: the VMAs already in the
+   * range are split off and their page tables cleared
+   * (`vms_gather_munmap_vmas()`, `vms_clean_up_area()`), but they are freed
+   * only after the new VMA is in place (`vms_complete_munmap_vmas()`) — so
+   * the device's `->mmap` (`remap_pfn_range()`) still meets the old VMAs'
+   * reservations, untracked only when their tracking context goes in
+   * `vm_area_free()`. If `->mmap` fails, the new VMA is removed and the old
+   * ones are freed all the same: the range is left unmapped
+   * (`vms_abort_munmap_vmas()`, their page tables being gone).
    */
   private mmap(mm: MmStruct, addr: number, len: number, c: number, flags: number, dev: number, offset: number): number {
     if (this.badUserRange(mm, addr, len) || offset % PAGE_SIZE !== 0) return -EINVAL;
     const extra = mmapExtra(c);
     let vmFlags = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | protFlags(mmapProt(c));
     if (flags === MAP_SHARED) vmFlags |= VM_SHARED | VM_MAYSHARE;
-    this.unmapRange(mm, addr, addr + len);
+    const old = this.detachRange(mm, addr, addr + len);
     const cacheArg = mmapCache(extra);
     const vma = new Vma(addr, addr + len, offset / PAGE_SIZE, vmFlags, WB, dev);
     mm.insertVma(vma);
@@ -452,6 +459,7 @@ export class Machine implements MachineView, KernelLog {
         break;
     }
     if (ret !== 0) this.unmapRange(mm, addr, addr + len);
+    for (const v of old) this.freeVma(v);
     return ret;
   }
 
@@ -778,9 +786,20 @@ export class Machine implements MachineView, KernelLog {
    * them; each freed VMA drops its tracking-context reference. Returns 0.
    */
   private unmapRange(mm: MmStruct, start: number, end: number): number {
+    for (const vma of this.detachRange(mm, start, end)) this.freeVma(vma);
+    return 0;
+  }
+
+  /**
+   * `vms_gather_munmap_vmas()` + `vms_clear_ptes()`: split the VMAs at
+   * `start`/`end` (bytes), take the ones inside out of `mm` and zap their
+   * page tables. Returns them, still to be freed (`vm_area_free()`).
+   */
+  private detachRange(mm: MmStruct, start: number, end: number): Vma[] {
+    const out: Vma[] = [];
     let i = mm.firstIndexEndingAfter(start);
     const vmas = mm.vmas;
-    if (i >= vmas.length || vmas[i]!.vm_start >= end) return 0;
+    if (i >= vmas.length || vmas[i]!.vm_start >= end) return out;
     if (vmas[i]!.vm_start < start) {
       this.splitVma(mm, i, start);
       i++;
@@ -788,14 +807,21 @@ export class Machine implements MachineView, KernelLog {
     while (i < vmas.length && vmas[i]!.vm_start < end) {
       if (vmas[i]!.vm_end > end) this.splitVma(mm, i, end);
       const vma = vmas[i]!;
-      this.removeVma(mm, vma);
+      this.zapVma(mm, vma);
       mm.removeAt(i);
+      out.push(vma);
     }
-    return 0;
+    return out;
   }
 
   /** `unmap_single_vma()` + `remove_vma()`: untrack (≤ 6.15), zap the PTEs, free the VMA. */
   private removeVma(mm: MmStruct, vma: Vma): void {
+    this.zapVma(mm, vma);
+    this.freeVma(vma);
+  }
+
+  /** `unmap_single_vma()`: untrack (≤ 6.15 `untrack_pfn()`, bug `split-untrack`), then zap the PTEs. */
+  private zapVma(mm: MmStruct, vma: Vma): void {
     if (this.bugs.splitUntrack && vma.ctx !== null) this.legacyUntrack(mm, vma);
     const alloc = this.alloc;
     mm.pgd.clearRange(
@@ -806,7 +832,6 @@ export class Machine implements MachineView, KernelLog {
       },
       this.walkLevels || undefined,
     );
-    this.freeVma(vma);
   }
 
   /**

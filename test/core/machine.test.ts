@@ -350,6 +350,37 @@ describe('pfnmap tracking (§2, v6.16 series)', () => {
     expect(at(r, 9).entries).toEqual([]);
   });
 
+  it('__mmap_region: a MAP_FIXED mmap over a mapping still meets the old reservation; the old one is untracked after', async () => {
+    const r = await replay([
+      ...setup,
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x2000', dev: 'resource_wc', offset: hx(MMIO) },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x2000', dev: 'resource', offset: hx(MMIO) },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'memtype_list' },
+    ]);
+    // remap_pfn_range() asks UC-, inherits the old VMA's WC (an allowed substitute) and maps WC.
+    expect(at(r, 4)).toMatchObject({ ret: 0 });
+    expect(at(r, 5)).toMatchObject({ present: true, type: 'WC' });
+    expect(at(r, 6).entries).toEqual([{ start: '0xc0000000', end: '0xc0002000', type: 'WC' }]);
+  });
+
+  it('__mmap_region: when the new ->mmap fails (here on the old WB reservation) the range is left unmapped (vms_abort_munmap_vmas)', async () => {
+    const r = await replay([
+      ...setup,
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', prot: 'r', dev: 'mem', offset: hx(MMIO) },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', dev: 'resource', offset: hx(MMIO) },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'memtype_list' },
+    ]);
+    expect(at(r, 3)).toMatchObject({ ret: 0 });
+    expect(at(r, 4)).toMatchObject({
+      ret: -22,
+      messages: ['x86/PAT: Xorg:1234 map pfn expected mapping type uncached-minus for [mem 0xc0000000-0xc0000fff], got write-back'],
+    });
+    expect(at(r, 5)).toEqual({ line: 5, op: 'pte', ret: 0, present: false });
+    expect(at(r, 6).entries).toEqual([]);
+  });
+
   it('vm_insert_pfn_prot ignores the requested cache and uses lookup_memtype', async () => {
     const r = await replay([
       ...setup,
