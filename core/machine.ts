@@ -989,14 +989,17 @@ export class Machine implements MachineView, KernelLog {
     return 0;
   }
 
-  /** The reservations as `pat_memtype_list` shows them, sorted by start then end. */
+  /**
+   * The reservations as `pat_memtype_list` shows them (`memtype_seq_show()`
+   * over `memtype_copy_nth_element()`): the interval tree's in-order walk,
+   * by start, equal starts in insertion order. Byte addresses.
+   */
   memtypeList(): { start: string; end: string; type: string }[] {
     const raw: number[] = [];
     this.tracker.memtypeList(raw);
-    const rows: [number, number, number][] = [];
-    for (let i = 0; i < raw.length; i += 3) rows.push([raw[i]!, raw[i + 1]!, raw[i + 2]!]);
-    rows.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
-    return rows.map(([s, e, t]) => ({ start: hex(s * PAGE_SIZE), end: hex(e * PAGE_SIZE), type: SHORT_NAME[t]! }));
+    const rows: { start: string; end: string; type: string }[] = [];
+    for (let i = 0; i < raw.length; i += 3) rows.push({ start: hex(raw[i]! * PAGE_SIZE), end: hex(raw[i + 1]! * PAGE_SIZE), type: SHORT_NAME[raw[i + 2]!]! });
+    return rows;
   }
 
   /**

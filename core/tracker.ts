@@ -96,7 +96,12 @@ export interface MemtypeTracker {
   memtypeErase(startPfn: number, endPfn: number, owner: PfnmapTrackCtx | null): number;
   /** `memtype_lookup()`: type of the lowest-starting entry overlapping `pfn`, or -1. */
   memtypeLookup(pfn: number): number;
-  /** Appends every reservation as (startPfn, endPfn, type) triples, any order. */
+  /**
+   * Appends every reservation as (startPfn, endPfn, type) triples in the
+   * interval tree's in-order walk, as `pat_memtype_list` lists them
+   * (`memtype_copy_nth_element()`): by start, equal starts in insertion order
+   * (an equal key goes right on insert), not by end.
+   */
   memtypeList(out: number[]): void;
 
   /**

@@ -42,7 +42,11 @@ export interface RangeStore {
   erase(start: number, end: number, owner: PfnmapTrackCtx | null): boolean;
   /** Type of the lowest-starting entry overlapping page `pfn`, or -1 (`memtype_lookup`). Allocates nothing. */
   lookup(pfn: number): number;
-  /** Appends every entry as (start, end, type) triples, any order. */
+  /**
+   * Appends every entry as (start, end, type) triples in order: by start,
+   * equal starts in insertion order — the interval tree's in-order walk that
+   * `pat_memtype_list` prints (`memtype_copy_nth_element()`).
+   */
   list(out: number[]): void;
   /** Number of entries stored. */
   readonly size: number;

@@ -3,6 +3,7 @@
  * run through the real replay path on Linux's tracker composition.
  */
 import { describe, expect, it } from 'vitest';
+import { trackerNames } from '../../impls/registry.js';
 import { SMALL_MACHINE, at, replay } from '../helpers/replay.js';
 
 const M = SMALL_MACHINE;
@@ -76,6 +77,40 @@ describe('memtype_reserve (§1.4)', () => {
     const r = await replay([M, { op: 'memtype_reserve', start: '0x3ffff000', end: '0x40001000', req: 'WC' }, { op: 'memtype_list' }]);
     expect(at(r, 2)).toMatchObject({ ret: 0, type: 'WC' });
     expect(at(r, 3).entries).toEqual([]);
+  });
+});
+
+describe('memtype_copy_nth_element (pat_memtype_list order)', () => {
+  const lines = [
+    M,
+    { op: 'spawn', mm: 1, comm: 'Xorg', pid: 1234 },
+    { op: 'memtype_reserve', start: hx(MMIO), end: hx(MMIO + 0x4000), req: 'UC-' },
+    { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x2000', dev: 'resource', offset: hx(MMIO) },
+    { op: 'memtype_reserve', start: hx(MMIO), end: hx(MMIO + 0x3000), req: 'UC-' },
+    { op: 'memtype_reserve', start: hx(MMIO + 0x1000), end: hx(MMIO + 0x2000), req: 'UC-' },
+    { op: 'memtype_list' },
+    { op: 'memtype_free', start: hx(MMIO), end: hx(MMIO + 0x4000) },
+    { op: 'memtype_reserve', start: hx(MMIO), end: hx(MMIO + 0x4000), req: 'UC-' },
+    { op: 'memtype_list' },
+  ];
+
+  it('memtype_copy_nth_element: entries with equal starts are listed in insertion order (equal keys go right), not by end — on every tracker', async () => {
+    for (const tracker of [...trackerNames(), 'oracle']) {
+      const r = await replay(lines, { tracker });
+      expect(at(r, 7).entries, tracker).toEqual([
+        { start: '0xc0000000', end: '0xc0004000', type: 'UC-' },
+        { start: '0xc0000000', end: '0xc0002000', type: 'UC-' },
+        { start: '0xc0000000', end: '0xc0003000', type: 'UC-' },
+        { start: '0xc0001000', end: '0xc0002000', type: 'UC-' },
+      ]);
+      // The freed entry's successor with the same range goes last.
+      expect(at(r, 10).entries, tracker).toEqual([
+        { start: '0xc0000000', end: '0xc0002000', type: 'UC-' },
+        { start: '0xc0000000', end: '0xc0003000', type: 'UC-' },
+        { start: '0xc0000000', end: '0xc0004000', type: 'UC-' },
+        { start: '0xc0001000', end: '0xc0002000', type: 'UC-' },
+      ]);
+    }
   });
 });
 

@@ -44,7 +44,7 @@ const STORES: Record<string, StoreCase> = {
       return s;
     },
     exact: false,
-    ordered: false,
+    ordered: true,
     modeled: (n) => 16 * 7 + 64 * n,
   },
 };
