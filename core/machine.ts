@@ -48,7 +48,7 @@ import type { OutcomeSink } from './outcome.js';
 import { PageAllocator } from './pagealloc.js';
 import { PageFlags } from './pageflags.js';
 import { TableBudget, TablePool, _PAGE_PRESENT, _PAGE_RW, _PAGE_SPECIAL, _PAGE_USER, mkPte, pteFlags, ptePfn } from './pagetable.js';
-import { ISA_END_PFN, PAGE_SIZE } from './physmap.js';
+import { ISA_END_PFN, MAX_PHYS_ADDR, PAGE_SIZE } from './physmap.js';
 import type { MachineView, MemtypeTracker } from './tracker.js';
 import {
   TrackCtx,
@@ -227,7 +227,8 @@ export class Machine implements MachineView, KernelLog {
       case Op.MemtypeReserve:
         return this.opMemtypeReserve(a, b, c, d !== 0);
       case Op.MemtypeFree:
-        return a % PAGE_SIZE !== 0 || b % PAGE_SIZE !== 0 ? -EINVAL : this.mt.free(a / PAGE_SIZE, b / PAGE_SIZE, null);
+        // memtype_free(): sanitize_phys() of both ends (an end of 2^52 wraps to 0).
+        return this.mt.free(sanitizePhys(a) / PAGE_SIZE, sanitizePhys(b) / PAGE_SIZE, null);
       case Op.LookupMemtype:
         this.outType = this.mt.lookup(Math.floor(a / PAGE_SIZE));
         return 0;
@@ -295,9 +296,14 @@ export class Machine implements MachineView, KernelLog {
 
   // ------------------------------------------------------ kernel ops
 
+  /**
+   * `memtype_reserve()` of bytes `[startB, endB)`, any alignment:
+   * `sanitize_phys()` of the start and of `end - 1`, plus one (so an end of 0
+   * means 2^52), then the reservation in pfn units (`Memtype.reserve`).
+   */
   private opMemtypeReserve(startB: number, endB: number, req: number, wantNew: boolean): number {
-    if (startB % PAGE_SIZE !== 0 || endB % PAGE_SIZE !== 0) return -EINVAL;
-    const ret = this.mt.reserve(startB / PAGE_SIZE, endB / PAGE_SIZE, req, wantNew, null);
+    const end = sanitizePhys(endB - 1) + 1;
+    const ret = this.mt.reserve(sanitizePhys(startB) / PAGE_SIZE, end / PAGE_SIZE, req, wantNew, null);
     this.outType = wantNew ? this.mt.newType : -1;
     return ret;
   }
@@ -1106,6 +1112,16 @@ export class Machine implements MachineView, KernelLog {
 /** VM_READ/WRITE/EXEC for PROT_* bits. */
 function protFlags(prot: number): number {
   return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+/**
+ * `sanitize_phys()` (arch/x86/mm/pat/memtype.c, x86-64): a byte address
+ * masked to `__PHYSICAL_MASK` (52 bits). Trace addresses lie in
+ * `[-1, 2^52]`, so only the two ends wrap: 2^52 → 0 and -1 (an `end - 1`
+ * of 0) → 2^52 - 1.
+ */
+function sanitizePhys(addr: number): number {
+  return addr === MAX_PHYS_ADDR ? 0 : addr < 0 ? MAX_PHYS_ADDR + addr : addr;
 }
 
 /** Short name of an MTRR type (`UC`, `WC`, `WT`, `WP`, `WB`). */

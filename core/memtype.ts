@@ -4,7 +4,9 @@
  * `reserve_pfn_range()`, `free_pfn_range()`, `pfnmap_setup_cachemode()`,
  * `memtype_kernel_map_sync()` — as of the v6.16 series. The tracker is
  * called exactly where memtype.c calls its data structures. Ranges are
- * half-open pfn ranges; messages go to the machine's log with byte
+ * half-open ranges in pfn units; `reserve` and `free` take byte ranges as
+ * fractional pfns (bytes / 4096), as `memtype_reserve()`/`memtype_free()`
+ * take any byte range. Messages go to the machine's log with byte
  * addresses, as the kernel prints them.
  */
 import { UC, UC_MINUS, WB, WC, WP, WT, isNewMemtypeAllowed } from './cachemode.js';
@@ -43,7 +45,7 @@ export class Memtype {
     this.physmap = hw.physmap;
   }
 
-  /** `x86_platform.is_untracked_pat_range()` = `is_ISA_range()`. */
+  /** `x86_platform.is_untracked_pat_range()` = `is_ISA_range()`: `[start, end)` (pfn units, fractional allowed) inside `[0xA0000, 0x100000)`. */
   isUntracked(start: number, end: number): boolean {
     return start >= ISA_START_PFN && end <= ISA_END_PFN;
   }
@@ -61,10 +63,14 @@ export class Memtype {
   }
 
   /**
-   * `memtype_reserve(start, end, req, new)`. Returns 0 or -errno; `newType`
-   * = what Linux writes through `new` (-1 when `wantNew` is false or nothing
-   * is written). `owner` is the pfnmap tracking context, null for kernel
-   * reservations.
+   * `memtype_reserve(start, end, req, new)` of the byte range
+   * `[start * 4096, end * 4096)` (`start`, `end` in pfn units, fractional for
+   * unaligned bytes; no alignment is required). Returns 0 or -errno;
+   * `newType` = what Linux writes through `new` (-1 when `wantNew` is false
+   * or nothing is written). `owner` is the pfnmap tracking context, null for
+   * kernel reservations. `pat_pagerange_is_ram()` classifies the pages
+   * `[⌊start⌋, ⌈end⌉)`; the RAM path types the pages `[⌊start⌋, ⌊end⌋)`;
+   * the tree compares the byte interval.
    */
   reserve(start: number, end: number, req: number, wantNew: boolean, owner: TrackCtx | null): number {
     this.newType = -1;
@@ -83,7 +89,7 @@ export class Memtype {
     const actual = this.patXMtrrType(start, end, req);
     if (wantNew) this.newType = actual;
     const tracker = this.tracker;
-    const isRam = tracker.pagerangeIsRam(start, end);
+    const isRam = tracker.pagerangeIsRam(Math.floor(start), Math.ceil(end));
     if (isRam === 1) return this.reserveRamPagesType(start, end, req, wantNew);
     if (isRam < 0) return -EINVAL;
     const ret = tracker.memtypeCheckInsert(start, end, actual, wantNew, owner);
@@ -97,14 +103,20 @@ export class Memtype {
     return 0;
   }
 
-  /** `reserve_ram_pages_type()`: WP refused, UC demoted to UC-, every page must be WB. */
+  /**
+   * `reserve_ram_pages_type()`: WP refused, UC demoted to UC-, every page
+   * `start >> PAGE_SHIFT` … `(end >> PAGE_SHIFT) - 1` must be WB — none when
+   * the byte range ends inside its first page.
+   */
   private reserveRamPagesType(start: number, end: number, req: number, wantNew: boolean): number {
     if (req === WP) {
       if (wantNew) this.newType = UC_MINUS;
       return -EINVAL;
     }
     if (req === UC) req = UC_MINUS;
-    const ret = this.tracker.reserveRamPagesType(start, end, req);
+    const first = Math.floor(start);
+    const last = Math.floor(end);
+    const ret = last > first ? this.tracker.reserveRamPagesType(first, last, req) : 0;
     if (ret !== 0) {
       const busy = this.tracker.newType;
       this.log.msg(Kmsg.RamReserveFailed, start * PAGE_SIZE, end * PAGE_SIZE, busy, req);
@@ -116,16 +128,19 @@ export class Memtype {
   }
 
   /**
-   * `memtype_free(start, end)`: exact match only (v6.16). With `endMatch`
-   * (≤ 6.15, bug `split-untrack`), a failed exact match may shrink an entry
-   * that ends at `end` and starts below `start` (`MEMTYPE_END_MATCH`).
+   * `memtype_free(start, end)` of the byte range `[start * 4096, end * 4096)`
+   * (pfn units, fractional for unaligned bytes): exact match only (v6.16);
+   * RAM pages `[⌊start⌋, ⌊end⌋)` back to WB (`free_ram_pages_type()`). With
+   * `endMatch` (≤ 6.15, bug `split-untrack`), a failed exact match may
+   * shrink an entry that ends at `end` and starts below `start`
+   * (`MEMTYPE_END_MATCH`).
    */
   free(start: number, end: number, owner: TrackCtx | null, endMatch = false): number {
     if (!this.hw.patEnabled) return 0;
     if (this.isUntracked(start, end)) return 0;
     const tracker = this.tracker;
-    const isRam = tracker.pagerangeIsRam(start, end);
-    if (isRam === 1) return tracker.freeRamPagesType(start, end);
+    const isRam = tracker.pagerangeIsRam(Math.floor(start), Math.ceil(end));
+    if (isRam === 1) return Math.floor(end) > Math.floor(start) ? tracker.freeRamPagesType(Math.floor(start), Math.floor(end)) : 0;
     if (isRam < 0) return -EINVAL;
     if (tracker.memtypeErase(start, end, owner) !== 0 && !(endMatch && this.shrinkEndMatch(start, end))) {
       this.log.msg(Kmsg.FreeInvalid, start * PAGE_SIZE, end * PAGE_SIZE, 0, 0);

@@ -80,6 +80,72 @@ describe('memtype_reserve (§1.4)', () => {
   });
 });
 
+describe('memtype_reserve / memtype_free take byte ranges (no alignment check)', () => {
+  it('memtype_reserve: unaligned byte ranges are reserved as they are; the tree compares byte intervals', async () => {
+    const r = await replay([
+      M,
+      { op: 'memtype_reserve', start: hx(MMIO), end: hx(MMIO + 0x800), req: 'WC' },
+      { op: 'memtype_reserve', start: hx(MMIO + 0x800), end: hx(MMIO + 0x1000), req: 'UC-', new: false },
+      { op: 'memtype_reserve', start: hx(MMIO + 0x7ff), end: hx(MMIO + 0x801), req: 'UC-', new: false },
+      { op: 'lookup_memtype', addr: hx(MMIO) },
+      { op: 'memtype_list' },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'WC' });
+    expect(at(r, 3)).toEqual({ line: 3, op: 'memtype_reserve', ret: 0 }); // bytes 0x800.. do not overlap ..0x7ff
+    expect(at(r, 4)).toMatchObject({
+      ret: -16,
+      messages: [
+        'x86/PAT: kernel:0 conflicting memory types c00007ff-c0000801 uncached-minus<->write-combining',
+        'x86/PAT: memtype_reserve failed [mem 0xc00007ff-0xc0000800], track uncached-minus, req uncached-minus',
+      ],
+    });
+    expect(at(r, 5).type).toBe('WC'); // the lowest-starting entry overlapping the page
+    expect(at(r, 6).entries).toEqual([
+      { start: '0xc0000000', end: '0xc0000800', type: 'WC' },
+      { start: '0xc0000800', end: '0xc0001000', type: 'UC-' },
+    ]);
+  });
+
+  it('memtype_free: exact byte match; an unaligned mismatch is "freeing invalid memtype" with its bytes', async () => {
+    const r = await replay([
+      M,
+      { op: 'memtype_reserve', start: hx(MMIO + 0x10), end: hx(MMIO + 0x20), req: 'UC-' },
+      { op: 'memtype_free', start: hx(MMIO + 0x10), end: hx(MMIO + 0x21) },
+      { op: 'memtype_free', start: hx(MMIO + 0x10), end: hx(MMIO + 0x20) },
+      { op: 'memtype_list' },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 3)).toMatchObject({ ret: -22, messages: ['x86/PAT: kernel:0 freeing invalid memtype [mem 0xc0000010-0xc0000020]'] });
+    expect(at(r, 4)).toEqual({ line: 4, op: 'memtype_free', ret: 0 });
+    expect(at(r, 5).entries).toEqual([]);
+  });
+
+  it('reserve_ram_pages_type: RAM pages start >> PAGE_SHIFT .. (end >> PAGE_SHIFT) - 1 are typed; a sub-page range types none', async () => {
+    const r = await replay([
+      M,
+      { op: 'memtype_reserve', start: '0x200800', end: '0x201800', req: 'WC' },
+      { op: 'page_memtype', addr: '0x200000' },
+      { op: 'page_memtype', addr: '0x201000' },
+      { op: 'memtype_reserve', start: '0x300100', end: '0x300200', req: 'WC' },
+      { op: 'page_memtype', addr: '0x300000' },
+      { op: 'memtype_free', start: '0x200800', end: '0x201800' },
+      { op: 'page_memtype', addr: '0x200000' },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'WC' });
+    expect(at(r, 3).type).toBe('WC');
+    expect(at(r, 4).type).toBe('WB');
+    expect(at(r, 5)).toMatchObject({ ret: 0, type: 'WC' });
+    expect(at(r, 6).type).toBe('WB');
+    expect(at(r, 8).type).toBe('WB');
+  });
+
+  it('memtype_reserve: sanitize_phys(end - 1) + 1 makes an end of 0 the top of the 52-bit space', async () => {
+    const r = await replay([M, { op: 'memtype_reserve', start: '0x40000000', end: 0, req: 'UC-' }, { op: 'memtype_list' }]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 3).entries).toEqual([{ start: '0x40000000', end: '0x10000000000000', type: 'UC-' }]);
+  });
+});
+
 describe('memtype_copy_nth_element (pat_memtype_list order)', () => {
   const lines = [
     M,
