@@ -143,6 +143,8 @@ export class Machine implements MachineView, KernelLog {
   private sink: OutcomeSink = NO_SINK;
   private strings: readonly string[] = [];
   private ioremapOnRamWarned = false;
+  /** VMAs a `MAP_FIXED` mmap took out of the range, freed after the new `->mmap` (scratch, reused). */
+  private readonly detached: Vma[] = [];
   private readonly lookupFn = (pfn: number): number => this.mt.lookup(pfn);
   /** Levels the page-table walker assumes (bug `walker-fixed-levels`), or 0 for the real count. */
   private readonly walkLevels: number;
@@ -428,7 +430,8 @@ export class Machine implements MachineView, KernelLog {
     const extra = mmapExtra(c);
     let vmFlags = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | protFlags(mmapProt(c));
     if (flags === MAP_SHARED) vmFlags |= VM_SHARED | VM_MAYSHARE;
-    const old = this.detachRange(mm, addr, addr + len);
+    const old = this.detached;
+    this.detachRange(mm, addr, addr + len, old);
     const cacheArg = mmapCache(extra);
     const vma = new Vma(addr, addr + len, offset / PAGE_SIZE, vmFlags, WB, dev);
     mm.insertVma(vma);
@@ -466,6 +469,7 @@ export class Machine implements MachineView, KernelLog {
     }
     if (ret !== 0) this.unmapRange(mm, addr, addr + len);
     for (const v of old) this.freeVma(v);
+    old.length = 0;
     return ret;
   }
 
@@ -792,20 +796,20 @@ export class Machine implements MachineView, KernelLog {
    * them; each freed VMA drops its tracking-context reference. Returns 0.
    */
   private unmapRange(mm: MmStruct, start: number, end: number): number {
-    for (const vma of this.detachRange(mm, start, end)) this.freeVma(vma);
+    this.detachRange(mm, start, end, null);
     return 0;
   }
 
   /**
    * `vms_gather_munmap_vmas()` + `vms_clear_ptes()`: split the VMAs at
    * `start`/`end` (bytes), take the ones inside out of `mm` and zap their
-   * page tables. Returns them, still to be freed (`vm_area_free()`).
+   * page tables; then free them (`vm_area_free()`), or, given `keep`, leave
+   * them there to be freed later.
    */
-  private detachRange(mm: MmStruct, start: number, end: number): Vma[] {
-    const out: Vma[] = [];
+  private detachRange(mm: MmStruct, start: number, end: number, keep: Vma[] | null): void {
     let i = mm.firstIndexEndingAfter(start);
     const vmas = mm.vmas;
-    if (i >= vmas.length || vmas[i]!.vm_start >= end) return out;
+    if (i >= vmas.length || vmas[i]!.vm_start >= end) return;
     if (vmas[i]!.vm_start < start) {
       this.splitVma(mm, i, start);
       i++;
@@ -815,9 +819,9 @@ export class Machine implements MachineView, KernelLog {
       const vma = vmas[i]!;
       this.zapVma(mm, vma);
       mm.removeAt(i);
-      out.push(vma);
+      if (keep !== null) keep.push(vma);
+      else this.freeVma(vma);
     }
-    return out;
   }
 
   /** `unmap_single_vma()` + `remove_vma()`: untrack (≤ 6.15), zap the PTEs, free the VMA. */
