@@ -14,7 +14,7 @@ import { UC, UC_MINUS, WB, WC, WP, WT } from './cachemode.js';
 import { stripLogPrefix } from './e820.js';
 import { InputError } from './errors.js';
 import type { MtrrSpec } from './machine-spec.js';
-import { MAX_PHYS_ADDR, MAX_PHYS_BITS } from './physmap.js';
+import { CPU_PHYS_BITS, MAX_PHYS_ADDR, MAX_PHYS_BITS } from './physmap.js';
 
 /** MTRR memory type encodings (`MTRR_TYPE_*`, arch/x86/include/uapi/asm/mtrr.h). */
 export const MTRR_TYPE_UNCACHABLE = 0;
@@ -83,8 +83,6 @@ function isByteAddr(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
-/** Physical address bits the emulated CPU has (`boot_cpu_data.x86_phys_bits`). */
-export const MTRR_PHYS_BITS = 46;
 /** Most separate blocks one variable MTRR may select with a mask that has holes. */
 export const MAX_MTRR_BLOCKS = 1 << 16;
 
@@ -289,7 +287,7 @@ export class Mtrr {
       return t;
     };
     const def = typeOf('machine.mtrr.default', spec.default);
-    const width = spec.physBits ?? MTRR_PHYS_BITS;
+    const width = spec.physBits ?? CPU_PHYS_BITS;
     if (!(Number.isInteger(width) && width >= 32 && width <= MAX_PHYS_BITS)) {
       throw new InputError(`machine.mtrr.physBits: expected an integer from 32 to ${MAX_PHYS_BITS}, got ${JSON.stringify(spec.physBits)}`);
     }
@@ -598,7 +596,7 @@ export function parseMtrrText(text: string): MtrrSpec {
       .flatMap(([, r]) => (r ? [{ base: r.base, size: r.size, type: mtrrShortName(r.type), mask: r.mask }] : []));
     if (vars.length) {
       spec.variable = vars;
-      spec.physBits = Math.min(4 * maskDigits, MTRR_PHYS_BITS);
+      spec.physBits = Math.min(4 * maskDigits, CPU_PHYS_BITS);
     }
     return spec;
   }

@@ -21,6 +21,8 @@ export const PAGES_PER_SUBSECTION = 1 << 9;
 export const SECTION_EARLY = 1;
 /** Section class in `PhysMap.sections`: only hot-added memory — `pfn_valid()` per present sub-section. */
 export const SECTION_HOTPLUG = 2;
+/** Physical address bits of the emulated CPU (`boot_cpu_data.x86_phys_bits`). */
+export const CPU_PHYS_BITS = 46;
 /** Physical address width the emulator accepts (`__PHYSICAL_MASK_SHIFT` 52). */
 export const MAX_PHYS_BITS = 52;
 export const MAX_PHYS_ADDR = 2 ** MAX_PHYS_BITS;
