@@ -152,7 +152,7 @@ export class SoaIntervalTreeStore implements RangeStore {
     return true;
   }
 
-  /** Type of the lowest-starting entry covering `pfn`, or -1. O(log n); allocates nothing. */
+  /** Type of the lowest-starting entry overlapping page `pfn` (`[pfn, pfn + 1)`), or -1. O(log n); allocates nothing. */
   lookup(pfn: number): number {
     const left = this.left;
     const right = this.right;
@@ -165,7 +165,7 @@ export class SoaIntervalTreeStore implements RangeStore {
         n = l;
         continue;
       }
-      if (this.start[n]! > pfn) return -1;
+      if (this.start[n]! >= pfn + 1) return -1;
       if (this.end[n]! > pfn) return this.meta[n]! & TYPE_MASK;
       const r = right[n]!;
       if (maxEnd[r]! <= pfn) return -1;
