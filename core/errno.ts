@@ -2,6 +2,7 @@
  * Linux errno values used by the emulated kernel. Operations return 0 or a
  * negative errno, as the kernel does.
  */
+export const EPERM = 1;
 export const EFAULT = 14;
 export const EAGAIN = 11;
 export const ENOMEM = 12;
@@ -9,6 +10,7 @@ export const EBUSY = 16;
 export const EINVAL = 22;
 
 const NAMES: Record<number, string> = {
+  [EPERM]: 'EPERM',
   [EFAULT]: 'EFAULT',
   [EAGAIN]: 'EAGAIN',
   [ENOMEM]: 'ENOMEM',

@@ -9,10 +9,8 @@ import { InputError } from './errors.js';
 import { parseIomem } from './iomem.js';
 import type { MachineSpec } from './machine-spec.js';
 import { Mtrr, effectiveType, parseMtrrText } from './mtrr.js';
-import { PAGE_SIZE, PhysMap } from './physmap.js';
+import { CPU_PHYS_BITS, PAGE_SIZE, PhysMap } from './physmap.js';
 
-/** Default physical address width (`boot_cpu_data.x86_phys_bits`), bits. */
-export const DEFAULT_PHYS_BITS = 46;
 
 export class Hardware {
   /** PAT is on (`pat_enabled()`); false for mode `disabled`. */
@@ -28,7 +26,9 @@ export class Hardware {
     /** s390-style: add levels on demand. */
     readonly dynamicLevels: boolean,
     /** Physical address width in bits. */
-    readonly physBits = DEFAULT_PHYS_BITS,
+    readonly physBits = CPU_PHYS_BITS,
+    /** `CONFIG_STRICT_DEVMEM`: `/dev/mem` refuses RAM above 1 MiB with EPERM (`devmem_is_allowed()`). */
+    readonly strictDevmem = true,
   ) {
     this.pat = new PatTable(patMode);
     this.patEnabled = patMode !== 'disabled';
@@ -54,7 +54,7 @@ export class Hardware {
     if (!PAT_MODES.includes(pat)) throw new InputError(`machine: pat must be one of ${PAT_MODES.join(', ')}, got "${pat}"`);
     const levels = spec.pageTableLevels ?? 4;
     if (![2, 3, 4, 5].includes(levels)) throw new InputError(`machine: page_table_levels must be 2, 3, 4 or 5, got ${levels}`);
-    return new Hardware(new PhysMap(resources), mtrr, pat, levels, spec.dynamicLevels ?? false);
+    return new Hardware(new PhysMap(resources), mtrr, pat, levels, spec.dynamicLevels ?? false, CPU_PHYS_BITS, spec.strictDevmem ?? true);
   }
 
   /** Highest physical address + 1 the CPU can address, bytes. */
@@ -62,7 +62,11 @@ export class Hardware {
     return 2 ** this.physBits;
   }
 
-  /** Effective memory type (SDM Table 11-7) of page `pfn` whose PTE selects PAT type `patType`. */
+  /**
+   * Effective memory type (SDM Table 11-7) of page `pfn` whose PTE selects
+   * PAT type `patType`, by the CPU's MTRR type of the page (UC everywhere
+   * when MTRRs are disabled).
+   */
   effectiveType(pfn: number, patType: number): number {
     return effectiveType(this.mtrr.typeAt(pfn * PAGE_SIZE), patType);
   }

@@ -45,15 +45,20 @@ export function hexToAddr(digits: string): number {
  * blanks and a CR removed). A line whose END is START-1 (how Linux prints a
  * zero-size resource) gives a zero-length resource; `00000000-00000000`
  * (unset PCI windows) gives `[0, 1)` like any other inclusive pair.
- * "System RAM" resources at depth 0 are what `PhysMap` treats as RAM
+ * "System RAM" resources, at any depth, are what `PhysMap` treats as RAM
  * (`walk_system_ram_range()`).
+ *
+ * A line indented more than one level deeper than the line before — as
+ * excerpts pasted into bug reports often are, with a nesting level left out
+ * — is a child of the nearest preceding entry that is indented less: its
+ * `depth` is one more than that entry's.
  *
  * Blank (whitespace-only) lines are ignored.
  *
  * @throws InputError (with 1-based `line` and `column`) for
  *  - a line not of the form `START-END : NAME`;
- *  - an indent that is not a multiple of two spaces, or that nests more than
- *    one level deeper than the line before (or starts nested);
+ *  - an indent that is not a multiple of two spaces, or a first entry that
+ *    is indented;
  *  - an address of 2^52 or more (`__PHYSICAL_MASK_SHIFT`), or END < START-1;
  *  - a file where every entry is `00000000-00000000`: `r_show()` prints
  *    zeros to readers without CAP_SYS_ADMIN, so the dump must be read as
@@ -64,7 +69,8 @@ export function parseIomem(text: string): Resource[] {
   const lines = text.split(/\r\n|\n|\r/);
   const out: Resource[] = [];
   let allZero = true;
-  let prevDepth = -1;
+  /** Indents of the open ancestors of the next line, outermost first (the last is the line before's). */
+  const open: number[] = [];
   for (let n = 0; n < lines.length; n++) {
     const lineNo = n + 1;
     const line = lines[n]!;
@@ -95,13 +101,10 @@ export function parseIomem(text: string): Resource[] {
     if (indent % 2 !== 0) {
       throw fail(1, `expected an indent of 2 spaces per nesting level, found ${indent} spaces`);
     }
-    const depth = indent / 2;
-    if (depth > prevDepth + 1) {
-      throw fail(1, prevDepth < 0
-        ? 'expected the first entry at top level (no indent)'
-        : 'expected at most one nesting level (2 spaces) deeper than the entry before');
-    }
-    prevDepth = depth;
+    if (out.length === 0 && indent > 0) throw fail(1, 'expected the first entry at top level (no indent)');
+    while (open.length > 0 && open[open.length - 1]! >= indent) open.pop();
+    const depth = open.length;
+    open.push(indent);
 
     const start = hexToAddr(startHex);
     if (start < 0) throw fail(s0 + 1, `address 0x${startHex} is beyond the ${MAX_PHYS_BITS}-bit physical address space`);

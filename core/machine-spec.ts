@@ -14,11 +14,26 @@ export interface E820Entry {
   type: string;
 }
 
-/** MTRR state (trace `machine.mtrr`), byte addresses. Types are MTRR type names (`UC`, `WC`, `WT`, `WP`, `WB`). */
+/**
+ * MTRR state (trace `machine.mtrr`), byte addresses. Types are MTRR type
+ * names (`UC`, `WC`, `WT`, `WP`, `WB`). A trace gives `default`, `fixed` and
+ * `variable` ranges as `{base, size}`; `enabled`, `physBits` and `mask` come
+ * only from a parsed boot log (`parseMtrrText`).
+ */
 export interface MtrrSpec {
   default: string;
   fixed?: { start: number; end: number; type: string }[];
-  variable?: { base: number; size: number; type: string }[];
+  /**
+   * Variable ranges: `[base, base + size)`, or with `mask` (the
+   * `MTRRphysMask` address bits a boot log prints) the addresses the CPU
+   * matches by `(addr & mask) == (base & mask)`; `size` is then the mask's
+   * lowest set bit and `base` the register's address as printed.
+   */
+  variable?: { base: number; size: number; type: string; mask?: number }[];
+  /** False when the boot log says MTRRs are disabled (`MTRRdefType.E` clear); default true. */
+  enabled?: boolean;
+  /** Physical address bits the masks cover (the boot log's print width, at most the emulated CPU's 46). */
+  physBits?: number;
 }
 
 export interface MachineSpec {
@@ -36,4 +51,6 @@ export interface MachineSpec {
   pat?: PatMode;
   pageTableLevels?: 2 | 3 | 4 | 5;
   dynamicLevels?: boolean;
+  /** `CONFIG_STRICT_DEVMEM` (trace `strict_devmem`; default true, as every distribution kernel sets it). */
+  strictDevmem?: boolean;
 }

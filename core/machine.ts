@@ -16,9 +16,9 @@
  * `RET_SIGSEGV`); its granted/installed cache type is left in `outType`
  * (-1 when the op has none), a query's result in `query`.
  */
-import { SHORT_NAME, UC, UC_MINUS, WB, WC, _PAGE_CACHE_MASK } from './cachemode.js';
+import { SHORT_NAME, UC, UC_MINUS, WB, WC, WT, _PAGE_CACHE_MASK } from './cachemode.js';
 import { Bugs, NO_BUGS } from './bugs.js';
-import { EAGAIN, EINVAL, ENOMEM, RET_SIGBUS, RET_SIGSEGV } from './errno.js';
+import { EAGAIN, EINVAL, ENOMEM, EPERM, RET_SIGBUS, RET_SIGSEGV } from './errno.js';
 import type { Hardware } from './hardware.js';
 import { Kmsg } from './kmsg.js';
 import { Memtype, type KernelLog } from './memtype.js';
@@ -48,7 +48,7 @@ import type { OutcomeSink } from './outcome.js';
 import { PageAllocator } from './pagealloc.js';
 import { PageFlags } from './pageflags.js';
 import { TableBudget, TablePool, _PAGE_PRESENT, _PAGE_RW, _PAGE_SPECIAL, _PAGE_USER, mkPte, pteFlags, ptePfn } from './pagetable.js';
-import { PAGE_SIZE } from './physmap.js';
+import { ISA_END_PFN, MAX_PHYS_ADDR, PAGE_SIZE } from './physmap.js';
 import type { MachineView, MemtypeTracker } from './tracker.js';
 import {
   TrackCtx,
@@ -66,6 +66,7 @@ import {
   VM_SHARED,
   VM_SPECIAL,
   VM_WRITE,
+  ShmemFile,
   Vma,
   isCowMapping,
 } from './vma.js';
@@ -98,7 +99,8 @@ export class OpError extends Error {
 interface IoremapMapping {
   start: number;
   end: number;
-  type: number;
+  /** The cache mode its PTEs select (`pte2cachemode()` of the bits `__ioremap_caller()` built). */
+  pte: number;
 }
 
 /** Machine construction options. */
@@ -141,6 +143,8 @@ export class Machine implements MachineView, KernelLog {
   private sink: OutcomeSink = NO_SINK;
   private strings: readonly string[] = [];
   private ioremapOnRamWarned = false;
+  /** VMAs a `MAP_FIXED` mmap took out of the range, freed after the new `->mmap` (scratch, reused). */
+  private readonly detached: Vma[] = [];
   private readonly lookupFn = (pfn: number): number => this.mt.lookup(pfn);
   /** Levels the page-table walker assumes (bug `walker-fixed-levels`), or 0 for the real count. */
   private readonly walkLevels: number;
@@ -225,7 +229,8 @@ export class Machine implements MachineView, KernelLog {
       case Op.MemtypeReserve:
         return this.opMemtypeReserve(a, b, c, d !== 0);
       case Op.MemtypeFree:
-        return a % PAGE_SIZE !== 0 || b % PAGE_SIZE !== 0 ? -EINVAL : this.mt.free(a / PAGE_SIZE, b / PAGE_SIZE, null);
+        // memtype_free(): sanitize_phys() of both ends (an end of 2^52 wraps to 0).
+        return this.mt.free(sanitizePhys(a) / PAGE_SIZE, sanitizePhys(b) / PAGE_SIZE, null);
       case Op.LookupMemtype:
         this.outType = this.mt.lookup(Math.floor(a / PAGE_SIZE));
         return 0;
@@ -293,32 +298,48 @@ export class Machine implements MachineView, KernelLog {
 
   // ------------------------------------------------------ kernel ops
 
+  /**
+   * `memtype_reserve()` of bytes `[startB, endB)`, any alignment:
+   * `sanitize_phys()` of the start and of `end - 1`, plus one (so an end of 0
+   * means 2^52), then the reservation in pfn units (`Memtype.reserve`).
+   */
   private opMemtypeReserve(startB: number, endB: number, req: number, wantNew: boolean): number {
-    if (startB % PAGE_SIZE !== 0 || endB % PAGE_SIZE !== 0) return -EINVAL;
-    const ret = this.mt.reserve(startB / PAGE_SIZE, endB / PAGE_SIZE, req, wantNew, null);
+    const end = sanitizePhys(endB - 1) + 1;
+    const ret = this.mt.reserve(sanitizePhys(startB) / PAGE_SIZE, end / PAGE_SIZE, req, wantNew, null);
     this.outType = wantNew ? this.mt.newType : -1;
     return ret;
   }
 
-  /** `__ioremap_caller()`: returns 0 with `outType` = mapping type, or -EBUSY/-EINVAL where Linux returns NULL. */
+  /**
+   * `__ioremap_caller()` (arch/x86/mm/ioremap.c): returns 0 with `outType` =
+   * the tracked cache mode, or -EBUSY/-EINVAL where Linux returns NULL.
+   * `phys_addr_valid()` checks the start only. `__ioremap_check_ram()`
+   * refuses RAM pages lying wholly inside `[addr, addr + size)` that are
+   * `pfn_valid()` and not `PageReserved()`: the first MiB is
+   * `memblock_reserve()`d at boot, so low RAM can be ioremapped (UC-, a
+   * tree entry) — and `memtype_kernel_map_sync()` then retypes its direct
+   * map.
+   */
   private ioremap(handle: number, addr: number, size: number, pcm: number): number {
     if (this.ioremaps.get(handle)) throw new OpError(`handle "${this.strings[handle]}" is already mapped`, 'handle');
     this.ioremaps.set(handle, null);
     const lastAddr = addr + size - 1;
     if (size <= 0 || lastAddr < addr) return -EINVAL;
-    if (addr >= this.hw.maxPhysAddr || lastAddr >= this.hw.maxPhysAddr) {
+    if (addr >= this.hw.maxPhysAddr) {
       this.msg(Kmsg.IoremapInvalidAddr, addr, 0, 0, 0);
       return -EINVAL;
     }
-    const start = Math.floor(addr / PAGE_SIZE);
-    const end = Math.floor(lastAddr / PAGE_SIZE) + 1;
-    if (this.physmap.intersectsRam(start, end)) {
+    const ramStart = Math.max(Math.ceil(addr / PAGE_SIZE), ISA_END_PFN);
+    const ramEnd = Math.floor((lastAddr + 1) / PAGE_SIZE);
+    if (ramStart < ramEnd && this.physmap.intersectsRam(ramStart, ramEnd)) {
       if (!this.ioremapOnRamWarned) {
         this.ioremapOnRamWarned = true;
         this.msg(Kmsg.IoremapOnRam, addr, lastAddr, 0, 0);
       }
       return -EINVAL;
     }
+    const start = Math.floor(addr / PAGE_SIZE);
+    const end = Math.floor(lastAddr / PAGE_SIZE) + 1;
     const mt = this.mt;
     const ret = mt.reserve(start, end, pcm, true, null);
     if (ret !== 0) {
@@ -335,9 +356,18 @@ export class Machine implements MachineView, KernelLog {
       pcm = got;
     }
     mt.kernelMapSync(start, end, pcm);
-    this.ioremaps.set(handle, { start, end, type: pcm });
+    // The PTE's cache bits: UC-, WC, WT as tracked, none for WB; UC and
+    // anything else (WP) UC — each through cachemode2protval() of the PAT layout.
+    const prot = pcm === WB || pcm === WC || pcm === WT || pcm === UC_MINUS ? pcm : UC;
+    this.ioremaps.set(handle, { start, end, pte: this.pteType(prot) });
     this.outType = pcm;
     return 0;
+  }
+
+  /** The cache mode a PTE built with `cachemode2protval(pcm)` selects on this machine's PAT layout. */
+  private pteType(pcm: number): number {
+    const pat = this.hw.pat;
+    return pat.pte2cachemode(pat.cachemode2protval(pcm));
   }
 
   /** `iounmap()`: frees the reservation and the kernel mapping; NULL (a failed ioremap) is ignored. */
@@ -384,29 +414,32 @@ export class Machine implements MachineView, KernelLog {
   }
 
   /**
-   * `mmap(2)` of a device at a fixed address (`MAP_FIXED`: existing mappings
-   * in the range are unmapped first). The device's `->mmap` runs as Linux's
-   * does; on its failure the VMA is removed and the error returned.
+   * `mmap(2)` of a device at a fixed address (`MAP_FIXED`), as
+   * `__mmap_region()` (mm/vma.c, v6.16) does it: the VMAs already in the
+   * range are split off and their page tables cleared
+   * (`vms_gather_munmap_vmas()`, `vms_clean_up_area()`), but they are freed
+   * only after the new VMA is in place (`vms_complete_munmap_vmas()`) — so
+   * the device's `->mmap` (`remap_pfn_range()`) still meets the old VMAs'
+   * reservations, untracked only when their tracking context goes in
+   * `vm_area_free()`. If `->mmap` fails, the new VMA is removed and the old
+   * ones are freed all the same: the range is left unmapped
+   * (`vms_abort_munmap_vmas()`, their page tables being gone).
    */
   private mmap(mm: MmStruct, addr: number, len: number, c: number, flags: number, dev: number, offset: number): number {
     if (this.badUserRange(mm, addr, len) || offset % PAGE_SIZE !== 0) return -EINVAL;
     const extra = mmapExtra(c);
     let vmFlags = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | protFlags(mmapProt(c));
     if (flags === MAP_SHARED) vmFlags |= VM_SHARED | VM_MAYSHARE;
-    this.unmapRange(mm, addr, addr + len);
+    const old = this.detached;
+    this.detachRange(mm, addr, addr + len, old);
     const cacheArg = mmapCache(extra);
     const vma = new Vma(addr, addr + len, offset / PAGE_SIZE, vmFlags, WB, dev);
     mm.insertVma(vma);
     let ret = 0;
     switch (dev) {
       case Dev.Mem:
-        // mmap_mem(): valid_mmap_phys_addr_range() (x86: below x86_phys_bits),
-        // then phys_mem_access_prot_allowed() picks WB, or UC- for O_DSYNC.
-        // (CONFIG_STRICT_DEVMEM's RAM check is not modelled.)
-        if (offset + len > this.hw.maxPhysAddr) {
-          ret = -EINVAL;
-          break;
-        }
+        ret = this.mmapMemAllowed(offset, len);
+        if (ret !== 0) break;
         vma.cache = mmapODsync(extra) ? UC_MINUS : WB;
         if (this.remapPfnRange(mm, vma, addr, vma.vm_pgoff, len / PAGE_SIZE, vma.cache) !== 0) ret = -EAGAIN;
         break;
@@ -424,13 +457,39 @@ export class Machine implements MachineView, KernelLog {
         vma.cache = cacheArg < 0 ? WB : cacheArg;
         break;
       default:
-        // Dev.Anon: anonymous memory, vm_pgoff = addr >> PAGE_SHIFT.
-        vma.vm_pgoff = addr / PAGE_SIZE;
+        // Dev.Anon: do_mmap() ignores pgoff for MAP_SHARED anonymous memory,
+        // which shmem_zero_setup() backs with a shmem file; MAP_PRIVATE gets
+        // vm_pgoff = addr >> PAGE_SHIFT for its anon_vma.
+        if (flags === MAP_SHARED) {
+          vma.vm_pgoff = 0;
+          vma.shmem = new ShmemFile();
+        } else vma.vm_pgoff = addr / PAGE_SIZE;
         this.mergeAround(mm, mm.vmas.indexOf(vma));
         break;
     }
     if (ret !== 0) this.unmapRange(mm, addr, addr + len);
+    for (const v of old) this.freeVma(v);
+    old.length = 0;
     return ret;
+  }
+
+  /**
+   * The checks of `mmap_mem()` (drivers/char/mem.c) before any PAT call:
+   * `valid_mmap_phys_addr_range()` (x86: the last byte below
+   * `x86_phys_bits`) → -EINVAL; with `CONFIG_STRICT_DEVMEM`,
+   * `range_is_allowed()` → -EPERM; without it, x86's
+   * `phys_mem_access_prot_allowed()` does the same check when PAT is on →
+   * -EINVAL. The check is `devmem_is_allowed()` (arch/x86/mm/init.c) of
+   * every page: a page that intersects System RAM is refused unless it lies
+   * below 1 MiB (there it reads as zeros). Bytes; returns 0 or -errno.
+   */
+  private mmapMemAllowed(offset: number, len: number): number {
+    if (offset + len > this.hw.maxPhysAddr) return -EINVAL;
+    const strict = this.hw.strictDevmem;
+    if (!strict && !this.hw.patEnabled) return 0;
+    const from = Math.max(offset, ISA_END_PFN * PAGE_SIZE);
+    if (from < offset + len && this.physmap.bytesIntersectRam(from, offset + len)) return strict ? -EPERM : -EINVAL;
+    return 0;
   }
 
   private opRemapPfnRange(mm: MmStruct, addr: number, pfn: number, size: number, cache: number): number {
@@ -492,7 +551,7 @@ export class Machine implements MachineView, KernelLog {
     if (filled === 'nomem') return -ENOMEM;
     if (filled === 'present') {
       // remap_pte_range(): BUG_ON(!pte_none(*pte)); nothing was set.
-      this.msg(Kmsg.Bug, 2, 0, 0, 0);
+      this.msg(Kmsg.Bug, 0, 0, 0, 0);
       return -EINVAL;
     }
     return 0;
@@ -570,12 +629,17 @@ export class Machine implements MachineView, KernelLog {
   }
 
   /**
-   * A user access (`handle_mm_fault()`): an anonymous fault
+   * A user access (`handle_mm_fault()`): a shared anonymous page
+   * (`shmem_fault()`: the shmem file's page at that offset, allocated on
+   * first touch — never the zero page), a private anonymous fault
    * (`do_anonymous_page()`: the zero page on read, a new page on write), a
    * write to a read-only PTE (`do_wp_page()`: reuse an exclusive anonymous
    * page, else copy — a special pfnmap PTE has no page for
    * `vm_normal_page()`, so a private pfnmap page is copied into a new
-   * anonymous page), or `SIGSEGV`/`SIGBUS`.
+   * anonymous page), or `SIGSEGV`/`SIGBUS`. New PTEs take their cache mode
+   * from `vm_page_prot` (`wp_page_copy()`: `mk_pte(new page,
+   * vma->vm_page_prot)`), so a COW copy in a UC- or WC device mapping is a
+   * UC- or WC mapping of RAM.
    */
   private fault(mm: MmStruct, addr: number, write: boolean): number {
     const vma = mm.findVma(addr);
@@ -585,20 +649,22 @@ export class Machine implements MachineView, KernelLog {
     const vpn = Math.floor(addr / PAGE_SIZE);
     const pgd = mm.pgd;
     const pte = pgd.get(vpn);
-    const wb = this.hw.pat.cachemode2protval(WB);
-    this.outType = WB;
+    const prot = this.hw.pat.cachemode2protval(vma.cache);
+    this.outType = this.hw.pat.pte2cachemode(prot);
     if (pte === 0) {
       // A fault-populated driver VMA whose handler did not insert: SIGBUS.
       if (f & (VM_PFNMAP | VM_MIXEDMAP)) return RET_SIGBUS;
+      if (vma.shmem !== null) return this.shmemFault(mm, vma, vpn);
       if (!write && this.alloc.zeroPfn >= 0) {
-        return pgd.set(vpn, mkPte(this.alloc.zeroPfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_SPECIAL | wb)) ? 0 : -ENOMEM;
+        return pgd.set(vpn, mkPte(this.alloc.zeroPfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_SPECIAL | prot)) ? 0 : -ENOMEM;
       }
       const page = this.alloc.alloc();
       if (page < 0) return -ENOMEM;
-      if (!pgd.set(vpn, mkPte(page, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | wb))) {
+      if (!pgd.set(vpn, mkPte(page, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | prot))) {
         this.alloc.put(page);
         return -ENOMEM;
       }
+      vma.anonVma = true;
       return 0;
     }
     const flags = pteFlags(pte);
@@ -617,9 +683,25 @@ export class Machine implements MachineView, KernelLog {
     }
     const copy = this.alloc.alloc();
     if (copy < 0) return -ENOMEM;
-    pgd.set(vpn, mkPte(copy, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | wb));
+    pgd.set(vpn, mkPte(copy, _PAGE_PRESENT | _PAGE_USER | _PAGE_RW | prot));
     if (page >= 0) this.alloc.put(page);
-    this.outType = WB;
+    vma.anonVma = true;
+    this.outType = this.hw.pat.pte2cachemode(prot);
+    return 0;
+  }
+
+  /** `shmem_fault()` + `finish_fault()`: map the shmem file's page at this offset (a new zeroed page on first touch). */
+  private shmemFault(mm: MmStruct, vma: Vma, vpn: number): number {
+    const file = vma.shmem!;
+    const index = vma.vm_pgoff + (vpn - vma.vm_start / PAGE_SIZE);
+    let page = file.pages.get(index);
+    if (page === undefined) {
+      page = this.alloc.alloc();
+      if (page < 0) return -ENOMEM;
+      file.pages.set(index, page);
+    }
+    if (!mm.pgd.set(vpn, mkPte(page, this.pteProtFlags(vma, vma.cache)))) return -ENOMEM;
+    this.alloc.get(page);
     return 0;
   }
 
@@ -687,15 +769,22 @@ export class Machine implements MachineView, KernelLog {
       a.vm_flags === b.vm_flags &&
       a.dev === b.dev &&
       a.cache === b.cache &&
+      a.shmem === b.shmem &&
       a.ctx === null &&
       b.ctx === null &&
       a.vm_pgoff + (a.vm_end - a.vm_start) / PAGE_SIZE === b.vm_pgoff;
+    /** `a` absorbs its right neighbour `b`, which goes (with its file reference). */
+    const absorb = (a: Vma, b: Vma): void => {
+      a.vm_end = b.vm_end;
+      a.anonVma ||= b.anonVma;
+      if (b.shmem !== null) b.shmem.refs--;
+    };
     if (i + 1 < vmas.length && can(vmas[i]!, vmas[i + 1]!)) {
-      vmas[i]!.vm_end = vmas[i + 1]!.vm_end;
+      absorb(vmas[i]!, vmas[i + 1]!);
       mm.removeAt(i + 1);
     }
     if (i > 0 && can(vmas[i - 1]!, vmas[i]!)) {
-      vmas[i - 1]!.vm_end = vmas[i]!.vm_end;
+      absorb(vmas[i - 1]!, vmas[i]!);
       mm.removeAt(i);
       i--;
     }
@@ -707,9 +796,20 @@ export class Machine implements MachineView, KernelLog {
    * them; each freed VMA drops its tracking-context reference. Returns 0.
    */
   private unmapRange(mm: MmStruct, start: number, end: number): number {
+    this.detachRange(mm, start, end, null);
+    return 0;
+  }
+
+  /**
+   * `vms_gather_munmap_vmas()` + `vms_clear_ptes()`: split the VMAs at
+   * `start`/`end` (bytes), take the ones inside out of `mm` and zap their
+   * page tables; then free them (`vm_area_free()`), or, given `keep`, leave
+   * them there to be freed later.
+   */
+  private detachRange(mm: MmStruct, start: number, end: number, keep: Vma[] | null): void {
     let i = mm.firstIndexEndingAfter(start);
     const vmas = mm.vmas;
-    if (i >= vmas.length || vmas[i]!.vm_start >= end) return 0;
+    if (i >= vmas.length || vmas[i]!.vm_start >= end) return;
     if (vmas[i]!.vm_start < start) {
       this.splitVma(mm, i, start);
       i++;
@@ -717,14 +817,21 @@ export class Machine implements MachineView, KernelLog {
     while (i < vmas.length && vmas[i]!.vm_start < end) {
       if (vmas[i]!.vm_end > end) this.splitVma(mm, i, end);
       const vma = vmas[i]!;
-      this.removeVma(mm, vma);
+      this.zapVma(mm, vma);
       mm.removeAt(i);
+      if (keep !== null) keep.push(vma);
+      else this.freeVma(vma);
     }
-    return 0;
   }
 
   /** `unmap_single_vma()` + `remove_vma()`: untrack (≤ 6.15), zap the PTEs, free the VMA. */
   private removeVma(mm: MmStruct, vma: Vma): void {
+    this.zapVma(mm, vma);
+    this.freeVma(vma);
+  }
+
+  /** `unmap_single_vma()`: untrack (≤ 6.15 `untrack_pfn()`, bug `split-untrack`), then zap the PTEs. */
+  private zapVma(mm: MmStruct, vma: Vma): void {
     if (this.bugs.splitUntrack && vma.ctx !== null) this.legacyUntrack(mm, vma);
     const alloc = this.alloc;
     mm.pgd.clearRange(
@@ -735,7 +842,6 @@ export class Machine implements MachineView, KernelLog {
       },
       this.walkLevels || undefined,
     );
-    this.freeVma(vma);
   }
 
   /**
@@ -775,9 +881,14 @@ export class Machine implements MachineView, KernelLog {
     to.linkIo(this.ioVmas);
   }
 
-  /** `vm_area_free()`: unlink and drop the tracking context. */
+  /** `vm_area_free()`: unlink, drop the tracking context and the shmem file (its pages go with the last reference). */
   private freeVma(vma: Vma): void {
     if (vma.onIoList) vma.unlinkIo();
+    const file = vma.shmem;
+    if (file !== null) {
+      vma.shmem = null;
+      if (--file.refs === 0) for (const page of file.pages.values()) this.alloc.put(page);
+    }
     const ctx = vma.ctx;
     if (ctx !== null) {
       vma.ctx = null;
@@ -793,8 +904,9 @@ export class Machine implements MachineView, KernelLog {
   /**
    * `fork(2)` → `dup_mmap()`: every VMA duplicated, tracking contexts shared
    * by reference (≤ 6.15: `track_pfn_copy()` reserves again, strictly);
-   * page tables of `VM_PFNMAP`/`VM_MIXEDMAP` and anonymous VMAs copied,
-   * private writable PTEs write-protected in both (COW).
+   * page tables copied where `vma_needs_copy()` says so — `VM_PFNMAP`/
+   * `VM_MIXEDMAP` VMAs and VMAs with an `anon_vma` — private writable PTEs
+   * write-protected in both (COW).
    */
   private fork(parent: MmStruct, child: number, pid: number): number {
     if (this.mms.has(child)) throw new OpError('mm already exists:', 'child', child);
@@ -810,7 +922,10 @@ export class Machine implements MachineView, KernelLog {
         this.shareCtx(vma, copy);
       }
       mm.vmas.push(copy);
-      if ((vma.vm_flags & (VM_PFNMAP | VM_MIXEDMAP) || vma.dev === Dev.Anon) && !this.copyPageRange(parent, mm, vma)) {
+      // vma_needs_copy(): page tables of VM_PFNMAP/VM_MIXEDMAP VMAs and of VMAs
+      // with an anon_vma; the rest (shared anonymous memory, private memory only
+      // read through the zero page) refault in the child.
+      if ((vma.vm_flags & (VM_PFNMAP | VM_MIXEDMAP) || vma.anonVma) && !this.copyPageRange(parent, mm, vma)) {
         this.exit(mm);
         return -ENOMEM;
       }
@@ -884,20 +999,26 @@ export class Machine implements MachineView, KernelLog {
     return 0;
   }
 
-  /** The reservations as `pat_memtype_list` shows them, sorted by start then end. */
+  /**
+   * The reservations as `pat_memtype_list` shows them (`memtype_seq_show()`
+   * over `memtype_copy_nth_element()`): the interval tree's in-order walk,
+   * by start, equal starts in insertion order. Byte addresses.
+   */
   memtypeList(): { start: string; end: string; type: string }[] {
     const raw: number[] = [];
     this.tracker.memtypeList(raw);
-    const rows: [number, number, number][] = [];
-    for (let i = 0; i < raw.length; i += 3) rows.push([raw[i]!, raw[i + 1]!, raw[i + 2]!]);
-    rows.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
-    return rows.map(([s, e, t]) => ({ start: hex(s * PAGE_SIZE), end: hex(e * PAGE_SIZE), type: SHORT_NAME[t]! }));
+    const rows: { start: string; end: string; type: string }[] = [];
+    for (let i = 0; i < raw.length; i += 3) rows.push({ start: hex(raw[i]! * PAGE_SIZE), end: hex(raw[i + 1]! * PAGE_SIZE), type: SHORT_NAME[raw[i + 2]!]! });
+    return rows;
   }
 
   /**
    * The alias check: every page mapped with two different effective types
    * by accessible user PTEs (every PTE in the tables, found by a correct
-   * walk), kernel ioremaps and the direct map.
+   * walk), kernel ioremaps and the direct map. Each mapping counts with the
+   * type its PTE selects — ioremap and `set_memory_*()` PTEs are built with
+   * `cachemode2protval()` on the active PAT layout, so on `legacy4` or
+   * `none` a WT or WP request is a UC- PTE — not with the type requested.
    */
   check(): { pfn: number; types: string[] }[] {
     const user: { pfn: number; pat: number }[] = [];
@@ -908,25 +1029,32 @@ export class Machine implements MachineView, KernelLog {
         if (flags & _PAGE_PRESENT) user.push({ pfn: ptePfn(pte), pat: pat.pte2cachemode(flags) });
       });
     }
-    const kernel = [...this.ioremaps.values()].filter((m): m is IoremapMapping => m !== null);
-    return findAliases(this.hw, user, kernel, this.directMap);
+    const kernel: { start: number; end: number; type: number }[] = [];
+    for (const m of this.ioremaps.values()) if (m !== null) kernel.push({ start: m.start, end: m.end, type: m.pte });
+    const direct = new Map<number, number>();
+    for (const [pfn, t] of this.directMap) direct.set(pfn, this.pteType(t));
+    return findAliases(this.hw, user, kernel, direct);
   }
 
   /**
    * Structural consistency (for tests): VMAs sorted, aligned and disjoint;
    * every PTE inside a VMA of its process; tracking-context references equal
    * the VMAs holding them; the I/O list holds exactly the VMAs with a
-   * context; anonymous page references equal the PTEs mapping them.
+   * context; shmem file references equal the VMAs mapping the file; page
+   * references equal the PTEs mapping the page plus one per shmem file
+   * holding it.
    * @returns problems found (empty when consistent)
    */
   checkConsistency(): string[] {
     const problems: string[] = [];
     const ctxRefs = new Map<TrackCtx, number>();
     const pageRefs = new Map<number, number>();
+    const fileRefs = new Map<ShmemFile, number>();
     let withCtx = 0;
     for (const mm of this.mms.values()) {
       let prevEnd = 0;
       for (const v of mm.vmas) {
+        if (v.shmem !== null) fileRefs.set(v.shmem, (fileRefs.get(v.shmem) ?? 0) + 1);
         if (v.vm_start % PAGE_SIZE || v.vm_end % PAGE_SIZE || v.vm_start >= v.vm_end || v.vm_start < prevEnd) {
           problems.push(`mm ${mm.id}: bad VMA [${hex(v.vm_start)}, ${hex(v.vm_end)})`);
         }
@@ -948,8 +1076,12 @@ export class Machine implements MachineView, KernelLog {
     if (!this.bugs.splitUntrack) {
       for (const [ctx, n] of ctxRefs) if (ctx.refs !== n) problems.push(`context at pfn ${ctx.pfn}: kref ${ctx.refs}, held by ${n} VMAs`);
     }
+    for (const [file, n] of fileRefs) {
+      if (file.refs !== n) problems.push(`shmem file: ${file.refs} references, mapped by ${n} VMAs`);
+      for (const pfn of file.pages.values()) pageRefs.set(pfn, (pageRefs.get(pfn) ?? 0) + 1);
+    }
     for (const [pfn, n] of pageRefs) {
-      if (this.alloc.refCount(pfn) !== n) problems.push(`page ${pfn}: ${this.alloc.refCount(pfn)} references, ${n} PTEs`);
+      if (this.alloc.refCount(pfn) !== n) problems.push(`page ${pfn}: ${this.alloc.refCount(pfn)} references, ${n} PTEs and files`);
     }
     return problems;
   }
@@ -984,6 +1116,16 @@ export class Machine implements MachineView, KernelLog {
 /** VM_READ/WRITE/EXEC for PROT_* bits. */
 function protFlags(prot: number): number {
   return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+/**
+ * `sanitize_phys()` (arch/x86/mm/pat/memtype.c, x86-64): a byte address
+ * masked to `__PHYSICAL_MASK` (52 bits). Trace addresses lie in
+ * `[-1, 2^52]`, so only the two ends wrap: 2^52 → 0 and -1 (an `end - 1`
+ * of 0) → 2^52 - 1.
+ */
+function sanitizePhys(addr: number): number {
+  return addr === MAX_PHYS_ADDR ? 0 : addr < 0 ? MAX_PHYS_ADDR + addr : addr;
 }
 
 /** Short name of an MTRR type (`UC`, `WC`, `WT`, `WP`, `WB`). */

@@ -4,15 +4,17 @@
  * `reserve_pfn_range()`, `free_pfn_range()`, `pfnmap_setup_cachemode()`,
  * `memtype_kernel_map_sync()` — as of the v6.16 series. The tracker is
  * called exactly where memtype.c calls its data structures. Ranges are
- * half-open pfn ranges; messages go to the machine's log with byte
+ * half-open ranges in pfn units; `reserve` and `free` take byte ranges as
+ * fractional pfns (bytes / 4096), as `memtype_reserve()`/`memtype_free()`
+ * take any byte range. Messages go to the machine's log with byte
  * addresses, as the kernel prints them.
  */
-import { UC, UC_MINUS, WB, WP, isNewMemtypeAllowed } from './cachemode.js';
+import { UC, UC_MINUS, WB, WC, WP, WT, isNewMemtypeAllowed } from './cachemode.js';
 import type { Bugs } from './bugs.js';
 import { EINVAL } from './errno.js';
 import type { Hardware } from './hardware.js';
 import { Kmsg } from './kmsg.js';
-import { MTRR_TYPE_INVALID, MTRR_TYPE_WRBACK } from './mtrr.js';
+import { MTRR_TYPE_WRBACK } from './mtrr.js';
 import { ISA_END_PFN, ISA_START_ADDRESS, PAGE_SIZE, type PhysMap } from './physmap.js';
 import type { MemtypeTracker } from './tracker.js';
 import type { TrackCtx } from './vma.js';
@@ -43,25 +45,32 @@ export class Memtype {
     this.physmap = hw.physmap;
   }
 
-  /** `x86_platform.is_untracked_pat_range()` = `is_ISA_range()`. */
+  /** `x86_platform.is_untracked_pat_range()` = `is_ISA_range()`: `[start, end)` (pfn units, fractional allowed) inside `[0xA0000, 0x100000)`. */
   isUntracked(start: number, end: number): boolean {
     return start >= ISA_START_PFN && end <= ISA_END_PFN;
   }
 
-  /** `pat_x_mtrr_type()`: a WB request over non-WB MTRRs is tracked as UC-. */
+  /**
+   * `pat_x_mtrr_type()` (v6.16): a WB request over anything but WB MTRRs is
+   * tracked as UC-. Since 6.5 `mtrr_type_lookup()` answers
+   * `MTRR_TYPE_UNCACHABLE` when MTRRs are unset or disabled (the INVALID
+   * exemption added by 90b926e68f50 was reverted for Xen), so with MTRRs
+   * disabled a WB request on non-RAM becomes UC-.
+   */
   private patXMtrrType(start: number, end: number, req: number): number {
-    if (req === WB) {
-      const t = this.hw.mtrr.lookup(start * PAGE_SIZE, end * PAGE_SIZE);
-      if (t !== MTRR_TYPE_WRBACK && t !== MTRR_TYPE_INVALID) return UC_MINUS;
-    }
+    if (req === WB && this.hw.mtrr.lookup(start * PAGE_SIZE, end * PAGE_SIZE) !== MTRR_TYPE_WRBACK) return UC_MINUS;
     return req;
   }
 
   /**
-   * `memtype_reserve(start, end, req, new)`. Returns 0 or -errno; `newType`
-   * = what Linux writes through `new` (-1 when `wantNew` is false or nothing
-   * is written). `owner` is the pfnmap tracking context, null for kernel
-   * reservations.
+   * `memtype_reserve(start, end, req, new)` of the byte range
+   * `[start * 4096, end * 4096)` (`start`, `end` in pfn units, fractional for
+   * unaligned bytes; no alignment is required). Returns 0 or -errno;
+   * `newType` = what Linux writes through `new` (-1 when `wantNew` is false
+   * or nothing is written). `owner` is the pfnmap tracking context, null for
+   * kernel reservations. `pat_pagerange_is_ram()` classifies the pages
+   * `[⌊start⌋, ⌈end⌉)`; the RAM path types the pages `[⌊start⌋, ⌊end⌋)`;
+   * the tree compares the byte interval.
    */
   reserve(start: number, end: number, req: number, wantNew: boolean, owner: TrackCtx | null): number {
     this.newType = -1;
@@ -80,7 +89,7 @@ export class Memtype {
     const actual = this.patXMtrrType(start, end, req);
     if (wantNew) this.newType = actual;
     const tracker = this.tracker;
-    const isRam = tracker.pagerangeIsRam(start, end);
+    const isRam = tracker.pagerangeIsRam(Math.floor(start), Math.ceil(end));
     if (isRam === 1) return this.reserveRamPagesType(start, end, req, wantNew);
     if (isRam < 0) return -EINVAL;
     const ret = tracker.memtypeCheckInsert(start, end, actual, wantNew, owner);
@@ -94,14 +103,20 @@ export class Memtype {
     return 0;
   }
 
-  /** `reserve_ram_pages_type()`: WP refused, UC demoted to UC-, every page must be WB. */
+  /**
+   * `reserve_ram_pages_type()`: WP refused, UC demoted to UC-, every page
+   * `start >> PAGE_SHIFT` … `(end >> PAGE_SHIFT) - 1` must be WB — none when
+   * the byte range ends inside its first page.
+   */
   private reserveRamPagesType(start: number, end: number, req: number, wantNew: boolean): number {
     if (req === WP) {
       if (wantNew) this.newType = UC_MINUS;
       return -EINVAL;
     }
     if (req === UC) req = UC_MINUS;
-    const ret = this.tracker.reserveRamPagesType(start, end, req);
+    const first = Math.floor(start);
+    const last = Math.floor(end);
+    const ret = last > first ? this.tracker.reserveRamPagesType(first, last, req) : 0;
     if (ret !== 0) {
       const busy = this.tracker.newType;
       this.log.msg(Kmsg.RamReserveFailed, start * PAGE_SIZE, end * PAGE_SIZE, busy, req);
@@ -113,16 +128,19 @@ export class Memtype {
   }
 
   /**
-   * `memtype_free(start, end)`: exact match only (v6.16). With `endMatch`
-   * (≤ 6.15, bug `split-untrack`), a failed exact match may shrink an entry
-   * that ends at `end` and starts below `start` (`MEMTYPE_END_MATCH`).
+   * `memtype_free(start, end)` of the byte range `[start * 4096, end * 4096)`
+   * (pfn units, fractional for unaligned bytes): exact match only (v6.16);
+   * RAM pages `[⌊start⌋, ⌊end⌋)` back to WB (`free_ram_pages_type()`). With
+   * `endMatch` (≤ 6.15, bug `split-untrack`), a failed exact match may
+   * shrink an entry that ends at `end` and starts below `start`
+   * (`MEMTYPE_END_MATCH`).
    */
   free(start: number, end: number, owner: TrackCtx | null, endMatch = false): number {
     if (!this.hw.patEnabled) return 0;
     if (this.isUntracked(start, end)) return 0;
     const tracker = this.tracker;
-    const isRam = tracker.pagerangeIsRam(start, end);
-    if (isRam === 1) return tracker.freeRamPagesType(start, end);
+    const isRam = tracker.pagerangeIsRam(Math.floor(start), Math.ceil(end));
+    if (isRam === 1) return Math.floor(end) > Math.floor(start) ? tracker.freeRamPagesType(Math.floor(start), Math.floor(end)) : 0;
     if (isRam < 0) return -EINVAL;
     if (tracker.memtypeErase(start, end, owner) !== 0 && !(endMatch && this.shrinkEndMatch(start, end))) {
       this.log.msg(Kmsg.FreeInvalid, start * PAGE_SIZE, end * PAGE_SIZE, 0, 0);
@@ -161,13 +179,19 @@ export class Memtype {
     return this.isUntracked(start, end) || isNewMemtypeAllowed(req, got);
   }
 
-  /** `memtype_kernel_map_sync()`: retype the direct map when the range starts in RAM. */
+  /**
+   * `memtype_kernel_map_sync()`: when the range starts in RAM
+   * (`page_is_ram()`), retype its direct map with `ioremap_change_attr()`:
+   * `_set_memory_wb/wc/wt()` for WB, WC, WT, `_set_memory_uc()` (UC-) for
+   * UC, UC- and anything else.
+   */
   kernelMapSync(start: number, end: number, pcm: number): void {
     if (!this.physmap.pageIsRam(start)) return;
+    const t = pcm === WB || pcm === WC || pcm === WT ? pcm : UC_MINUS;
     for (let p = start; p < end; p++) {
       if (!this.physmap.pageIsRam(p)) continue;
-      if (pcm === WB) this.directMap.delete(p);
-      else this.directMap.set(p, pcm);
+      if (t === WB) this.directMap.delete(p);
+      else this.directMap.set(p, t);
     }
   }
 

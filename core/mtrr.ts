@@ -14,7 +14,7 @@ import { UC, UC_MINUS, WB, WC, WP, WT } from './cachemode.js';
 import { stripLogPrefix } from './e820.js';
 import { InputError } from './errors.js';
 import type { MtrrSpec } from './machine-spec.js';
-import { MAX_PHYS_ADDR, MAX_PHYS_BITS } from './physmap.js';
+import { CPU_PHYS_BITS, MAX_PHYS_ADDR, MAX_PHYS_BITS } from './physmap.js';
 
 /** MTRR memory type encodings (`MTRR_TYPE_*`, arch/x86/include/uapi/asm/mtrr.h). */
 export const MTRR_TYPE_UNCACHABLE = 0;
@@ -83,117 +83,118 @@ function isByteAddr(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
+/** Most separate blocks one variable MTRR may select with a mask that has holes. */
+export const MAX_MTRR_BLOCKS = 1 << 16;
+
+/** One range of a cache map under construction: bytes `[start, end)`, an `MTRR_TYPE_*`. */
+interface TypedRange {
+  start: number;
+  end: number;
+  type: number;
+}
+
 /**
- * The MTRR state of one machine, precomputed as a sorted list of
- * boundaries with one type per elementary range (Linux's cache map with the
- * gaps filled by the default type), so `typeAt` is a binary search (with a
- * one-entry cache for runs of nearby addresses).
+ * The address blocks a variable MTRR selects as the CPU matches it (Intel
+ * SDM Vol. 3A 11.11.2.3): an address below 2^`width` is in range when
+ * `(addr & mask) == (base & mask)`. A mask of contiguous ones from bit
+ * `width - 1` down selects one block; a mask with zero bits above its lowest
+ * set bit (a BIOS that left out the high bits) selects the block again for
+ * every value of those bits: the range repeats. Byte addresses, sorted.
+ * @throws InputError when the holes would make more than `MAX_MTRR_BLOCKS` blocks
  */
-export class Mtrr {
-  /** `bounds[i]` = first byte of range i; range i ends at `bounds[i+1]` (the last one at 2^52). */
+function maskBlocks(where: string, base: number, mask: number, type: number, width: number): TypedRange[] {
+  const top = 1n << BigInt(width);
+  const m = BigInt(mask) & (top - 1n) & ~0xfffn;
+  if (m === 0n) return [{ start: 0, end: Number(top), type }];
+  const low = m & -m;
+  const holes: bigint[] = [];
+  for (let bit = low; bit < top; bit <<= 1n) if ((m & bit) === 0n) holes.push(bit);
+  if (2 ** holes.length > MAX_MTRR_BLOCKS) {
+    throw new InputError(
+      `${where}: mask 0x${mask.toString(16)} leaves ${holes.length} address bits above its lowest set bit unmatched, so the range repeats 2^${holes.length} times; at most ${MAX_MTRR_BLOCKS} blocks are supported`,
+    );
+  }
+  const first = BigInt(base) & m;
+  const out: TypedRange[] = [];
+  for (let c = 0; c < 2 ** holes.length; c++) {
+    let a = first;
+    for (let h = 0; h < holes.length; h++) if ((c >> h) & 1) a |= holes[h]!;
+    out.push({ start: Number(a), end: Number(a + low), type });
+  }
+  return out.sort((x, y) => x.start - y.start);
+}
+
+/**
+ * The range Linux ≥ 6.5 puts in its cache map for a variable MTRR
+ * (`get_var_mtrr_state()` + `get_mtrr_size()`, arch/x86/kernel/cpu/mtrr/generic.c):
+ * it starts at the base register's address and is `-(mask | reserved high
+ * bits)` long — the right size for a mask of contiguous ones, and a very
+ * different one for a mask without its high bits. Clipped to 2^52; empty
+ * when the end wraps past 2^64 (`add_map_entry()` then adds nothing).
+ */
+function linuxVarRange(base: number, mask: number, type: number, width: number): TypedRange {
+  const u64 = (1n << 64n) - 1n;
+  const rsvd = u64 & ~((1n << BigInt(width)) - 1n);
+  const start = BigInt(base) & ~0xfffn;
+  const size = ((1n << 64n) - ((BigInt(mask) & ~0xfffn) | rsvd)) & u64;
+  const end = start + size;
+  if (end > u64 || start >= BigInt(MAX_PHYS_ADDR)) return { start: 0, end: 0, type };
+  return { start: Number(start), end: Number(end > BigInt(MAX_PHYS_ADDR) ? BigInt(MAX_PHYS_ADDR) : end), type };
+}
+
+/**
+ * A cache map (`mtrr_build_map()`): sorted boundaries with one type per
+ * elementary range. Fixed ranges decide below 1 MiB where they cover an
+ * address; elsewhere the variable ranges covering it combine with
+ * `get_effective_type()` (order does not matter: the combination is
+ * commutative and associative); uncovered addresses have the default type.
+ * A sweep over the ranges' ends: O(r log r) for r ranges.
+ */
+function buildMap(fixed: readonly TypedRange[], variable: readonly TypedRange[], def: number): { bounds: number[]; types: number[] } {
+  // Events: [addr, +1/-1, type, fixed?]
+  const ev: [number, number, number, boolean][] = [];
+  for (const r of fixed) if (r.end > r.start) ev.push([r.start, 1, r.type, true], [r.end, -1, r.type, true]);
+  for (const r of variable) if (r.end > r.start) ev.push([r.start, 1, r.type, false], [r.end, -1, r.type, false]);
+  ev.push([0, 0, 0, false], [MTRR_FIXED_END, 0, 0, false]);
+  ev.sort((a, b) => a[0] - b[0]);
+  const fixedCount = new Int32Array(7);
+  const varCount = new Int32Array(7);
+  const merged = (count: Int32Array): number => {
+    let t = MTRR_TYPE_INVALID;
+    for (let k = 0; k < 7; k++) if (count[k]! > 0) t = typeMerge(t, k);
+    return t;
+  };
+  const bounds: number[] = [];
+  const types: number[] = [];
+  for (let i = 0; i < ev.length; ) {
+    const at = ev[i]![0];
+    for (; i < ev.length && ev[i]![0] === at; i++) {
+      const [, d, t, f] = ev[i]!;
+      (f ? fixedCount : varCount)[t] += d;
+    }
+    if (at >= MAX_PHYS_ADDR) break;
+    let t = at < MTRR_FIXED_END ? merged(fixedCount) : MTRR_TYPE_INVALID;
+    if (t === MTRR_TYPE_INVALID) t = merged(varCount);
+    if (t === MTRR_TYPE_INVALID) t = def;
+    if (types.length && types[types.length - 1] === t) continue;
+    bounds.push(at);
+    types.push(t);
+  }
+  return { bounds, types };
+}
+
+/** A cache map ready for lookups: binary search with a one-entry cache. */
+class CacheMap {
   private readonly bounds: Float64Array;
   private readonly types: Uint8Array;
   private last = 0;
 
-  private constructor(
-    private readonly on: boolean,
-    /** Default type (`MTRRdefType`), an `MTRR_TYPE_*` value. */
-    readonly defaultType: number,
-    bounds: number[],
-    types: number[],
-  ) {
-    this.bounds = Float64Array.from(bounds);
-    this.types = Uint8Array.from(types);
+  constructor(map: { bounds: number[]; types: number[] }) {
+    this.bounds = Float64Array.from(map.bounds);
+    this.types = Uint8Array.from(map.types);
   }
 
-  /**
-   * MTRRs disabled (or absent): `typeAt` answers WB everywhere (so PAT alone
-   * decides the effective type) and `lookup` returns `MTRR_TYPE_INVALID`, as
-   * Linux's `mtrr_type_lookup()` does without MTRR state.
-   */
-  static disabled(): Mtrr {
-    return new Mtrr(false, MTRR_TYPE_WRBACK, [0], [MTRR_TYPE_WRBACK]);
-  }
-
-  /**
-   * Builds the MTRR model from a spec (trace `machine.mtrr`, or
-   * `parseMtrrText`'s result). Byte addresses; fixed ranges `[start, end)`
-   * must lie below 1 MiB; variable ranges are `[base, base + size)` (sizes
-   * need not be powers of two here); types are short (`WB`) or long
-   * (`write-back`) names.
-   * Fixed ranges take precedence below 1 MiB; overlapping variable ranges
-   * combine with `get_effective_type()`; everything else has the default
-   * type (`mtrr_build_map()`).
-   * @throws InputError naming the offending field for an unknown type, a
-   *   non-integer or negative address, an empty range, a fixed range beyond
-   *   1 MiB or a variable range beyond 2^52
-   */
-  static fromSpec(spec: MtrrSpec): Mtrr {
-    if (spec === null || typeof spec !== 'object') {
-      throw new InputError('machine.mtrr: expected {"default":"WB","fixed":[...],"variable":[...]}');
-    }
-    const typeOf = (where: string, v: unknown): number => {
-      const t = typeof v === 'string' ? parseMtrrType(v) : -1;
-      if (t < 0) {
-        throw new InputError(`${where}: expected an MTRR type UC, WC, WT, WP or WB (or uncachable, write-combining, write-through, write-protect, write-back), got ${JSON.stringify(v)}`);
-      }
-      return t;
-    };
-    const def = typeOf('machine.mtrr.default', spec.default);
-    const fixed: { start: number; end: number; type: number }[] = [];
-    const variable: { start: number; end: number; type: number }[] = [];
-    if (spec.fixed !== undefined && !Array.isArray(spec.fixed)) throw new InputError('machine.mtrr.fixed: expected an array of {"start","end","type"}');
-    if (spec.variable !== undefined && !Array.isArray(spec.variable)) throw new InputError('machine.mtrr.variable: expected an array of {"base","size","type"}');
-    (spec.fixed ?? []).forEach((f, i) => {
-      const where = `machine.mtrr.fixed[${i}]`;
-      if (f === null || typeof f !== 'object') throw new InputError(`${where}: expected {"start","end","type"}`);
-      if (!isByteAddr(f.start) || !isByteAddr(f.end) || f.end <= f.start || f.end > MTRR_FIXED_END) {
-        throw new InputError(`${where}: expected integer byte addresses with start < end <= 0x100000 (fixed MTRRs cover the first MiB), got start ${JSON.stringify(f.start)}, end ${JSON.stringify(f.end)}`);
-      }
-      fixed.push({ start: f.start, end: f.end, type: typeOf(`${where}.type`, f.type) });
-    });
-    (spec.variable ?? []).forEach((v, i) => {
-      const where = `machine.mtrr.variable[${i}]`;
-      if (v === null || typeof v !== 'object') throw new InputError(`${where}: expected {"base","size","type"}`);
-      if (!isByteAddr(v.base) || !isByteAddr(v.size) || v.size === 0 || v.base + v.size > MAX_PHYS_ADDR) {
-        throw new InputError(`${where}: expected integer byte values with size > 0 and base + size <= 2^${MAX_PHYS_BITS}, got base ${JSON.stringify(v.base)}, size ${JSON.stringify(v.size)}`);
-      }
-      variable.push({ start: v.base, end: v.base + v.size, type: typeOf(`${where}.type`, v.type) });
-    });
-
-    const pts = new Set<number>([0]);
-    for (const r of [...fixed, ...variable]) {
-      pts.add(r.start);
-      if (r.end < MAX_PHYS_ADDR) pts.add(r.end);
-    }
-    pts.add(MTRR_FIXED_END);
-    const sorted = [...pts].sort((a, b) => a - b);
-    const bounds: number[] = [];
-    const types: number[] = [];
-    for (let i = 0; i < sorted.length; i++) {
-      const s = sorted[i]!;
-      let t = MTRR_TYPE_INVALID;
-      if (s < MTRR_FIXED_END) {
-        for (const f of fixed) if (f.start <= s && s < f.end) t = typeMerge(t, f.type);
-      }
-      if (t === MTRR_TYPE_INVALID) {
-        for (const v of variable) if (v.start <= s && s < v.end) t = typeMerge(t, v.type);
-      }
-      if (t === MTRR_TYPE_INVALID) t = def;
-      if (types.length && types[types.length - 1] === t) continue;
-      bounds.push(s);
-      types.push(t);
-    }
-    return new Mtrr(true, def, bounds, types);
-  }
-
-  /** Are MTRRs enabled (`mtrr_state.enabled & MTRR_STATE_MTRR_ENABLED`)? */
-  get enabled(): boolean {
-    return this.on;
-  }
-
-  /** Number of elementary ranges of the precomputed map (≥ 1). */
-  get rangeCount(): number {
+  get count(): number {
     return this.types.length;
   }
 
@@ -213,45 +214,163 @@ export class Mtrr {
     return lo;
   }
 
-  /**
-   * MTRR type (`MTRR_TYPE_*`) of the byte at physical address `addr`: the
-   * fixed range covering it when `addr` < 1 MiB and one is given, else the
-   * combination of the variable ranges covering it (`get_effective_type()`),
-   * else the default type. Disabled MTRRs answer `MTRR_TYPE_WRBACK`.
-   * O(log n) with n the number of range boundaries.
-   */
   typeAt(addr: number): number {
     return this.types[this.indexOf(addr)]!;
   }
 
-  /**
-   * Linux 6.x `mtrr_type_lookup(start, end)`: the MTRR type of the byte range
-   * `[start, end)` (`end` exclusive), merging the types of all its parts with
-   * `type_merge()`/`get_effective_type()` (so a range spanning WB and UC is
-   * UC, WB and WT is WT). Returns `MTRR_TYPE_INVALID` when MTRRs are disabled
-   * or the range is empty.
-   */
-  lookup(start: number, end: number): number {
-    if (!this.on || !(start < end)) return MTRR_TYPE_INVALID;
+  /** Every type met in `[start, end)`, merged with `type_merge()`; `MTRR_TYPE_INVALID` when empty. */
+  merged(start: number, end: number): number {
+    if (!(start < end)) return MTRR_TYPE_INVALID;
     const b = this.bounds;
     let type = MTRR_TYPE_INVALID;
-    for (let i = this.indexOf(start); i < b.length && b[i]! < end; i++) {
-      type = typeMerge(type, this.types[i]!);
-    }
+    for (let i = this.indexOf(start); i < b.length && b[i]! < end; i++) type = typeMerge(type, this.types[i]!);
     return type;
   }
 }
 
 /**
+ * The MTRR state of one machine, in two views:
+ * - the CPU's (`typeAt`): what the processor applies to each address — with
+ *   MTRRs disabled, UC for all of physical memory (SDM 11.11.2.1, the
+ *   `MTRRdefType.E` flag); variable MTRRs matched by mask, so a mask
+ *   without its high bits repeats its range (SDM 11.11.2.3);
+ * - Linux's (`lookup`, `mtrr_type_lookup()`), built from the same registers
+ *   as `mtrr_build_map()` builds its cache map. The two agree except for
+ *   masks that are not contiguous ones, where Linux's `get_mtrr_size()`
+ *   reads a different size than the CPU matches.
+ */
+export class Mtrr {
+  private constructor(
+    private readonly on: boolean,
+    /** Default type (`MTRRdefType`), an `MTRR_TYPE_*` value. */
+    readonly defaultType: number,
+    private readonly cpu: CacheMap,
+    private readonly linux: CacheMap,
+  ) {}
+
+  /**
+   * MTRRs disabled (or absent, `MTRRdefType.E` clear): the CPU applies UC to
+   * all of physical memory, and Linux's `mtrr_type_lookup()` (≥ 6.5) answers
+   * `MTRR_TYPE_UNCACHABLE` for every range.
+   */
+  static disabled(): Mtrr {
+    const all = new CacheMap({ bounds: [0], types: [MTRR_TYPE_UNCACHABLE] });
+    return new Mtrr(false, MTRR_TYPE_UNCACHABLE, all, all);
+  }
+
+  /**
+   * Builds the MTRR model from a spec (trace `machine.mtrr`, or
+   * `parseMtrrText`'s result). Byte addresses; fixed ranges `[start, end)`
+   * must lie below 1 MiB; variable ranges are `[base, base + size)` (sizes
+   * need not be powers of two here) or, with `mask` (from a boot log), the
+   * addresses the CPU matches by mask over `spec.physBits` bits; types are
+   * short (`WB`) or long (`write-back`) names. `enabled: false` gives
+   * `Mtrr.disabled()`.
+   * Fixed ranges take precedence below 1 MiB; overlapping variable ranges
+   * combine with `get_effective_type()`; everything else has the default
+   * type (`mtrr_build_map()`).
+   * @throws InputError naming the offending field for an unknown type, a
+   *   non-integer or negative address, an empty range, a fixed range beyond
+   *   1 MiB, a variable range beyond 2^52, or a mask repeating its range
+   *   more than `MAX_MTRR_BLOCKS` times
+   */
+  static fromSpec(spec: MtrrSpec): Mtrr {
+    if (spec === null || typeof spec !== 'object') {
+      throw new InputError('machine.mtrr: expected {"default":"WB","fixed":[...],"variable":[...]}');
+    }
+    if (spec.enabled === false) return Mtrr.disabled();
+    const typeOf = (where: string, v: unknown): number => {
+      const t = typeof v === 'string' ? parseMtrrType(v) : -1;
+      if (t < 0) {
+        throw new InputError(`${where}: expected an MTRR type UC, WC, WT, WP or WB (or uncachable, write-combining, write-through, write-protect, write-back), got ${JSON.stringify(v)}`);
+      }
+      return t;
+    };
+    const def = typeOf('machine.mtrr.default', spec.default);
+    const width = spec.physBits ?? CPU_PHYS_BITS;
+    if (!(Number.isInteger(width) && width >= 32 && width <= MAX_PHYS_BITS)) {
+      throw new InputError(`machine.mtrr.physBits: expected an integer from 32 to ${MAX_PHYS_BITS}, got ${JSON.stringify(spec.physBits)}`);
+    }
+    const fixed: TypedRange[] = [];
+    const cpuVar: TypedRange[] = [];
+    const linuxVar: TypedRange[] = [];
+    if (spec.fixed !== undefined && !Array.isArray(spec.fixed)) throw new InputError('machine.mtrr.fixed: expected an array of {"start","end","type"}');
+    if (spec.variable !== undefined && !Array.isArray(spec.variable)) throw new InputError('machine.mtrr.variable: expected an array of {"base","size","type"}');
+    (spec.fixed ?? []).forEach((f, i) => {
+      const where = `machine.mtrr.fixed[${i}]`;
+      if (f === null || typeof f !== 'object') throw new InputError(`${where}: expected {"start","end","type"}`);
+      if (!isByteAddr(f.start) || !isByteAddr(f.end) || f.end <= f.start || f.end > MTRR_FIXED_END) {
+        throw new InputError(`${where}: expected integer byte addresses with start < end <= 0x100000 (fixed MTRRs cover the first MiB), got start ${JSON.stringify(f.start)}, end ${JSON.stringify(f.end)}`);
+      }
+      fixed.push({ start: f.start, end: f.end, type: typeOf(`${where}.type`, f.type) });
+    });
+    (spec.variable ?? []).forEach((v, i) => {
+      const where = `machine.mtrr.variable[${i}]`;
+      if (v === null || typeof v !== 'object') throw new InputError(`${where}: expected {"base","size","type"}`);
+      if (!isByteAddr(v.base) || !isByteAddr(v.size) || v.size === 0 || v.base + v.size > MAX_PHYS_ADDR) {
+        throw new InputError(`${where}: expected integer byte values with size > 0 and base + size <= 2^${MAX_PHYS_BITS}, got base ${JSON.stringify(v.base)}, size ${JSON.stringify(v.size)}`);
+      }
+      const type = typeOf(`${where}.type`, v.type);
+      if (v.mask === undefined) {
+        cpuVar.push({ start: v.base, end: v.base + v.size, type });
+        linuxVar.push({ start: v.base, end: v.base + v.size, type });
+        return;
+      }
+      if (!isByteAddr(v.mask) || v.mask >= MAX_PHYS_ADDR) throw new InputError(`${where}.mask: expected an integer below 2^${MAX_PHYS_BITS}, got ${JSON.stringify(v.mask)}`);
+      cpuVar.push(...maskBlocks(where, v.base, v.mask, type, width));
+      linuxVar.push(linuxVarRange(v.base, v.mask, type, width));
+    });
+    const cpu = new CacheMap(buildMap(fixed, cpuVar, def));
+    const same = spec.variable?.every((v) => v.mask === undefined) ?? true;
+    return new Mtrr(true, def, cpu, same ? cpu : new CacheMap(buildMap(fixed, linuxVar, def)));
+  }
+
+  /** Are MTRRs enabled (`mtrr_state.enabled & MTRR_STATE_MTRR_ENABLED`)? */
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  /** Number of elementary ranges of the CPU's map (≥ 1). */
+  get rangeCount(): number {
+    return this.cpu.count;
+  }
+
+  /**
+   * The CPU's MTRR type (`MTRR_TYPE_*`) of the byte at physical address
+   * `addr`: the fixed range covering it when `addr` < 1 MiB and one is
+   * given, else the combination of the variable ranges matching it
+   * (`(addr & mask) == (base & mask)`, combined as `get_effective_type()`),
+   * else the default type; UC everywhere when MTRRs are disabled.
+   * O(log n) with n the number of range boundaries.
+   */
+  typeAt(addr: number): number {
+    return this.cpu.typeAt(addr);
+  }
+
+  /**
+   * Linux ≥ 6.5 `mtrr_type_lookup(start, end)`: the MTRR type of the byte
+   * range `[start, end)` (`end` exclusive) by Linux's cache map, merging the
+   * types of all its parts with `type_merge()` (so a range spanning WB and
+   * UC is UC, WB and WT is WT). `MTRR_TYPE_UNCACHABLE` when MTRRs are
+   * disabled ("MTRR state unset or disabled"); `MTRR_TYPE_INVALID` for an
+   * empty range.
+   */
+  lookup(start: number, end: number): number {
+    if (!this.on) return MTRR_TYPE_UNCACHABLE;
+    return this.linux.merged(start, end);
+  }
+}
+
+/**
  * SDM Vol. 3A Table 11-7 ("Effective Page-Level Memory Types"): the memory
- * type the CPU uses for a page whose MTRR type is `mtrrType` (`MTRR_TYPE_*`;
- * `MTRR_TYPE_INVALID`, i.e. no MTRRs, behaves as WB) and whose PTE selects PAT
+ * type the CPU uses for a page whose MTRR type is `mtrrType` (`MTRR_TYPE_*`)
+ * and whose PTE selects PAT
  * type `patType` (a cache mode number: WB 0, WC 1, UC- 2, UC 3, WT 4, WP 5).
  * Returns a cache mode number (UC- never results: it resolves to UC or WC).
  * PAT WC always gives WC; UC- differs from UC only over MTRR WC (giving WC);
  * PAT WB takes the MTRR type; the SDM's formerly undefined cells are given as
  * its current edition does (e.g. PAT WP over MTRR WT = WP).
- * An unknown MTRR encoding is treated as UC.
+ * An unknown MTRR encoding (`MTRR_TYPE_INVALID` included) is treated as UC.
  * @throws RangeError for a `patType` that is no cache mode (a caller bug)
  */
 export function effectiveType(mtrrType: number, patType: number): number {
@@ -260,8 +379,7 @@ export function effectiveType(mtrrType: number, patType: number): number {
   }
   if (patType === WC) return WC;
   if (patType === UC) return UC;
-  const m = mtrrType === MTRR_TYPE_INVALID ? MTRR_TYPE_WRBACK : mtrrType;
-  switch (m) {
+  switch (mtrrType) {
     case MTRR_TYPE_WRBACK:
       return patType === UC_MINUS ? UC : patType; // WB, WT, WP as given
     case MTRR_TYPE_WRTHROUGH:
@@ -315,11 +433,15 @@ function quoteLine(line: string): string {
  *   uncachable`, `MTRR fixed ranges enabled:` followed by `  00000-9FFFF
  *   write-back` lines (hex, END inclusive), and `MTRR variable ranges
  *   enabled:` followed by `  0 base 000000000000 mask 3FC000000000
- *   write-back` or `  4 disabled` (hex without 0x; physical addresses; the
- *   size is the lowest set bit of the mask, the base is aligned down to it).
+ *   write-back` or `  4 disabled` (hex without 0x; physical addresses). Each
+ *   range keeps its `mask` (matched as the CPU does: a 2010 BIOS's `mask
+ *   0C0000000` on a 36-bit CPU repeats every 4 GiB) and the printed `base`;
+ *   `size` is the mask's lowest set bit; `physBits` is the width of the
+ *   printed masks (`print_mtrr_state()` prints as many hex digits as the
+ *   CPU has physical address bits), at most 46.
  *   Fixed ranges under `MTRR fixed ranges disabled:` are ignored; `MTRR
- *   variable ranges disabled:` means MTRRs are off: the result is
- *   `{default: "WB"}` (every range WB). AMD's `TOM2:` line is ignored.
+ *   variable ranges disabled:` means MTRRs are off (`MTRRdefType.E` clear):
+ *   the result has `enabled: false`. AMD's `TOM2:` line is ignored.
  *
  * @returns an `MtrrSpec` with short type names (`UC`, `WC`, `WT`, `WP`,
  *   `WB`), byte addresses, fixed `end` exclusive, variable ranges in register
@@ -342,7 +464,9 @@ export function parseMtrrText(text: string): MtrrSpec {
   let varEnabled = false;
   let state: 'none' | 'fixed' | 'var' = 'none';
   const fixed: { start: number; end: number; type: number }[] = [];
-  const varRegs = new Map<number, { base: number; size: number; type: number } | null>();
+  const varRegs = new Map<number, { base: number; size: number; type: number; mask: number } | null>();
+  /** Hex digits the log prints for a mask: `print_mtrr_state()` sizes the field to the CPU's physical address width. */
+  let maskDigits = 0;
 
   for (let n = 0; n < lines.length; n++) {
     const lineNo = n + 1;
@@ -431,11 +555,12 @@ export function parseMtrrText(text: string): MtrrSpec {
         const mask = BigInt(`0x${m[3]}`);
         if (mask === 0n) throw bad('mask 0 covers nothing; expected a mask with the size bits set');
         const sizeB = mask & -mask;
-        const baseB = BigInt(`0x${m[2]}`) & ~(sizeB - 1n);
-        if (baseB + sizeB > BigInt(MAX_PHYS_ADDR)) {
+        const baseB = BigInt(`0x${m[2]}`);
+        if ((baseB & ~(sizeB - 1n)) + sizeB > BigInt(MAX_PHYS_ADDR) || mask >= BigInt(MAX_PHYS_ADDR)) {
           throw bad(`range ends beyond the ${MAX_PHYS_BITS}-bit physical address space`);
         }
-        varRegs.set(reg, { base: Number(baseB), size: Number(sizeB), type: typeWord(m[4]!) });
+        maskDigits = Math.max(maskDigits, m[3]!.length);
+        varRegs.set(reg, { base: Number(baseB), size: Number(sizeB), type: typeWord(m[4]!), mask: Number(mask) });
         continue;
       }
     }
@@ -461,15 +586,18 @@ export function parseMtrrText(text: string): MtrrSpec {
     if (defaultType === undefined) {
       throw new InputError(`mtrr line ${firstBoot}: expected a "MTRR default type: TYPE" line with the MTRR block`, firstBoot, 1);
     }
-    if (varHeaderLine && !varEnabled) return { default: 'WB' };
+    if (varHeaderLine && !varEnabled) return { default: mtrrShortName(defaultType), enabled: false };
     const spec: MtrrSpec = { default: mtrrShortName(defaultType) };
     if (fixedEnabled && fixed.length) {
       spec.fixed = fixed.map((f) => ({ start: f.start, end: f.end, type: mtrrShortName(f.type) }));
     }
     const vars = [...varRegs.entries()]
       .sort((a, b) => a[0] - b[0])
-      .flatMap(([, r]) => (r ? [{ base: r.base, size: r.size, type: mtrrShortName(r.type) }] : []));
-    if (vars.length) spec.variable = vars;
+      .flatMap(([, r]) => (r ? [{ base: r.base, size: r.size, type: mtrrShortName(r.type), mask: r.mask }] : []));
+    if (vars.length) {
+      spec.variable = vars;
+      spec.physBits = Math.min(4 * maskDigits, CPU_PHYS_BITS);
+    }
     return spec;
   }
   throw new InputError(NO_DATA);

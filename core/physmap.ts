@@ -15,6 +15,14 @@ export const ISA_END_ADDRESS = 0x100000;
 export const ISA_END_PFN = ISA_END_ADDRESS / PAGE_SIZE;
 /** Pages per sparse-memory section (2^(27-12)). */
 export const PAGES_PER_SECTION = 1 << 15;
+/** Pages per sub-section, the unit memory hot-add maps memmap in (2 MiB, `PAGES_PER_SUBSECTION`). */
+export const PAGES_PER_SUBSECTION = 1 << 9;
+/** Section class in `PhysMap.sections`: an early (boot) section holding memory — `pfn_valid()` for all of it. */
+export const SECTION_EARLY = 1;
+/** Section class in `PhysMap.sections`: only hot-added memory — `pfn_valid()` per present sub-section. */
+export const SECTION_HOTPLUG = 2;
+/** Physical address bits of the emulated CPU (`boot_cpu_data.x86_phys_bits`). */
+export const CPU_PHYS_BITS = 46;
 /** Physical address width the emulator accepts (`__PHYSICAL_MASK_SHIFT` 52). */
 export const MAX_PHYS_BITS = 52;
 export const MAX_PHYS_ADDR = 2 ** MAX_PHYS_BITS;
@@ -37,6 +45,16 @@ export interface ByteRange {
 /** Name of RAM in `/proc/iomem`. */
 export const SYSTEM_RAM = 'System RAM';
 
+/**
+ * Is a `/proc/iomem` resource named `name` System RAM (`IORESOURCE_SYSTEM_RAM`)?
+ * `System RAM`, or driver-managed RAM added by a driver under its own name,
+ * `System RAM (kmem)` (dax/kmem), `System RAM (virtio_mem)`
+ * (`add_memory_driver_managed()`, mm/memory_hotplug.c).
+ */
+export function isSystemRam(name: string): boolean {
+  return name === SYSTEM_RAM || name.startsWith(`${SYSTEM_RAM} (`);
+}
+
 export class PhysMap {
   /** Merged RAM ranges, byte-exact, sorted. */
   readonly ramRanges: readonly ByteRange[];
@@ -45,18 +63,28 @@ export class PhysMap {
   /** Page-granular RAM chunks (pages wholly inside RAM): starts and ends (exclusive), in pfns. */
   private readonly chunkStart: Float64Array;
   private readonly chunkEnd: Float64Array;
-  /** `pfn_valid()`: one byte per section up to the last RAM section. */
+  /**
+   * `pfn_valid()`: one byte per section up to the last RAM section: 0 no
+   * memory, `SECTION_EARLY` or `SECTION_HOTPLUG`.
+   */
   readonly sections: Uint8Array;
+  /** Hot-added (driver-managed) RAM, page-granular chunks: starts and ends (exclusive), pfns. */
+  private readonly hotStart: Float64Array;
+  private readonly hotEnd: Float64Array;
   /** One past the highest RAM pfn (`max_pfn`). */
   readonly maxPfn: number;
 
   /**
-   * @param resources the map's resources; those named `System RAM` at depth 0
-   *   are RAM, everything else is not. Byte addresses, end exclusive.
+   * @param resources the map's resources; those that are System RAM
+   *   (`isSystemRam`) at any depth are RAM — `walk_system_ram_range()` finds
+   *   `IORESOURCE_SYSTEM_RAM` resources anywhere in the resource tree
+   *   (`find_next_iomem_res()` walks children too), such as `System RAM
+   *   (kmem)` under `Soft Reserved` / `CXL Window 0` / `dax1.0` — and
+   *   everything else is not. Byte addresses, end exclusive.
    */
   constructor(readonly resources: readonly Resource[]) {
     const ram = resources
-      .filter((r) => r.depth === 0 && r.name === SYSTEM_RAM && r.end > r.start)
+      .filter((r) => isSystemRam(r.name) && r.end > r.start)
       .map((r) => ({ start: r.start, end: r.end }))
       .sort((a, b) => a.start - b.start);
     const merged: ByteRange[] = [];
@@ -80,12 +108,25 @@ export class PhysMap {
     this.chunkStart = Float64Array.from(cs);
     this.chunkEnd = Float64Array.from(ce);
     this.maxPfn = ce.length ? ce[ce.length - 1]! : 0;
+    // Boot memory (`System RAM`) makes early sections; driver-managed RAM
+    // (`System RAM (kmem)`, ...) is hot-added later, its sections not early.
+    const pages = (boot: boolean): (readonly [number, number])[] =>
+      resources
+        .filter((r) => isSystemRam(r.name) && (r.name === SYSTEM_RAM) === boot)
+        .map((r) => [Math.ceil(r.start / PAGE_SIZE), Math.floor(r.end / PAGE_SIZE)] as const)
+        .filter(([a, b]) => b > a)
+        .sort((a, b) => a[0] - b[0]);
+    const hot = pages(false);
+    this.hotStart = Float64Array.from(hot.map((h) => h[0]));
+    this.hotEnd = Float64Array.from(hot.map((h) => h[1]));
     this.sections = new Uint8Array(Math.ceil(this.maxPfn / PAGES_PER_SECTION) + 1);
-    for (let i = 0; i < cs.length; i++) {
-      const s0 = Math.floor(cs[i]! / PAGES_PER_SECTION);
-      const s1 = Math.floor((ce[i]! - 1) / PAGES_PER_SECTION);
-      for (let s = s0; s <= s1; s++) this.sections[s] = 1;
-    }
+    const mark = ([from, to]: readonly [number, number], cls: number): void => {
+      for (let sec = Math.floor(from / PAGES_PER_SECTION); sec <= Math.floor((to - 1) / PAGES_PER_SECTION); sec++) {
+        if (this.sections[sec] !== SECTION_EARLY) this.sections[sec] = cls;
+      }
+    };
+    for (const h of hot) mark(h, SECTION_HOTPLUG);
+    for (const b of pages(true)) mark(b, SECTION_EARLY);
   }
 
   /** Number of page-granular RAM chunks. */
@@ -119,9 +160,23 @@ export class PhysMap {
     return i < this.chunkStart.length && this.chunkStart[i]! <= pfn;
   }
 
-  /** `pfn_valid()`: does a memory section (with a memmap) cover `pfn`? */
+  /**
+   * SPARSEMEM `pfn_valid()` (include/linux/mmzone.h): is there a memmap for
+   * `pfn`? An early section that holds memory has one for its whole span
+   * ("traditionally early sections always returned pfn_valid() for the
+   * entire section-sized span") — past `max_pfn` and over holes too; a
+   * section of hot-added memory only for its present 2 MiB sub-sections
+   * (`pfn_section_valid()`).
+   */
   pfnValid(pfn: number): boolean {
-    return pfn < this.maxPfn && this.sections[Math.floor(pfn / PAGES_PER_SECTION)] === 1;
+    const cls = this.sections[Math.floor(pfn / PAGES_PER_SECTION)];
+    if (cls === SECTION_EARLY) return true;
+    if (cls !== SECTION_HOTPLUG) return false;
+    const sub = Math.floor(pfn / PAGES_PER_SUBSECTION) * PAGES_PER_SUBSECTION;
+    const hs = this.hotStart;
+    const he = this.hotEnd;
+    for (let i = 0; i < hs.length && hs[i]! < sub + PAGES_PER_SUBSECTION; i++) if (he[i]! > sub) return true;
+    return false;
   }
 
   /**
@@ -149,6 +204,23 @@ export class PhysMap {
       if (ram && notRam) return -1;
     }
     return ram ? 1 : 0;
+  }
+
+  /**
+   * Does any byte of `[start, end)` (bytes) lie in System RAM —
+   * `region_intersects(start, end - start, IORESOURCE_SYSTEM_RAM, ...) !=
+   * REGION_DISJOINT` (kernel/resource.c)? Partial pages count. O(log n).
+   */
+  bytesIntersectRam(start: number, end: number): boolean {
+    const r = this.ramRanges;
+    let lo = 0;
+    let hi = r.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (r[mid]!.end <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < r.length && r[lo]!.start < end && start < end;
   }
 
   /** Does any RAM page lie in `[startPfn, endPfn)` (`IORES_MAP_SYSTEM_RAM` check of ioremap)? */

@@ -102,13 +102,18 @@ class Fields {
       if (dflt !== undefined) return dflt;
       this.fail(f, `missing field "${f}"`);
     }
-    let n: number;
-    if (typeof v === 'number') n = v;
-    else if (typeof v === 'string' && /^0[xX][0-9a-fA-F]+$/.test(v.trim())) n = parseInt(v.trim().slice(2), 16);
-    else if (typeof v === 'string' && /^[0-9]+$/.test(v.trim())) n = parseInt(v.trim(), 10);
-    else this.fail(f, `"${f}" must be an integer or a "0x..." / decimal string, got ${JSON.stringify(v)}`);
-    if (!Number.isInteger(n) || n < 0) this.fail(f, `"${f}" must be a non-negative integer, got ${JSON.stringify(v)}`);
-    if (n > Number.MAX_SAFE_INTEGER) this.fail(f, `"${f}" is too large (above 2^53)`);
+    return this.integer(f, f, v);
+  }
+
+  /**
+   * `v` as a non-negative integer in any of the trace's three forms; a
+   * failure names `what` (e.g. `mtrr.fixed[0].start`) at the column of `f`.
+   */
+  integer(f: string, what: string, v: unknown): number {
+    const n = traceInteger(v);
+    if (Number.isNaN(n)) this.fail(f, `"${what}" must be an integer or a "0x..." / decimal string, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(n) || n < 0) this.fail(f, `"${what}" must be a non-negative integer, got ${JSON.stringify(v)}`);
+    if (n > Number.MAX_SAFE_INTEGER) this.fail(f, `"${what}" is too large (above 2^53)`);
     return n;
   }
 
@@ -150,6 +155,52 @@ class Fields {
 
 function hex(n: number): string {
   return '0x' + n.toString(16);
+}
+
+/**
+ * A number as a trace may write it: a JSON number, or a string of `0x` (or
+ * `0X`) and hex digits in any case, or of decimal digits (blanks around it
+ * ignored). Returns the value (possibly not an integer, or unsafe — the
+ * caller checks), or NaN for anything else.
+ */
+export function traceInteger(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return NaN;
+  const t = v.trim();
+  if (/^0[xX][0-9a-fA-F]+$/.test(t)) return parseInt(t.slice(2), 16);
+  if (/^[0-9]+$/.test(t)) return parseInt(t, 10);
+  return NaN;
+}
+
+/**
+ * The machine line's `mtrr` object with its numbers in any of the three
+ * forms (`fixed[].start/end`, `variable[].base/size`) made JSON numbers;
+ * type names are left for `Mtrr.fromSpec()` to check. Only the spec's
+ * fields are kept (a trace cannot give a boot log's masks).
+ */
+function parseMtrrObject(fs: Fields): MtrrSpec {
+  const m = fs.obj.mtrr;
+  const shape = '{"default": TYPE, "fixed": [{"start","end","type"}], "variable": [{"base","size","type"}]}';
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) fs.fail('mtrr', `"mtrr" must be an object ${shape}`);
+  const o = m as Record<string, unknown>;
+  const spec: MtrrSpec = { default: o.default as string };
+  const list = (key: 'fixed' | 'variable', fields: readonly [string, string]): Record<string, unknown>[] | undefined => {
+    const a = o[key];
+    if (a === undefined) return undefined;
+    if (!Array.isArray(a)) fs.fail('mtrr', `"mtrr.${key}" must be an array of {"${fields[0]}","${fields[1]}","type"}`);
+    return a.map((e, i) => {
+      if (e === null || typeof e !== 'object' || Array.isArray(e)) fs.fail('mtrr', `"mtrr.${key}[${i}]" must be an object {"${fields[0]}","${fields[1]}","type"}`);
+      const r = e as Record<string, unknown>;
+      const out: Record<string, unknown> = { type: r.type };
+      for (const f of fields) out[f] = fs.integer('mtrr', `mtrr.${key}[${i}].${f}`, r[f]);
+      return out;
+    });
+  };
+  const fixed = list('fixed', ['start', 'end']);
+  if (fixed !== undefined) spec.fixed = fixed as unknown as NonNullable<MtrrSpec['fixed']>;
+  const variable = list('variable', ['base', 'size']);
+  if (variable !== undefined) spec.variable = variable as unknown as NonNullable<MtrrSpec['variable']>;
+  return spec;
 }
 
 function parseProt(fs: Fields, f: string): number {
@@ -197,7 +248,7 @@ function parseMachine(fs: Fields, baseDir: string): MachineSpec {
     });
   }
   if (fs.has('mtrr') && (fs.has('mtrr_text') || fs.has('mtrr_file'))) fs.fail('mtrr', 'give one of mtrr, mtrr_text, mtrr_file');
-  if (fs.has('mtrr')) spec.mtrr = fs.obj.mtrr as MtrrSpec;
+  if (fs.has('mtrr')) spec.mtrr = parseMtrrObject(fs);
   if (fs.has('mtrr_text')) spec.mtrrText = fs.str('mtrr_text');
   if (fs.has('mtrr_file')) spec.mtrrText = readRel('mtrr_file');
   if (fs.has('pat')) {
@@ -211,6 +262,7 @@ function parseMachine(fs: Fields, baseDir: string): MachineSpec {
     spec.pageTableLevels = l as 2 | 3 | 4 | 5;
   }
   if (fs.has('dynamic_levels')) spec.dynamicLevels = fs.bool('dynamic_levels', false);
+  if (fs.has('strict_devmem')) spec.strictDevmem = fs.bool('strict_devmem', true);
   return spec;
 }
 
@@ -435,6 +487,7 @@ export function writeTrace(stream: OpStream, mmName: (id: number) => string | nu
   if (m.pat !== undefined) ml.pat = m.pat;
   if (m.pageTableLevels !== undefined) ml.page_table_levels = m.pageTableLevels;
   if (m.dynamicLevels !== undefined) ml.dynamic_levels = m.dynamicLevels;
+  if (m.strictDevmem !== undefined) ml.strict_devmem = m.strictDevmem;
   out.push(JSON.stringify(ml));
   const ops = stream.ops;
   const S = stream.strings;

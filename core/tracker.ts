@@ -3,7 +3,12 @@
  * arch/x86/mm/pat/memtype.c calls into its data structures, plus the narrow,
  * read-only views of the machine a tracker may use.
  *
- * All ranges are half-open pfn ranges `[startPfn, endPfn)`. The machine owns
+ * All ranges are half-open ranges `[startPfn, endPfn)` in pfn units. Those
+ * of `memtypeCheckInsert` and `memtypeErase` come from `memtype_reserve()`/
+ * `memtype_free()`, which take byte ranges: an unaligned end is a fractional
+ * pfn (bytes / 4096, exact below 2^52), and entries are compared as byte
+ * intervals. RAM calls (`pagerangeIsRam`, `*RamPagesType`, `getPageMemtype`)
+ * and `memtypeLookup` get integer pfns. The machine owns
  * the semantics around these calls (PAT disabled, the ISA window, the MTRR
  * hint, messages, `is_new_memtype_allowed`); a tracker owns only how it
  * remembers and finds reservations. Every tracker must give the oracle's
@@ -94,9 +99,14 @@ export interface MemtypeTracker {
   memtypeCheckInsert(startPfn: number, endPfn: number, type: number, wantNew: boolean, owner: PfnmapTrackCtx | null): number;
   /** `memtype_erase()` exact match. Returns 0 or -EINVAL when no entry matches. */
   memtypeErase(startPfn: number, endPfn: number, owner: PfnmapTrackCtx | null): number;
-  /** `memtype_lookup()`: type of the lowest-starting entry overlapping `pfn`, or -1. */
+  /** `memtype_lookup()`: type of the lowest-starting entry overlapping the page `[pfn, pfn + 1)` (integer `pfn`), or -1. */
   memtypeLookup(pfn: number): number;
-  /** Appends every reservation as (startPfn, endPfn, type) triples, any order. */
+  /**
+   * Appends every reservation as (startPfn, endPfn, type) triples in the
+   * interval tree's in-order walk, as `pat_memtype_list` lists them
+   * (`memtype_copy_nth_element()`): by start, equal starts in insertion order
+   * (an equal key goes right on insert), not by end.
+   */
   memtypeList(out: number[]): void;
 
   /**

@@ -33,11 +33,31 @@ export class TrackCtx implements PfnmapTrackCtx {
   constructor(readonly pfn: number, readonly npages: number) {}
 }
 
+/**
+ * The shmem file behind shared anonymous memory (`shmem_zero_setup()`,
+ * mm/shmem.c): its pages by page offset, each holding one page reference
+ * (the page cache's), and the number of VMAs mapping it (`vm_file`
+ * references). Its pages go when the last VMA does.
+ */
+export class ShmemFile {
+  readonly pages = new Map<number, number>();
+  refs = 1;
+}
+
 export class Vma implements VmaView {
   /** I/O address-space list links (circular, through the machine's head). */
   ioNext: Vma = this;
   ioPrev: Vma = this;
   ctx: TrackCtx | null = null;
+  /** `vm_file` of shared anonymous memory, else null. */
+  shmem: ShmemFile | null = null;
+  /**
+   * Has an `anon_vma`: set by the first anonymous page (`vmf_anon_prepare()`
+   * in a write fault or a COW), inherited by split and fork. Without one,
+   * `fork` copies no page tables (`vma_needs_copy()`) unless `VM_PFNMAP` or
+   * `VM_MIXEDMAP`.
+   */
+  anonVma = false;
 
   constructor(
     public vm_start: number,
@@ -69,8 +89,18 @@ export class Vma implements VmaView {
     this.ioNext = this.ioPrev = this;
   }
 
-  /** A copy covering the same range (`vm_area_dup()`); the tracking context is shared by the caller. */
+  /**
+   * A copy covering the same range (`vm_area_dup()`) with the same shmem file
+   * (`get_file()`: one more reference) and `anon_vma`; the tracking context
+   * is shared by the caller.
+   */
   dup(): Vma {
-    return new Vma(this.vm_start, this.vm_end, this.vm_pgoff, this.vm_flags, this.cache, this.dev);
+    const v = new Vma(this.vm_start, this.vm_end, this.vm_pgoff, this.vm_flags, this.cache, this.dev);
+    v.anonVma = this.anonVma;
+    if (this.shmem !== null) {
+      v.shmem = this.shmem;
+      this.shmem.refs++;
+    }
+    return v;
   }
 }

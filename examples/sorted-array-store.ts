@@ -20,7 +20,10 @@ import type { MachineView, PfnmapTrackCtx, RangeStore, TrackerModule } from 'mem
 /**
  * Reservations as half-open pfn ranges `[start, end)` in index order: sorted
  * by start, equal starts in insertion order (the `RangeStore` contract's
- * order; a store must report the *lowest-starting* overlap first).
+ * order, that of Linux's in-order walk; a store must report the
+ * *lowest-starting* overlap first). `memtype_reserve()` takes byte ranges, so
+ * a bound may be a fractional pfn (byte address ÷ 4096, exact in a double):
+ * compare them as numbers, never round them.
  */
 export class SortedArrayStore implements RangeStore {
   /** The part name: what goes before the first `+` of a composition name. */
@@ -47,13 +50,14 @@ export class SortedArrayStore implements RangeStore {
   /** A store may keep the views it is given; this one needs none of the machine. */
   attach(_view: MachineView): void {}
 
-  /** Index of the first entry whose start is above `pfn` (upper bound). */
-  private startAbove(pfn: number): number {
+  /** Index of the first entry whose start is above `pfn` (upper bound); with `orEqual`, at or above it (lower bound). */
+  private startAbove(pfn: number, orEqual = false): number {
     let lo = 0;
     let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.start[mid]! <= pfn) lo = mid + 1;
+      const s = this.start[mid]!;
+      if (s < pfn || (!orEqual && s === pfn)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -109,10 +113,13 @@ export class SortedArrayStore implements RangeStore {
     }
   }
 
-  /** `memtype_lookup()`: the type of the lowest-starting entry covering `pfn`, or -1. */
+  /**
+   * `memtype_lookup()`: the type of the lowest-starting entry overlapping the
+   * page `[pfn, pfn + 1)` — an entry may cover only part of it — or -1.
+   */
   lookup(pfn: number): number {
     const i = this.endAbove(pfn);
-    return i < this.count && this.start[i]! <= pfn ? this.type[i]! : -1;
+    return i < this.count && this.start[i]! < pfn + 1 ? this.type[i]! : -1;
   }
 
   /**
@@ -138,8 +145,7 @@ export class SortedArrayStore implements RangeStore {
   /** `memtype_erase()`: removes the first entry exactly `[start, end)`; false when none. */
   erase(start: number, end: number, _owner: PfnmapTrackCtx | null): boolean {
     const n = this.count;
-    // pfns are integers: the first entry starting at `start` is the first starting above `start - 1`.
-    for (let i = this.startAbove(start - 1); i < n && this.start[i] === start; i++) {
+    for (let i = this.startAbove(start, true); i < n && this.start[i] === start; i++) {
       if (this.end[i] !== end) continue;
       this.start.copyWithin(i, i + 1, n);
       this.end.copyWithin(i, i + 1, n);

@@ -24,10 +24,11 @@
  *    ends (so, recursively, the smallest start and largest end below it);
  *  - nodes in use are reachable exactly once; the others are on the free list.
  *
- * Stabbing query: the first entry in order whose end > pfn is the only
- * candidate (entries before it end at or before pfn); it covers pfn iff its
- * start ≤ pfn. The first child whose max end > pfn holds that entry, so the
- * query is one root-to-leaf descent, a linear scan of ≤ 16 ends per node.
+ * Page query (`lookup(pfn)`, the page `[pfn, pfn + 1)`): the first entry in
+ * order whose end > pfn is the only candidate (entries before it end at or
+ * before pfn); it overlaps the page iff its start < pfn + 1. The first child
+ * whose max end > pfn holds that entry, so the query is one root-to-leaf
+ * descent, a linear scan of ≤ 16 ends per node.
  */
 import type { MachineView, PfnmapTrackCtx } from '../core/tracker.js';
 import type { RangeStore } from './parts.js';
@@ -114,8 +115,10 @@ export class BtreeStore implements RangeStore {
   // ------------------------------------------------------------ queries
 
   /**
-   * Type of the lowest-starting entry covering `pfn`, or -1: one descent,
-   * at each node the first slot whose end > pfn. Allocates nothing.
+   * Type of the lowest-starting entry overlapping page `pfn`
+   * (`[pfn, pfn + 1)`), or -1: one descent, at each node the first slot
+   * whose end > pfn; that entry overlaps the page iff it starts below
+   * `pfn + 1`. Allocates nothing.
    */
   lookup(pfn: number): number {
     const f = this.f;
@@ -133,7 +136,7 @@ export class BtreeStore implements RangeStore {
     const lim = b + iv[n * I_STRIDE + CNT]!;
     let j = b;
     while (j < lim && f[j]! <= pfn) j++;
-    return j === lim || f[j + KEY]! > pfn ? -1 : iv[n * I_STRIDE + VAL + (j - b)]!;
+    return j === lim || f[j + KEY]! >= pfn + 1 ? -1 : iv[n * I_STRIDE + VAL + (j - b)]!;
   }
 
   /** The lowest-starting entry overlapping `[start, end)`; see `RangeStore.overlap`. One descent. */

@@ -270,8 +270,9 @@ export class IntervalTreeStore extends RbTree<IntervalNode> implements RangeStor
   }
 
   /**
-   * Cache mode of the lowest-starting entry overlapping page `pfn`, or -1
-   * (`memtype_lookup`; the caller maps -1 to UC-). O(log n); allocates nothing.
+   * Cache mode of the lowest-starting entry overlapping page `pfn`
+   * (`[pfn, pfn + 1)`, as `memtype_lookup()` asks `[addr, addr + PAGE_SIZE - 1]`),
+   * or -1 (the caller maps -1 to UC-). O(log n); allocates nothing.
    */
   lookup(pfn: number): number {
     const root = this.root;

@@ -152,10 +152,11 @@ export class ListStore implements RangeStore {
     return false;
   }
 
-  /** Type of the first listed entry covering `pfn`, or -1. O(position); allocates nothing. */
+  /** Type of the first listed entry overlapping page `pfn` (`[pfn, pfn + 1)`), or -1. O(position); allocates nothing. */
   lookup(pfn: number): number {
     const head = this.head;
-    for (let n = head.next; n !== head && n.start <= pfn; n = n.next) {
+    const next = pfn + 1;
+    for (let n = head.next; n !== head && n.start < next; n = n.next) {
       if (n.end > pfn) return n.type;
     }
     return -1;

@@ -119,8 +119,10 @@ export class OracleTracker implements MemtypeTracker {
     return over.length > 0 ? over[0]!.type : -1;
   }
 
+  /** Every entry, in the interval tree's in-order walk: by start, equal starts in insertion order. */
   memtypeList(out: number[]): void {
-    for (const e of this.entries) out.push(e.start, e.end, e.type);
+    const sorted = [...this.entries].sort((a, b) => a.start - b.start || a.seq - b.seq);
+    for (const e of sorted) out.push(e.start, e.end, e.type);
   }
 
   insertCachemode(_vma: VmaView, pfn: number, lookup: (pfn: number) => number): number {

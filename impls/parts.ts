@@ -1,7 +1,12 @@
 /**
  * The parts a tracker is composed of: range store × RAM policy × insert
- * policy. Ranges are half-open pfn ranges `[start, end)`; pfns are integers
- * that may exceed 2^31 (64-bit BARs sit near pfn 2^35).
+ * policy. Ranges are half-open ranges `[start, end)` in pfn units; pfns may
+ * exceed 2^31 (64-bit BARs sit near pfn 2^35). A range store's ranges may
+ * start or end inside a page: `memtype_reserve()`/`memtype_free()` take byte
+ * ranges, and an unaligned byte address `a` is the fractional pfn `a / 4096`
+ * (exact in a double below 2^52), so comparing ranges as numbers compares
+ * byte intervals exactly; page-aligned ranges stay integers. Typed arrays
+ * holding coordinates must be Float64. RAM policies get integer pfns only.
  */
 import type { MachineView, PfnmapTrackCtx, VmaView } from '../core/tracker.js';
 
@@ -14,6 +19,11 @@ import type { MachineView, PfnmapTrackCtx, VmaView } from '../core/tracker.js';
  *
  * Order: entries are ordered by start, equal starts in insertion order; "the
  * lowest-starting entry" below means the first in that order.
+ *
+ * Pages: `lookup(pfn)` answers for the whole page `[pfn, pfn + 1)` (`pfn` an
+ * integer). Entries overlapping one page need not overlap each other (byte
+ * ranges `[pfn, pfn + 0.5)` and `[pfn + 0.5, pfn + 1)` may differ in type), so
+ * a lookup must find the lowest-starting one, not any.
  */
 export interface RangeStore {
   /** Part name, e.g. `interval-tree`. */
@@ -40,9 +50,13 @@ export interface RangeStore {
   insert(start: number, end: number, type: number, owner: PfnmapTrackCtx | null): void;
   /** Removes one entry with exactly this start and end (the first in order); false when there is none. */
   erase(start: number, end: number, owner: PfnmapTrackCtx | null): boolean;
-  /** Type of the lowest-starting entry overlapping page `pfn`, or -1 (`memtype_lookup`). Allocates nothing. */
+  /** Type of the lowest-starting entry overlapping the page `[pfn, pfn + 1)`, or -1 (`memtype_lookup`). Allocates nothing. */
   lookup(pfn: number): number;
-  /** Appends every entry as (start, end, type) triples, any order. */
+  /**
+   * Appends every entry as (start, end, type) triples in order: by start,
+   * equal starts in insertion order — the interval tree's in-order walk that
+   * `pat_memtype_list` prints (`memtype_copy_nth_element()`).
+   */
   list(out: number[]): void;
   /** Number of entries stored. */
   readonly size: number;

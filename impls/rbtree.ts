@@ -251,13 +251,19 @@ export class RbtreeStore extends RbTree<HybridNode> implements RangeStore {
   }
 
   /**
-   * Type of the lowest-starting entry covering `pfn`, or -1: the greatest
-   * start ≤ pfn from the tree, then back along the list to the first entry
-   * covering `pfn`. Allocates nothing.
+   * Type of the lowest-starting entry overlapping page `pfn`
+   * (`[pfn, pfn + 1)`), or -1: the greatest start ≤ pfn from the tree, then
+   * back along the list to an entry covering `pfn` (all such entries contain
+   * `pfn`, so they overlap each other and share the lowest one's type); if
+   * none, the next entry when it starts inside the page (a byte range from
+   * `memtype_reserve()` may). Allocates nothing.
    */
   lookup(pfn: number): number {
-    const c = this.coverBackFrom(this.lastAtOrBefore(pfn), pfn);
-    return c.type; // the head's type is -1
+    const at = this.lastAtOrBefore(pfn);
+    const c = this.coverBackFrom(at, pfn);
+    if (c !== this.head) return c.type;
+    const n = at.next; // the head's next is the first entry
+    return n !== this.head && n.start < pfn + 1 ? n.type : -1;
   }
 
   /** Appends every entry as (start, end, type) pfn triples, in list order. */

@@ -9,7 +9,8 @@
  *
  * Invariant (checked by `checkInvariants`): every VMA on the I/O list holds
  * a tracking context with references; kernel entries are non-empty and
- * sorted by start (equal starts in insertion order).
+ * sorted by start (equal starts in insertion order); every reserved context
+ * on the I/O list has an insertion number.
  *
  * Modeled cost: the `list_head` (16 B) the design adds to every VMA in the
  * system, plus one 64-byte slab object per kernel-list entry.
@@ -17,12 +18,14 @@
 import type { MachineView, PfnmapTrackCtx, VmaView } from '../core/tracker.js';
 import type { RangeStore } from './parts.js';
 
-/** One kernel-list entry (pfns, end exclusive). */
+/** One kernel-list entry (pfns, end exclusive) and its insertion number. */
 class KEntry {
   constructor(
     readonly start: number,
     readonly end: number,
     readonly type: number,
+    /** Insertion number; changes hands when an equal, earlier entry is erased (`adoptPlace`). */
+    public seq: number,
   ) {}
 }
 
@@ -40,6 +43,9 @@ export class VmaWalkStore implements RangeStore {
   hitEnd = 0;
   private view!: MachineView;
   private kernel: KEntry[] = [];
+  /** Insertion numbers of the pfnmap reservations (only `list()` needs them: equal starts in insertion order). */
+  private readonly ctxSeq = new Map<PfnmapTrackCtx, number>();
+  private seq = 0;
 
   /** Keeps the view: its I/O VMA list is half of the store. */
   attach(view: MachineView): void {
@@ -103,7 +109,10 @@ export class VmaWalkStore implements RangeStore {
   insert(start: number, end: number, type: number, owner: PfnmapTrackCtx | null): void {
     // A pfnmap reservation is carried by its VMAs; only kernel ones are stored,
     // after every entry with a start ≤ `start` (binary search, then a splice).
-    if (owner !== null) return;
+    if (owner !== null) {
+      this.ctxSeq.set(owner, this.seq++);
+      return;
+    }
     const k = this.kernel;
     let lo = 0;
     let hi = k.length;
@@ -112,21 +121,61 @@ export class VmaWalkStore implements RangeStore {
       if (k[mid]!.start <= start) lo = mid + 1;
       else hi = mid;
     }
-    if (lo === k.length) k.push(new KEntry(start, end, type));
-    else k.splice(lo, 0, new KEntry(start, end, type));
+    const e = new KEntry(start, end, type, this.seq++);
+    if (lo === k.length) k.push(e);
+    else k.splice(lo, 0, e);
   }
 
-  /** Removes the first kernel entry exactly `[start, end)`; a pfnmap reservation leaves with its VMAs (always true). */
+  /**
+   * Removes one entry exactly `[start, end)`: the first kernel one (false when
+   * there is none), or the pfnmap reservation of `owner` (which leaves with
+   * its VMAs; always true).
+   */
   erase(start: number, end: number, owner: PfnmapTrackCtx | null): boolean {
-    if (owner !== null) return true;
+    let i = -1;
     const k = this.kernel;
-    for (let i = 0; i < k.length && k[i]!.start <= start; i++) {
-      if (k[i]!.start === start && k[i]!.end === end) {
-        k.splice(i, 1);
-        return true;
+    if (owner === null) {
+      for (let j = 0; j < k.length && k[j]!.start <= start; j++) {
+        if (k[j]!.start === start && k[j]!.end === end) {
+          i = j;
+          break;
+        }
+      }
+      if (i < 0) return false;
+    }
+    // The tree erases the first exact match in order, whoever reserved it:
+    // if that is another holder's entry, the holder keeps the erased one's
+    // place (equal entries are indistinguishable but for their order).
+    const gone = owner !== null ? (this.ctxSeq.get(owner) ?? -1) : k[i]!.seq;
+    this.adoptPlace(start, end, gone);
+    if (owner !== null) this.ctxSeq.delete(owner);
+    else k.splice(i, 1);
+    return true;
+  }
+
+  /** The exact `[start, end)` match that is first in order (lowest insertion number) takes insertion number `seq`, if lower. */
+  private adoptPlace(start: number, end: number, seq: number): void {
+    let best = seq;
+    let kBest = -1;
+    let cBest: PfnmapTrackCtx | null = null;
+    const k = this.kernel;
+    for (let j = 0; j < k.length && k[j]!.start <= start; j++) {
+      const e = k[j]!;
+      if (e.start === start && e.end === end && e.seq < best) {
+        best = e.seq;
+        kBest = j;
+        cBest = null;
       }
     }
-    return false;
+    for (const [c, cs] of this.ctxSeq) {
+      if (c.pfn === start && c.pfn + c.npages === end && cs < best) {
+        best = cs;
+        cBest = c;
+        kBest = -1;
+      }
+    }
+    if (cBest !== null) this.ctxSeq.set(cBest, seq);
+    else if (kBest >= 0) k[kBest]!.seq = seq;
   }
 
   /** Type of the lowest-starting entry covering `pfn`, or -1: one walk of both lists. */
@@ -142,10 +191,16 @@ export class VmaWalkStore implements RangeStore {
     return s;
   }
 
-  /** Appends kernel entries, then each distinct reserved tracking context once. */
+  /**
+   * Appends the kernel entries and each distinct reserved tracking context
+   * once, merged in the interval tree's order: by start, equal starts in
+   * insertion order. O((k + c) log(k + c)).
+   */
   list(out: number[]): void {
-    for (const e of this.kernel) out.push(e.start, e.end, e.type);
-    for (const c of this.ctxs()) out.push(c.pfn, c.pfn + c.npages, c.type);
+    const all: { start: number; end: number; type: number; seq: number }[] = [...this.kernel];
+    for (const c of this.ctxs()) all.push({ start: c.pfn, end: c.pfn + c.npages, type: c.type, seq: this.ctxSeq.get(c) ?? -1 });
+    all.sort((a, b) => a.start - b.start || a.seq - b.seq);
+    for (const e of all) out.push(e.start, e.end, e.type);
   }
 
   /**
@@ -169,6 +224,7 @@ export class VmaWalkStore implements RangeStore {
     for (let v: VmaView = head.ioNext; v !== head; v = v.ioNext) {
       if (v.ctx === null) throw new Error('vma-walk: a VMA on the I/O list has no tracking context');
       if (v.ctx.refs < 1) throw new Error('vma-walk: a listed tracking context has no references');
+      if (v.ctx.type >= 0 && !this.ctxSeq.has(v.ctx)) throw new Error('vma-walk: a reserved tracking context has no insertion number');
     }
   }
 }

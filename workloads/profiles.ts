@@ -1,9 +1,11 @@
 /**
  * Built-in machine profiles: real physical maps (and MTRR dumps where the
  * source has one) of real machines, shipped under `data/` (see
- * `data/SOURCES.md` for their origins). A trace's `"profile": "NAME"` — or
- * no map source at all — is turned into concrete map text here, before
- * `Hardware.fromSpec()` parses it.
+ * `data/SOURCES.md` for their origins). A profile whose source has no MTRR
+ * dump gets firmware-like MTRRs synthesised from its map
+ * (`firmwareMtrr`), except the KVM guest, which really runs with MTRRs
+ * disabled. A trace's `"profile": "NAME"` — or no map source at all — is
+ * turned into concrete map text here, before `Hardware.fromSpec()` parses it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { e820ToResources, parseE820Text } from '../core/e820.js';
 import { InputError } from '../core/errors.js';
 import { parseIomem } from '../core/iomem.js';
-import type { MachineSpec } from '../core/machine-spec.js';
-import { parseMtrrText } from '../core/mtrr.js';
-import { PhysMap, type Resource } from '../core/physmap.js';
+import type { MachineSpec, MtrrSpec } from '../core/machine-spec.js';
+import { MTRR_FIXED_END, parseMtrrText } from '../core/mtrr.js';
+import { PAGE_SIZE, PhysMap, type Resource } from '../core/physmap.js';
 
 /** A built-in machine profile as `memtype-bench list profiles` shows it. */
 export interface Profile {
@@ -29,6 +31,8 @@ interface ProfileSource extends Profile {
   e820?: string;
   /** `/proc/mtrr` listing or boot-log MTRR block. */
   mtrr?: string;
+  /** The machine runs with MTRRs disabled (no MTRRs synthesised). */
+  mtrrDisabled?: true;
 }
 
 /** Profile used when a machine spec names no map source and no profile. */
@@ -37,17 +41,18 @@ export const DEFAULT_PROFILE = 'kvm-guest-24g';
 const SOURCES: readonly ProfileSource[] = [
   {
     name: 'kvm-guest-24g',
-    description: 'Linux 6.18 x86_64 KVM guest, 24 GiB RAM, virtio devices in a 64-bit PCI window (/proc/iomem; no MTRRs)',
+    description: 'Linux 6.18 x86_64 KVM guest, 24 GiB RAM, virtio devices in a 64-bit PCI window (/proc/iomem; MTRRs disabled)',
     iomem: 'iomem/kvm-guest-24g-6.18.iomem',
+    mtrrDisabled: true,
   },
   {
     name: 'dell-precision-3540',
-    description: 'Dell Precision 3540 laptop, Linux 5.16, ~32 GiB RAM, "Unknown E820 type" range, Graphics Stolen Memory, zero-size PCI windows (/proc/iomem)',
+    description: 'Dell Precision 3540 laptop, Linux 5.16, ~32 GiB RAM, "Unknown E820 type" range, Graphics Stolen Memory, zero-size PCI windows (/proc/iomem; MTRRs synthesised from the map)',
     iomem: 'iomem/dell-precision-3540-laptop-5.16.iomem',
   },
   {
     name: 'icelake-tb-dock',
-    description: 'Intel Ice Lake laptop with a Thunderbolt dock present at boot, ~16 GiB RAM, GPU BAR and hotplug windows above 256 GiB (/proc/iomem)',
+    description: 'Intel Ice Lake laptop with a Thunderbolt dock present at boot, ~16 GiB RAM, GPU BAR and hotplug windows above 256 GiB (/proc/iomem; MTRRs synthesised from the map)',
     iomem: 'iomem/icelake-laptop-thunderbolt-dock.iomem',
   },
   {
@@ -58,22 +63,22 @@ const SOURCES: readonly ProfileSource[] = [
   },
   {
     name: 'asrockrack-romed8-2t',
-    description: 'ASRock Rack ROMED8-2T, AMD EPYC, ~256 GiB, Linux 6.3 UEFI (e820 boot log; EFI removes MMIO ranges, incl. reserved ranges above 1 TiB)',
+    description: 'ASRock Rack ROMED8-2T, AMD EPYC, ~256 GiB, Linux 6.3 UEFI (e820 boot log; EFI removes MMIO ranges, incl. reserved ranges above 1 TiB; MTRRs synthesised from the map)',
     e820: 'e820/asrockrack-romed8-2t-epyc-256g-6.3.dmesg',
   },
   {
     name: 'macbook10-1',
-    description: 'Apple MacBook10,1 (Retina 12-inch, 2017), Kaby Lake, 8 GiB, Linux 6.2 (e820 boot log; EFI removes the ECAM window)',
+    description: 'Apple MacBook10,1 (Retina 12-inch, 2017), Kaby Lake, 8 GiB, Linux 6.2 (e820 boot log; EFI removes the ECAM window; MTRRs synthesised from the map)',
     e820: 'e820/apple-macbook10-1-8g-6.2.dmesg',
   },
   {
     name: 'qemu-q35-128g',
-    description: 'QEMU q35/KVM guest on an AMD host, 128 GiB, CentOS 7 kernel 3.10 (e820 boot log; reserved HT hole at 0xfd00000000)',
+    description: 'QEMU q35/KVM guest on an AMD host, 128 GiB, CentOS 7 kernel 3.10 (e820 boot log; reserved HT hole at 0xfd00000000; MTRRs synthesised from the map)',
     e820: 'e820/qemu-q35-kvm-amd-128g.dmesg',
   },
   {
     name: 'aws-r5d-xlarge',
-    description: 'AWS EC2 r5d.xlarge (Nitro/KVM), 32 GiB (e820 boot log; reserved tail above RAM, 4 MiB ECAM)',
+    description: 'AWS EC2 r5d.xlarge (Nitro/KVM), 32 GiB (e820 boot log; reserved tail above RAM, 4 MiB ECAM; MTRRs synthesised from the map)',
     e820: 'e820/aws-ec2-r5d-xlarge-32g.dmesg',
   },
   {
@@ -170,19 +175,71 @@ function unknownProfile(name: unknown): InputError {
   return new InputError(`machine: unknown profile ${JSON.stringify(name)}; expected one of: ${names}`);
 }
 
+/** 4 GiB, bytes. */
+const FOUR_G = 2 ** 32;
+
 /**
- * The texts behind profile `name`: `iomem` (a `/proc/iomem` dump) or `e820Text`
- * (a boot log with the e820 table), and `mtrrText` when the profile has an
- * MTRR dump. Files are read on first use and cached.
+ * Firmware-like MTRRs for a map without an MTRR dump, programmed the way a
+ * BIOS programs them (the rule stated in `data/SOURCES.md`):
+ * - default type UC (MMIO, and anything above the last RAM);
+ * - fixed ranges: 0–0x9FFFF WB (low RAM), 0xA0000–0xBFFFF UC (legacy VGA),
+ *   0xC0000–0xFFFFF WP (option ROM and BIOS shadow);
+ * - variable ranges: WB from 0 up to the end of the highest System RAM
+ *   range below 4 GiB (so firmware-reserved DRAM between RAM ranges — ACPI
+ *   tables, NVS — is WB, and the PCI hole after it UC), and WB from 4 GiB up
+ *   to the end of the highest System RAM range above 4 GiB, if any. Ends are
+ *   rounded up to 4 KiB, the MTRR granularity; ranges are not split into
+ *   the power-of-two registers a BIOS needs (same cache map).
+ * @param resources the machine's physical map
+ */
+export function firmwareMtrr(resources: readonly Resource[]): MtrrSpec {
+  const up = (a: number): number => Math.ceil(a / PAGE_SIZE) * PAGE_SIZE;
+  let low = 0;
+  let high = 0;
+  for (const r of new PhysMap(resources).ramRanges) {
+    if (r.start < FOUR_G) low = Math.max(low, up(Math.min(r.end, FOUR_G)));
+    if (r.end > FOUR_G) high = Math.max(high, up(r.end));
+  }
+  const variable: NonNullable<MtrrSpec['variable']> = [];
+  if (low > 0) variable.push({ base: 0, size: low, type: 'WB' });
+  if (high > 0) variable.push({ base: FOUR_G, size: high - FOUR_G, type: 'WB' });
+  return {
+    default: 'UC',
+    fixed: [
+      { start: 0, end: 0xa0000, type: 'WB' },
+      { start: 0xa0000, end: 0xc0000, type: 'UC' },
+      { start: 0xc0000, end: MTRR_FIXED_END, type: 'WP' },
+    ],
+    variable,
+  };
+}
+
+/** Synthesised MTRRs by profile name (built once per process). */
+const firmwareCache = new Map<string, MtrrSpec>();
+
+/**
+ * The inputs behind profile `name`: `iomem` (a `/proc/iomem` dump) or
+ * `e820Text` (a boot log with the e820 table); `mtrrText` when the profile
+ * has an MTRR dump, else `mtrr`, firmware-like MTRRs synthesised from the
+ * map (`firmwareMtrr`) — neither for a profile that runs with MTRRs
+ * disabled. Files are read and MTRRs built on first use, and cached.
  * @throws InputError for an unknown profile name, listing the valid ones
  */
-export function profileText(name: string): { iomem?: string; e820Text?: string; mtrrText?: string } {
+export function profileText(name: string): { iomem?: string; e820Text?: string; mtrrText?: string; mtrr?: MtrrSpec } {
   const src = BY_NAME.get(name);
   if (!src) throw unknownProfile(name);
-  const out: { iomem?: string; e820Text?: string; mtrrText?: string } = {};
+  const out: { iomem?: string; e820Text?: string; mtrrText?: string; mtrr?: MtrrSpec } = {};
   if (src.iomem) out.iomem = dataText(src.iomem);
   if (src.e820) out.e820Text = dataText(src.e820);
   if (src.mtrr) out.mtrrText = dataText(src.mtrr);
+  else if (!src.mtrrDisabled) {
+    let m = firmwareCache.get(name);
+    if (m === undefined) {
+      m = firmwareMtrr(out.iomem !== undefined ? parseIomem(out.iomem) : e820ToResources(parseE820Text(out.e820Text!)));
+      firmwareCache.set(name, m);
+    }
+    out.mtrr = m;
+  }
   return out;
 }
 
@@ -193,10 +250,12 @@ export function profileText(name: string): { iomem?: string; e820Text?: string; 
  *   as a shallow copy, unchanged (its `profile`, if any, is only a label).
  * - Otherwise the profile `spec.profile` (or `DEFAULT_PROFILE` when absent,
  *   which is then recorded in `profile`) supplies `iomem` or `e820Text`, and
- *   `mtrrText` when the profile has an MTRR dump and the spec gives neither
- *   `mtrr` nor `mtrrText`. All other fields are kept.
+ *   — when the spec gives neither `mtrr` nor `mtrrText` — its MTRRs:
+ *   `mtrrText` (a dump) or `mtrr` (synthesised, `firmwareMtrr`). All other
+ *   fields are kept.
  *
- * Does not parse the texts (`Hardware.fromSpec()` does).
+ * Parses a map only to synthesise its MTRRs, once per profile; the texts
+ * themselves are parsed by `Hardware.fromSpec()`.
  * @throws InputError for an unknown profile name, listing the valid ones
  */
 export function resolveMachine(spec: MachineSpec): MachineSpec {
@@ -207,7 +266,10 @@ export function resolveMachine(spec: MachineSpec): MachineSpec {
   const out: MachineSpec = { ...spec, profile: name };
   if (texts.iomem !== undefined) out.iomem = texts.iomem;
   if (texts.e820Text !== undefined) out.e820Text = texts.e820Text;
-  if (texts.mtrrText !== undefined && spec.mtrr === undefined && spec.mtrrText === undefined) out.mtrrText = texts.mtrrText;
+  if (spec.mtrr === undefined && spec.mtrrText === undefined) {
+    if (texts.mtrrText !== undefined) out.mtrrText = texts.mtrrText;
+    if (texts.mtrr !== undefined) out.mtrr = texts.mtrr;
+  }
   return out;
 }
 

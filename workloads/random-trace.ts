@@ -98,14 +98,18 @@ export function buildStream(profile: string, cmds: readonly Cmd[], wellBehaved =
       case 16:
       case 17:
       case 18:
-      case 19:
-        b.memtypeReserve(start * 4096, (start + pages) * 4096, c.t, c.kind !== 1);
-        reservations.push([start, start + pages]);
+      case 19: {
+        // memtype_reserve() takes byte ranges: kinds 18 and 19 start and end inside pages.
+        const lo = c.kind >= 18 ? (c.a % 8) * 256 : 0;
+        const hi = c.kind >= 18 ? (c.b % 8) * 256 : 0;
+        b.memtypeReserve(start * 4096 + lo, (start + pages) * 4096 - hi, c.t, c.kind !== 1);
+        reservations.push([start * 4096 + lo, (start + pages) * 4096 - hi]);
         break;
+      }
       case 2: {
         if (reservations.length > 0 && c.t < 4) {
           const [s, e] = reservations.splice(c.b % reservations.length, 1)[0]!;
-          b.memtypeFree(s * 4096, e * 4096);
+          b.memtypeFree(s, e);
         } else b.memtypeFree(start * 4096, (start + pages) * 4096);
         break;
       }

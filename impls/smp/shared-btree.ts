@@ -153,7 +153,7 @@ export class SharedBtreeStore extends BtreeStore {
   }
 
   /**
-   * `memtype_lookup()` of page `pfn`: the base descent with every read
+   * `memtype_lookup()` of page `pfn` (`[pfn, pfn + 1)`, as `BtreeStore.lookup`): the base descent with every read
    * bounded (see the module comment), so it may run beside a writer; the
    * answer is then meaningless and the caller's sequence check discards it.
    */
@@ -175,7 +175,8 @@ export class SharedBtreeStore extends BtreeStore {
       let j = 0;
       while (j < c && f[b + j]! <= pfn) j++;
       if (j >= c) return -1;
-      if (level === 0) return f[b + KEY + j]! > pfn ? -1 : iv[vb + j]!;
+      // The page [pfn, pfn + 1): entries may start or end inside a page (byte-range reservations).
+      if (level === 0) return f[b + KEY + j]! >= pfn + 1 ? -1 : iv[vb + j]!;
       n = iv[vb + j]!;
       if (!(n >= 0 && n < cap)) return -1;
       level--;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_ALIASES } from '../../core/alias.js';
-import { UC_MINUS, WC } from '../../core/cachemode.js';
+import { UC_MINUS, WB, WC } from '../../core/cachemode.js';
 import { Hardware } from '../../core/hardware.js';
 import { Machine } from '../../core/machine.js';
 import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE } from '../../core/ops.js';
@@ -57,11 +57,12 @@ describe('bounded replay of untrusted traces', () => {
   });
 
   it('the alias check over huge overlapping ioremaps (PAT off: nothing tracked) is capped', () => {
-    const spec = { e820: M.e820, pat: 'disabled' as const };
+    // WB and UC- PTEs (PAT off has no WC slot: ioremap_wc would be UC- too) over WB MTRRs.
+    const spec = { e820: M.e820, pat: 'disabled' as const, mtrr: { default: 'WB' } };
     const hw = Hardware.fromSpec(spec);
     const b = new OpStreamBuilder(spec);
     b.ioremap('a', 0x100000000, 2 ** 40, UC_MINUS);
-    b.ioremap('b', 0x100000000, 2 ** 40, WC);
+    b.ioremap('b', 0x100000000, 2 ** 40, WB);
     b.query(Op.QCheck);
     const m = new Machine(hw, createTracker('oracle'));
     const t0 = Date.now();

@@ -77,3 +77,90 @@ describe('effective types (SDM Table 11-7) and the alias checker', () => {
     expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
   });
 });
+
+describe('MTRRs absent or disabled (v6.16: mtrr_type_lookup answers UC)', () => {
+  const { mtrr: _omit, ...NO_MTRR } = SMALL_MACHINE;
+
+  it('pat_x_mtrr_type: WB request on non-RAM with MTRRs disabled gives UC-', async () => {
+    const r = await replay([
+      NO_MTRR,
+      { op: 'spawn', mm: 1, comm: 'dmidecode', pid: 7 },
+      { op: 'memtype_reserve', start: '0xc0000000', end: '0xc0001000', req: 'WB' },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', prot: 'r', dev: 'mem', offset: '0xd0000000' },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'memtype_list' },
+      { op: 'memtype_reserve', start: '0x200000', end: '0x201000', req: 'WB' },
+    ]);
+    expect(at(r, 3)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 5)).toMatchObject({ present: true, type: 'UC-' });
+    expect(at(r, 6).entries).toEqual([
+      { start: '0xc0000000', end: '0xc0001000', type: 'UC-' },
+      { start: '0xd0000000', end: '0xd0001000', type: 'UC-' },
+    ]);
+    // RAM keeps the requested type: reserve_ram_pages_type() ignores the MTRR hint.
+    expect(at(r, 7)).toMatchObject({ ret: 0, type: 'WB' });
+  });
+
+  it('mtrr_type_lookup: a machine line without "mtrr" has MTRRs disabled, and the CPU uses UC for all memory', async () => {
+    const r = await replay([
+      NO_MTRR,
+      { op: 'mtrr_type', addr: '0x200000' },
+      { op: 'effective_type', addr: '0x200000', type: 'WB' },
+      { op: 'effective_type', addr: '0x200000', type: 'WC' },
+    ]);
+    expect(at(r, 2).type).toBe('UC');
+    expect(at(r, 3).type).toBe('UC');
+    expect(at(r, 4).type).toBe('WC');
+  });
+
+  it('pat_x_mtrr_type: {"default":"WB"} alone enables MTRRs, so a WB request on non-RAM stays WB', async () => {
+    const r = await replay([{ ...NO_MTRR, mtrr: { default: 'WB' } }, { op: 'memtype_reserve', start: '0xc0000000', end: '0xc0001000', req: 'WB' }]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'WB' });
+  });
+});
+
+describe('the alias checker judges PTE types (cachemode2protval on the active PAT layout)', () => {
+  it('cachemode2protval: on legacy4 set_memory_wt() builds a UC- direct-map PTE, so a UC- user PTE of the page is no alias', async () => {
+    const r = await replay([
+      { ...SMALL_MACHINE, pat: 'legacy4' },
+      { op: 'spawn', mm: 1, comm: 'X', pid: 1 },
+      { op: 'set_memory', addr: '0x200000', npages: 1, type: 'WT' },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', dev: 'pfnmap' },
+      { op: 'vm_insert_pfn', mm: 1, addr: '0x7f0000000000', pfn: '0x200' },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'check' },
+    ]);
+    expect(at(r, 5)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 6)).toMatchObject({ type: 'UC-' });
+    expect(at(r, 7).aliases).toEqual([]);
+  });
+
+  it('cachemode2protval: on legacy4 an ioremap_wt is a UC- PTE, agreeing with a UC- user mapping that inherited WT', async () => {
+    const r = await replay([
+      { ...SMALL_MACHINE, pat: 'legacy4' },
+      { op: 'spawn', mm: 1, comm: 'X', pid: 1 },
+      { op: 'ioremap', handle: 'k', addr: '0xc0000000', size: '0x1000', type: 'WT' },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', dev: 'mem', o_dsync: true, offset: '0xc0000000' },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'check' },
+    ]);
+    expect(at(r, 3)).toMatchObject({ ret: 0, type: 'WT' });
+    expect(at(r, 5)).toMatchObject({ type: 'UC-' });
+    expect(at(r, 6).aliases).toEqual([]);
+  });
+
+  it('__ioremap_caller: a WP type inherited by ioremap takes the default branch, a UC PTE, beside a WP user PTE', async () => {
+    const r = await replay([
+      SMALL_MACHINE,
+      { op: 'spawn', mm: 1, comm: 'X', pid: 1 },
+      { op: 'memtype_reserve', start: '0xc0000000', end: '0xc0001000', req: 'WP' },
+      { op: 'ioremap', handle: 'k', addr: '0xc0000000', size: '0x1000' },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', dev: 'resource', offset: '0xc0000000' },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'check' },
+    ]);
+    expect(at(r, 4)).toMatchObject({ ret: 0, type: 'WP' });
+    expect(at(r, 6)).toMatchObject({ type: 'WP' });
+    expect(at(r, 7).aliases).toEqual([{ pfn: 0xc0000, types: ['UC', 'WP'] }]);
+  });
+});

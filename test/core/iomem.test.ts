@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../core/errors.js';
 import { parseIomem } from '../../core/iomem.js';
 import { PhysMap, SYSTEM_RAM } from '../../core/physmap.js';
+import { at, replay } from '../helpers/replay.js';
 
 const DATA = fileURLToPath(new URL('../../data/iomem/', import.meta.url));
 /** Hex digit strings (fast-check 4 has no hexaString). */
@@ -120,7 +121,6 @@ describe('parseIomem errors', () => {
     // END = START - 1 is how Linux prints an empty resource
     expect(parseIomem('00002000-00001fff : x\n')[0]).toEqual({ start: 0x2000, end: 0x2000, name: 'x', depth: 0 });
     expect(inputError(() => parseIomem('00000000-00000fff : a\n   00000000-000000ff : b\n')).line).toBe(2);
-    expect(inputError(() => parseIomem('00000000-00000fff : a\n    00000000-000000ff : b\n')).message).toMatch(/one nesting level/);
     expect(inputError(() => parseIomem('  00000000-00000fff : a\n')).line).toBe(1);
     expect(inputError(() => parseIomem('\n  \n')).message).toMatch(/no entries/);
   });
@@ -141,7 +141,7 @@ describe('parseIomem errors', () => {
         const text = [...lines.slice(0, at), g, ...lines.slice(at)].join('\n');
         const t0 = performance.now();
         const e = inputError(() => parseIomem(text));
-        expect(performance.now() - t0).toBeLessThan(200);
+        expect(performance.now() - t0).toBeLessThan(2000); // a guard against runaway parsing, not a speed figure (loaded CI machines pause for GC)
         expect(e.line).toBe(at + 1);
         expect(e.message.startsWith(`iomem line ${at + 1}: `)).toBe(true);
       }),
@@ -160,5 +160,76 @@ describe('parseIomem errors', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+/** A CXL machine's map: dax/kmem's driver-managed System RAM three levels under Soft Reserved (as Linux 6.x prints it). */
+const CXL_IOMEM = [
+  '00000000-00000fff : Reserved',
+  '00001000-0009ffff : System RAM',
+  '000a0000-000fffff : Reserved',
+  '00100000-7fffffff : System RAM',
+  '  01000000-01ffffff : Kernel code',
+  '80000000-efffffff : PCI Bus 0000:00',
+  '1050000000-304fffffff : Soft Reserved',
+  '  1050000000-304fffffff : CXL Window 0',
+  '    1050000000-304fffffff : dax1.0',
+  '      1050000000-304fffffff : System RAM (kmem)',
+].join('\n');
+
+describe('walk_system_ram_range() (kernel/resource.c) over nested System RAM', () => {
+  it('walk_system_ram_range: System RAM (kmem) nested three levels under Soft Reserved / CXL Window 0 / dax1.0 is RAM', () => {
+    const pm = new PhysMap(parseIomem(CXL_IOMEM));
+    expect(pm.ramRanges).toEqual([
+      { start: 0x1000, end: 0xa0000 },
+      { start: 0x100000, end: 0x80000000 },
+      { start: 0x1050000000, end: 0x3050000000 },
+    ]);
+    expect(pm.ramBytes).toBe(0x9f000 + 0x7ff00000 + 0x2000000000);
+    expect(pm.pageIsRam(0x1050000000 / 4096)).toBe(true);
+    expect(pm.pagerangeIsRam(0x1050000000 / 4096, 0x1050010000 / 4096)).toBe(1);
+    expect(pm.pageIsRam(0x80000000 / 4096)).toBe(false);
+  });
+
+  it('walk_system_ram_range: memtype_reserve of kmem RAM takes the RAM path (page flags, no tree entry)', async () => {
+    const r = await replay([
+      { op: 'machine', iomem: CXL_IOMEM, mtrr: { default: 'WB' } },
+      { op: 'ram_ranges' },
+      { op: 'memtype_reserve', start: '0x1050000000', end: '0x1050002000', req: 'WC' },
+      { op: 'page_memtype', addr: '0x1050001000' },
+      { op: 'memtype_list' },
+    ]);
+    expect(at(r, 2).bytes).toBe(0x9f000 + 0x7ff00000 + 0x2000000000);
+    expect(at(r, 3)).toMatchObject({ ret: 0, type: 'WC' });
+    expect(at(r, 4)).toMatchObject({ type: 'WC' });
+    expect(at(r, 5).entries).toEqual([]);
+  });
+});
+
+describe('/proc/iomem excerpts (r_show indentation)', () => {
+  it('r_show: a line nested more than one level deeper is a child of the nearest shallower entry', () => {
+    const excerpt = [
+      '00100000-7fffffff : System RAM',
+      '1050000000-304fffffff : Soft Reserved',
+      '    1050000000-304fffffff : dax1.0',
+      '      1050000000-304fffffff : System RAM (kmem)',
+      '  3050000000-305fffffff : CXL Window 1',
+      '3060000000-306fffffff : PCI Bus 0000:80',
+    ].join('\n');
+    const res = parseIomem(excerpt);
+    expect(res.map((r) => [r.name, r.depth])).toEqual([
+      ['System RAM', 0],
+      ['Soft Reserved', 0],
+      ['dax1.0', 1],
+      ['System RAM (kmem)', 2],
+      ['CXL Window 1', 1],
+      ['PCI Bus 0000:80', 0],
+    ]);
+    expect(new PhysMap(res).ramBytes).toBe(0x7ff00000 + 0x2000000000);
+  });
+
+  it('r_show: the first entry must still be at top level, and indents come in steps of two spaces', () => {
+    expect(inputError(() => parseIomem('  00000000-00000fff : a\n')).message).toMatch(/first entry at top level/);
+    expect(inputError(() => parseIomem('00000000-00000fff : a\n     00000000-000000ff : b\n')).message).toMatch(/2 spaces per nesting level/);
   });
 });

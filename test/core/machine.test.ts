@@ -3,6 +3,7 @@
  * run through the real replay path on Linux's tracker composition.
  */
 import { describe, expect, it } from 'vitest';
+import { trackerNames } from '../../impls/registry.js';
 import { SMALL_MACHINE, at, replay } from '../helpers/replay.js';
 
 const M = SMALL_MACHINE;
@@ -76,6 +77,106 @@ describe('memtype_reserve (§1.4)', () => {
     const r = await replay([M, { op: 'memtype_reserve', start: '0x3ffff000', end: '0x40001000', req: 'WC' }, { op: 'memtype_list' }]);
     expect(at(r, 2)).toMatchObject({ ret: 0, type: 'WC' });
     expect(at(r, 3).entries).toEqual([]);
+  });
+});
+
+describe('memtype_reserve / memtype_free take byte ranges (no alignment check)', () => {
+  it('memtype_reserve: unaligned byte ranges are reserved as they are; the tree compares byte intervals', async () => {
+    const r = await replay([
+      M,
+      { op: 'memtype_reserve', start: hx(MMIO), end: hx(MMIO + 0x800), req: 'WC' },
+      { op: 'memtype_reserve', start: hx(MMIO + 0x800), end: hx(MMIO + 0x1000), req: 'UC-', new: false },
+      { op: 'memtype_reserve', start: hx(MMIO + 0x7ff), end: hx(MMIO + 0x801), req: 'UC-', new: false },
+      { op: 'lookup_memtype', addr: hx(MMIO) },
+      { op: 'memtype_list' },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'WC' });
+    expect(at(r, 3)).toEqual({ line: 3, op: 'memtype_reserve', ret: 0 }); // bytes 0x800.. do not overlap ..0x7ff
+    expect(at(r, 4)).toMatchObject({
+      ret: -16,
+      messages: [
+        'x86/PAT: kernel:0 conflicting memory types c00007ff-c0000801 uncached-minus<->write-combining',
+        'x86/PAT: memtype_reserve failed [mem 0xc00007ff-0xc0000800], track uncached-minus, req uncached-minus',
+      ],
+    });
+    expect(at(r, 5).type).toBe('WC'); // the lowest-starting entry overlapping the page
+    expect(at(r, 6).entries).toEqual([
+      { start: '0xc0000000', end: '0xc0000800', type: 'WC' },
+      { start: '0xc0000800', end: '0xc0001000', type: 'UC-' },
+    ]);
+  });
+
+  it('memtype_free: exact byte match; an unaligned mismatch is "freeing invalid memtype" with its bytes', async () => {
+    const r = await replay([
+      M,
+      { op: 'memtype_reserve', start: hx(MMIO + 0x10), end: hx(MMIO + 0x20), req: 'UC-' },
+      { op: 'memtype_free', start: hx(MMIO + 0x10), end: hx(MMIO + 0x21) },
+      { op: 'memtype_free', start: hx(MMIO + 0x10), end: hx(MMIO + 0x20) },
+      { op: 'memtype_list' },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 3)).toMatchObject({ ret: -22, messages: ['x86/PAT: kernel:0 freeing invalid memtype [mem 0xc0000010-0xc0000020]'] });
+    expect(at(r, 4)).toEqual({ line: 4, op: 'memtype_free', ret: 0 });
+    expect(at(r, 5).entries).toEqual([]);
+  });
+
+  it('reserve_ram_pages_type: RAM pages start >> PAGE_SHIFT .. (end >> PAGE_SHIFT) - 1 are typed; a sub-page range types none', async () => {
+    const r = await replay([
+      M,
+      { op: 'memtype_reserve', start: '0x200800', end: '0x201800', req: 'WC' },
+      { op: 'page_memtype', addr: '0x200000' },
+      { op: 'page_memtype', addr: '0x201000' },
+      { op: 'memtype_reserve', start: '0x300100', end: '0x300200', req: 'WC' },
+      { op: 'page_memtype', addr: '0x300000' },
+      { op: 'memtype_free', start: '0x200800', end: '0x201800' },
+      { op: 'page_memtype', addr: '0x200000' },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'WC' });
+    expect(at(r, 3).type).toBe('WC');
+    expect(at(r, 4).type).toBe('WB');
+    expect(at(r, 5)).toMatchObject({ ret: 0, type: 'WC' });
+    expect(at(r, 6).type).toBe('WB');
+    expect(at(r, 8).type).toBe('WB');
+  });
+
+  it('memtype_reserve: sanitize_phys(end - 1) + 1 makes an end of 0 the top of the 52-bit space', async () => {
+    const r = await replay([M, { op: 'memtype_reserve', start: '0x40000000', end: 0, req: 'UC-' }, { op: 'memtype_list' }]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 3).entries).toEqual([{ start: '0x40000000', end: '0x10000000000000', type: 'UC-' }]);
+  });
+});
+
+describe('memtype_copy_nth_element (pat_memtype_list order)', () => {
+  const lines = [
+    M,
+    { op: 'spawn', mm: 1, comm: 'Xorg', pid: 1234 },
+    { op: 'memtype_reserve', start: hx(MMIO), end: hx(MMIO + 0x4000), req: 'UC-' },
+    { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x2000', dev: 'resource', offset: hx(MMIO) },
+    { op: 'memtype_reserve', start: hx(MMIO), end: hx(MMIO + 0x3000), req: 'UC-' },
+    { op: 'memtype_reserve', start: hx(MMIO + 0x1000), end: hx(MMIO + 0x2000), req: 'UC-' },
+    { op: 'memtype_list' },
+    { op: 'memtype_free', start: hx(MMIO), end: hx(MMIO + 0x4000) },
+    { op: 'memtype_reserve', start: hx(MMIO), end: hx(MMIO + 0x4000), req: 'UC-' },
+    { op: 'memtype_list' },
+  ];
+
+  it('memtype_copy_nth_element: entries with equal starts are listed in insertion order (equal keys go right), not by end — on every tracker', async () => {
+    for (const tracker of [...trackerNames(), 'oracle']) {
+      const r = await replay(lines, { tracker });
+      expect(at(r, 7).entries, tracker).toEqual([
+        { start: '0xc0000000', end: '0xc0004000', type: 'UC-' },
+        { start: '0xc0000000', end: '0xc0002000', type: 'UC-' },
+        { start: '0xc0000000', end: '0xc0003000', type: 'UC-' },
+        { start: '0xc0001000', end: '0xc0002000', type: 'UC-' },
+      ]);
+      // The freed entry's successor with the same range goes last.
+      expect(at(r, 10).entries, tracker).toEqual([
+        { start: '0xc0000000', end: '0xc0002000', type: 'UC-' },
+        { start: '0xc0000000', end: '0xc0003000', type: 'UC-' },
+        { start: '0xc0000000', end: '0xc0004000', type: 'UC-' },
+        { start: '0xc0001000', end: '0xc0002000', type: 'UC-' },
+      ]);
+    }
   });
 });
 
@@ -164,6 +265,47 @@ describe('ioremap (§1.10, §1.12)', () => {
     expect(at(r, 4).entries).toEqual([{ start: '0xc0000000', end: '0xc0001000', type: 'WB' }]);
   });
 
+  it('__ioremap_check_ram: RAM below 1 MiB is PageReserved, so its ioremap succeeds: UC-, a tree entry, the direct map retyped', async () => {
+    const r = await replay([
+      M,
+      { op: 'ioremap', handle: 'bios', addr: '0x1000', size: '0x2000' },
+      { op: 'memtype_list' },
+      { op: 'lookup_memtype', addr: '0x1000' },
+      { op: 'check' },
+      { op: 'iounmap', handle: 'bios' },
+      { op: 'memtype_list' },
+    ]);
+    expect(at(r, 2)).toEqual({ line: 2, op: 'ioremap', ret: 0, type: 'UC-' });
+    expect(at(r, 3).entries).toEqual([{ start: '0x1000', end: '0x3000', type: 'UC-' }]);
+    expect(at(r, 4).type).toBe('UC-');
+    expect(at(r, 5).aliases).toEqual([]);
+    expect(at(r, 7).entries).toEqual([]);
+  });
+
+  it('__ioremap_check_ram: only RAM pages wholly inside the unaligned range count; a sub-page piece of RAM maps', async () => {
+    const r = await replay([
+      M,
+      { op: 'ioremap', handle: 'piece', addr: '0x200800', size: '0x100' },
+      { op: 'page_memtype', addr: '0x200000' },
+      { op: 'memtype_list' },
+      { op: 'ioremap', handle: 'page', addr: '0x300000', size: '0x1000' },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 3).type).toBe('UC-'); // reserve_ram_pages_type() of the aligned page
+    expect(at(r, 4).entries).toEqual([]);
+    expect(at(r, 5)).toMatchObject({ ret: -22, messages: ['ioremap on RAM at 0x0000000000300000 - 0x0000000000300fff'] });
+  });
+
+  it('__ioremap_caller: phys_addr_valid() checks the start address only', async () => {
+    const r = await replay([
+      M,
+      { op: 'ioremap', handle: 'top', addr: '0x3ffffffff000', size: '0x2000' },
+      { op: 'ioremap', handle: 'beyond', addr: '0x400000000000', size: '0x1000' },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 3)).toMatchObject({ ret: -22, messages: ['ioremap: invalid physical address 400000000000'] });
+  });
+
   it('aligns an unaligned request to pages, as __ioremap_caller does', async () => {
     const r = await replay([M, { op: 'ioremap', handle: 'x', addr: hx(MMIO + 0x10), size: '0x1000' }, { op: 'memtype_list' }]);
     expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
@@ -214,6 +356,40 @@ describe('pfnmap tracking (§2, v6.16 series)', () => {
   it('/dev/mem refuses pfns beyond the physical address width (valid_mmap_phys_addr_range)', async () => {
     const r = await replay([...setup, { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', dev: 'mem', offset: '0x400000000000' }]);
     expect(at(r, 3)).toMatchObject({ ret: -22, errno: 'EINVAL' });
+  });
+
+  it('devmem_is_allowed (CONFIG_STRICT_DEVMEM): /dev/mem of RAM at or above 1 MiB is refused with EPERM before any PAT call', async () => {
+    const r = await replay([
+      ...setup,
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', prot: 'r', dev: 'mem', offset: '0x200000' },
+      { op: 'mmap', mm: 1, addr: '0x7f0000010000', len: '0x2000', prot: 'r', dev: 'mem', offset: '0x3ffff000' },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'memtype_list' },
+    ]);
+    expect(at(r, 3)).toEqual({ line: 3, op: 'mmap', ret: -1, errno: 'EPERM' });
+    expect(at(r, 4)).toEqual({ line: 4, op: 'mmap', ret: -1, errno: 'EPERM' }); // its first page is RAM
+    expect(at(r, 5)).toEqual({ line: 5, op: 'pte', ret: 0, present: false });
+    expect(at(r, 6).entries).toEqual([]);
+  });
+
+  it('devmem_is_allowed: RAM below 1 MiB and non-RAM are allowed', async () => {
+    const r = await replay([
+      ...setup,
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x2000', prot: 'r', dev: 'mem', offset: '0x0' },
+      { op: 'mmap', mm: 1, addr: '0x7f0000010000', len: '0x1000', prot: 'r', dev: 'mem', offset: '0x40000000' },
+    ]);
+    expect(at(r, 3)).toMatchObject({ ret: 0 });
+    expect(at(r, 4)).toMatchObject({ ret: 0 });
+  });
+
+  it('phys_mem_access_prot_allowed: without CONFIG_STRICT_DEVMEM ("strict_devmem": false) RAM is refused with EINVAL while PAT is on', async () => {
+    const lines = (pat: string) => [
+      { ...M, strict_devmem: false, pat },
+      { op: 'spawn', mm: 1, comm: 'Xorg', pid: 1234 },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', prot: 'r', dev: 'mem', offset: '0x200000' },
+    ];
+    expect(at(await replay(lines('full')), 3)).toEqual({ line: 3, op: 'mmap', ret: -22, errno: 'EINVAL' });
+    expect(at(await replay(lines('disabled')), 3)).toMatchObject({ ret: 0 });
   });
 
   it('/dev/mem WB over an existing WC alias inherits WC', async () => {
@@ -273,6 +449,37 @@ describe('pfnmap tracking (§2, v6.16 series)', () => {
     expect(at(r, 6).entries).toEqual([{ start: '0xc0000000', end: '0xc0001000', type: 'UC-' }]);
     expect(at(r, 7)).toMatchObject({ present: true, type: 'UC-' });
     expect(at(r, 9).entries).toEqual([]);
+  });
+
+  it('__mmap_region: a MAP_FIXED mmap over a mapping still meets the old reservation; the old one is untracked after', async () => {
+    const r = await replay([
+      ...setup,
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x2000', dev: 'resource_wc', offset: hx(MMIO) },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x2000', dev: 'resource', offset: hx(MMIO) },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'memtype_list' },
+    ]);
+    // remap_pfn_range() asks UC-, inherits the old VMA's WC (an allowed substitute) and maps WC.
+    expect(at(r, 4)).toMatchObject({ ret: 0 });
+    expect(at(r, 5)).toMatchObject({ present: true, type: 'WC' });
+    expect(at(r, 6).entries).toEqual([{ start: '0xc0000000', end: '0xc0002000', type: 'WC' }]);
+  });
+
+  it('__mmap_region: when the new ->mmap fails (here on the old WB reservation) the range is left unmapped (vms_abort_munmap_vmas)', async () => {
+    const r = await replay([
+      ...setup,
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', prot: 'r', dev: 'mem', offset: hx(MMIO) },
+      { op: 'mmap', mm: 1, addr: '0x7f0000000000', len: '0x1000', dev: 'resource', offset: hx(MMIO) },
+      { op: 'pte', mm: 1, addr: '0x7f0000000000' },
+      { op: 'memtype_list' },
+    ]);
+    expect(at(r, 3)).toMatchObject({ ret: 0 });
+    expect(at(r, 4)).toMatchObject({
+      ret: -22,
+      messages: ['x86/PAT: Xorg:1234 map pfn expected mapping type uncached-minus for [mem 0xc0000000-0xc0000fff], got write-back'],
+    });
+    expect(at(r, 5)).toEqual({ line: 5, op: 'pte', ret: 0, present: false });
+    expect(at(r, 6).entries).toEqual([]);
   });
 
   it('vm_insert_pfn_prot ignores the requested cache and uses lookup_memtype', async () => {

@@ -7,9 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runReplayCommand } from '../../bench/replay.js';
 
-/** A small machine: RAM below 640 KiB and 1 MiB–1 GiB; everything else is MMIO. */
+/**
+ * A small machine: RAM below 640 KiB and 1 MiB–1 GiB; everything else is
+ * MMIO. MTRRs are enabled with a write-back default (as BIOSes that only
+ * carve UC holes program them — none here), so the PAT rules alone decide;
+ * tests of MTRR effects give their own `mtrr`.
+ */
 export const SMALL_MACHINE = {
   op: 'machine',
+  mtrr: { default: 'WB' },
   e820: [
     { start: 0, end: 0x9f000, type: 'usable' },
     { start: 0x9f000, end: 0x100000, type: 'reserved' },

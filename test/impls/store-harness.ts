@@ -150,10 +150,14 @@ export function runOps(make: () => RangeStore, ops: readonly Op[], opt: HarnessO
   if (opt.modeled) expect(store.modeledBytes()).toBe(opt.modeled(model.entries.length));
 }
 
-/** Operation arbitrary over coordinates [base, base + space) with lengths in [1, maxLen]. */
-export function opArb(space: number, maxLen: number, base = 0): fc.Arbitrary<Op> {
-  const start = fc.integer({ min: base, max: base + space - 1 });
-  const len = fc.integer({ min: 1, max: maxLen });
+/**
+ * Operation arbitrary over coordinates [base, base + space) with lengths in
+ * (0, maxLen], in steps of 1 / `grain` pfn (grain 4096: byte ranges, as
+ * `memtype_reserve()` gives them); lookups at integer pfns (whole pages).
+ */
+export function opArb(space: number, maxLen: number, base = 0, grain = 1): fc.Arbitrary<Op> {
+  const start = fc.integer({ min: 0, max: space * grain - 1 }).map((k) => base + k / grain);
+  const len = fc.integer({ min: 1, max: maxLen * grain }).map((k) => k / grain);
   return fc.oneof(
     { weight: 4, arbitrary: fc.record({ kind: fc.constant('insert' as const), start, len, type: fc.integer({ min: 0, max: 5 }) }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('eraseExisting' as const), pick: fc.nat() }) },
@@ -176,15 +180,15 @@ export function rng(seed: number): () => number {
   };
 }
 
-/** A seeded stream of `count` ops over [base, base + space), built without fast-check. */
-export function seededOps(seed: number, count: number, space: number, maxLen: number, base = 0): Op[] {
+/** A seeded stream of `count` ops over [base, base + space) in steps of 1 / `grain` (see `opArb`), built without fast-check. */
+export function seededOps(seed: number, count: number, space: number, maxLen: number, base = 0, grain = 1): Op[] {
   const r = rng(seed);
   const int = (n: number) => Math.floor(r() * n);
   const ops: Op[] = [];
   for (let i = 0; i < count; i++) {
     const k = r();
-    const start = base + int(space);
-    const len = 1 + int(maxLen);
+    const start = base + int(space * grain) / grain;
+    const len = (1 + int(maxLen * grain)) / grain;
     if (k < 0.4) ops.push({ kind: 'insert', start, len, type: int(6) });
     else if (k < 0.6) ops.push({ kind: 'eraseExisting', pick: int(1 << 30) });
     else if (k < 0.65) ops.push({ kind: 'eraseRandom', start, len });
@@ -195,9 +199,15 @@ export function seededOps(seed: number, count: number, space: number, maxLen: nu
   return ops;
 }
 
-/** Coordinate regimes: dense collisions, medium, and pfns beyond 2^31 (64-bit BARs near pfn 2^35). */
+/**
+ * Coordinate regimes: dense collisions, medium, pfns beyond 2^31 (64-bit BARs
+ * near pfn 2^35), and byte ranges (`memtype_reserve()` takes any): ends
+ * inside pages, densely (256-byte steps) and at byte granularity.
+ */
 export const SPACES = {
-  SMALL: { space: 16, maxLen: 6, base: 0 },
-  MEDIUM: { space: 1000, maxLen: 50, base: 0 },
-  LARGE: { space: 2 ** 24, maxLen: 2 ** 20, base: 2 ** 35 },
+  SMALL: { space: 16, maxLen: 6, base: 0, grain: 1 },
+  MEDIUM: { space: 1000, maxLen: 50, base: 0, grain: 1 },
+  LARGE: { space: 2 ** 24, maxLen: 2 ** 20, base: 2 ** 35, grain: 1 },
+  SUBPAGE: { space: 8, maxLen: 3, base: 0, grain: 16 },
+  BYTES: { space: 64, maxLen: 8, base: 2 ** 35, grain: 4096 },
 } as const;

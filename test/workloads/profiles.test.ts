@@ -6,7 +6,8 @@ import { InputError } from '../../core/errors.js';
 import { parseIomem } from '../../core/iomem.js';
 import { Mtrr, MTRR_TYPE_UNCACHABLE, MTRR_TYPE_WRBACK, parseMtrrText } from '../../core/mtrr.js';
 import { PhysMap } from '../../core/physmap.js';
-import { DEFAULT_PROFILE, listProfiles, profileText, repoRoot, resolveMachine } from '../../workloads/profiles.js';
+import { DEFAULT_PROFILE, firmwareMtrr, listProfiles, profileText, repoRoot, resolveMachine } from '../../workloads/profiles.js';
+import { at, replay } from '../helpers/replay.js';
 
 const GiB = 2 ** 30;
 
@@ -24,7 +25,8 @@ function inputError(fn: () => unknown): InputError {
 function build(name: string): { pm: PhysMap; mtrr: Mtrr } {
   const spec = resolveMachine({ profile: name });
   const resources = spec.iomem !== undefined ? parseIomem(spec.iomem) : e820ToResources(parseE820Text(spec.e820Text!));
-  const mtrr = spec.mtrrText !== undefined ? Mtrr.fromSpec(parseMtrrText(spec.mtrrText)) : Mtrr.disabled();
+  const mtrr =
+    spec.mtrrText !== undefined ? Mtrr.fromSpec(parseMtrrText(spec.mtrrText)) : spec.mtrr !== undefined ? Mtrr.fromSpec(spec.mtrr) : Mtrr.disabled();
   return { pm: new PhysMap(resources), mtrr };
 }
 
@@ -90,10 +92,12 @@ describe('profiles', () => {
     expect(asus.mtrrText).toContain('MTRR default type');
     expect(asus.iomem).toBeUndefined();
 
-    // the spec's own MTRRs win over the profile's
+    // the spec's own MTRRs win over the profile's, dumped or synthesised
     const own = { default: 'WB' };
     expect(resolveMachine({ profile: 'asus-esc8000g4', mtrr: own }).mtrrText).toBeUndefined();
     expect(resolveMachine({ profile: 'asus-esc8000g4', mtrrText: 'x' }).mtrrText).toBe('x');
+    expect(resolveMachine({ profile: 'dell-precision-3540', mtrr: own }).mtrr).toBe(own);
+    expect(resolveMachine({ profile: 'dell-precision-3540', mtrrText: 'x' }).mtrr).toBeUndefined();
   });
 
   it('a spec with its own map source is returned unchanged (as a copy)', () => {
@@ -125,5 +129,58 @@ describe('profiles', () => {
     const b = profileText('macbook10-1').e820Text;
     expect(a).toBe(b);
     expect(a).toContain('MacBook10,1');
+  });
+});
+
+describe('MTRRs of the profiles (data/SOURCES.md)', () => {
+  const SYNTHESISED = ['dell-precision-3540', 'icelake-tb-dock', 'asrockrack-romed8-2t', 'macbook10-1', 'qemu-q35-128g', 'aws-r5d-xlarge'];
+
+  it('mtrr_type_lookup: only the KVM guest runs with MTRRs disabled; every other profile has a dump or synthesised MTRRs', () => {
+    for (const { name } of listProfiles()) {
+      const spec = resolveMachine({ profile: name });
+      expect(build(name).mtrr.enabled, name).toBe(name !== 'kvm-guest-24g');
+      expect(spec.mtrr !== undefined, name).toBe(SYNTHESISED.includes(name));
+    }
+  });
+
+  it('firmwareMtrr: UC default, WB fixed low RAM, WP option ROMs, WB over [0, last low RAM) and [4 GiB, last RAM)', () => {
+    const spec = resolveMachine({ profile: 'dell-precision-3540' });
+    expect(spec.mtrr).toEqual(firmwareMtrr(parseIomem(spec.iomem!)));
+    expect(spec.mtrr).toEqual({
+      default: 'UC',
+      fixed: [
+        { start: 0, end: 0xa0000, type: 'WB' },
+        { start: 0xa0000, end: 0xc0000, type: 'UC' },
+        { start: 0xc0000, end: 0x100000, type: 'WP' },
+      ],
+      variable: [
+        { base: 0, size: 0x7ad00000, type: 'WB' },
+        { base: 4 * GiB, size: 0x87c800000 - 4 * GiB, type: 'WB' },
+      ],
+    });
+    const { mtrr } = build('dell-precision-3540');
+    expect(mtrr.typeAt(0x78e31000)).toBe(MTRR_TYPE_WRBACK); // ACPI NVS below the last low RAM
+    expect(mtrr.typeAt(0x7d800000)).toBe(MTRR_TYPE_UNCACHABLE); // graphics stolen memory after it
+    expect(mtrr.typeAt(0x80000000)).toBe(MTRR_TYPE_UNCACHABLE); // the GPU BAR
+    expect(mtrr.typeAt(0x87c7ff000)).toBe(MTRR_TYPE_WRBACK);
+    expect(mtrr.typeAt(0x87c800000)).toBe(MTRR_TYPE_UNCACHABLE);
+    // a map without RAM above 4 GiB gets one WB range
+    expect(firmwareMtrr(parseIomem('00000000-0009ffff : System RAM\n00100000-7fffffff : System RAM\n')).variable).toEqual([{ base: 0, size: 0x80000000, type: 'WB' }]);
+  });
+
+  it('pat_x_mtrr_type on synthesised MTRRs: WB over a PCI BAR is tracked UC-, over ACPI NVS below the last RAM stays WB', async () => {
+    const r = await replay([
+      { op: 'machine', profile: 'dell-precision-3540' },
+      { op: 'memtype_reserve', start: '0x80000000', end: '0x80001000', req: 'WB' },
+      { op: 'memtype_reserve', start: '0x78e31000', end: '0x78e32000', req: 'WB' },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 3)).toMatchObject({ ret: 0, type: 'WB' });
+  });
+
+  it('pat_x_mtrr_type: the KVM guest (MTRRs disabled) tracks a WB request on MMIO as UC-', async () => {
+    const r = await replay([{ op: 'machine', profile: 'kvm-guest-24g' }, { op: 'memtype_reserve', start: '0xc0000000', end: '0xc0001000', req: 'WB' }, { op: 'mtrr_type', addr: '0x100000' }]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 3).type).toBe('UC');
   });
 });

@@ -85,9 +85,9 @@ describe('shared btree, one thread: the btree model tests', () => {
   for (const [regime, opt] of REGIMES) {
     for (const [label, c] of Object.entries(SPACES)) {
       it(`${regime}, ${label} space: fixed seeds × 2000 ops, then fast-check`, () => {
-        for (const seed of [1, 42, 0xdecade]) runOps(() => new SharedBtreeStore(), seededOps(seed, 2000, c.space, c.maxLen, c.base), opt);
+        for (const seed of [1, 42, 0xdecade]) runOps(() => new SharedBtreeStore(), seededOps(seed, 2000, c.space, c.maxLen, c.base, c.grain), opt);
         fc.assert(
-          fc.property(fc.array(opArb(c.space, c.maxLen, c.base), { maxLength: 100 }), (ops) => runOps(() => new SharedBtreeStore(), ops, opt)),
+          fc.property(fc.array(opArb(c.space, c.maxLen, c.base, c.grain), { maxLength: 100 }), (ops) => runOps(() => new SharedBtreeStore(), ops, opt)),
           { seed: 20240501, numRuns: 40 },
         );
       });
