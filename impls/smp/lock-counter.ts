@@ -6,6 +6,9 @@
  */
 import { ACQUIRED, CONTENDED, HANDOFFS, HOLD_NS, HOLD_SAMPLES, LONG_HOLD_NS, LONG_HOLDS, LockStats, nowNs, READS, RETRIES, ROW, SLEEPS, SPINS, WAIT_NS } from './lock-stats.js';
 
+/** A clock calibration (two back-to-back clock reads) longer than this was preempted, ns. */
+const CLOCK_PREEMPTED_NS = 20_000;
+
 /** Where one lock's statistics go, and which CPU is counting. */
 export interface LockStatsSlot {
   /** The machine's table. */
@@ -76,7 +79,8 @@ export class LockCounter {
     if (this.t0 !== 0) {
       const f = this.f;
       const hold = nowNs() - this.t0 - this.clk;
-      if (hold > LONG_HOLD_NS) f[this.o + LONG_HOLDS]!++;
+      // Preempted (the hold, or the clock calibration itself): count it apart.
+      if (hold > LONG_HOLD_NS || this.clk > CLOCK_PREEMPTED_NS) f[this.o + LONG_HOLDS]!++;
       else {
         f[this.o + HOLD_NS]! += hold;
         f[this.o + HOLD_SAMPLES]!++;

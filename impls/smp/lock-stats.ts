@@ -31,9 +31,9 @@ export const RETRIES = 8;
 /** Read-side acquisitions (rwlock readers, seqlock readers). */
 export const READS = 9;
 /**
- * Sampled holds longer than `LONG_HOLD_NS`, left out of `HOLD_NS`: on a
- * shared host they are the holder's thread being preempted (a timer tick,
- * another process), not critical-section time.
+ * Sampled holds longer than `LONG_HOLD_NS` (or whose clock calibration took
+ * over 20 µs), left out of `HOLD_NS`: on a shared host they are the
+ * holder's thread being preempted, not critical-section time.
  */
 export const LONG_HOLDS = 10;
 /** Threshold of `LONG_HOLDS`, ns. */

