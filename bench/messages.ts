@@ -5,14 +5,14 @@
  * plain strings (or lists of lines); callers add the `memtype-bench: `
  * prefix for errors (the CLI does).
  */
-import type { CompareResult } from './compare.js';
-import type { RunEnv } from './env.js';
-import type { Matrix } from './matrix.js';
-import type { MatrixConfig } from './matrix-config.js';
-import type { GroupProgress } from './progress.js';
-import type { RunManifest } from './results.js';
-import type { RunSummary, SummaryHeader } from './summary.js';
-import type { VerifyResult } from './verify.js';
+import type { CompareResult } from './commands/compare.js';
+import type { RunEnv } from './store/env.js';
+import type { Matrix } from './plan/matrix.js';
+import type { MatrixConfig } from './plan/matrix-config.js';
+import type { GroupProgress } from './present/progress.js';
+import type { RunManifest } from './store/results.js';
+import type { RunSummary, SummaryHeader } from './summarise/summary.js';
+import type { VerifyResult } from './verify/verify.js';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 const list = (names: readonly string[]): string => (names.length > 0 ? names.join(', ') : '(none registered)');
@@ -84,7 +84,7 @@ export const MSG = {
     badManifest: (path: string, why: string) => `${path}: malformed run manifest: ${why}`,
   },
   run: {
-    quickAndMatrix: () => `--quick and --matrix exclude each other (--quick is --matrix bench/matrices/quick.json)`,
+    quickAndMatrix: () => `--quick and --matrix exclude each other (--quick is --matrix bench/plan/matrices/quick.json)`,
     badParallel: (n: unknown) => `--parallel must be a positive integer, got ${show(n)}`,
     badMaxSamples: (n: unknown) => `--max-samples must be an integer ≥ 10, got ${show(n)}`,
     resumeConflicts: (flags: readonly string[]) => `--resume takes the matrix, machine and shard from the run; drop ${flags.join(', ')}`,

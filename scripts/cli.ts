@@ -15,15 +15,15 @@ import { loadTrackerModules } from '../impls/modules.js';
 import { describeTracker, NULL_TRACKER, ORACLE, trackerNames } from '../impls/registry.js';
 import { listProfiles, type Profile } from '../workloads/profiles.js';
 import { getWorkload, workloadNames } from '../workloads/registry.js';
-import { AGREEMENT_TOLERANCE, runAgreementCommand } from '../bench/agreement.js';
-import { runCompareCommand } from '../bench/compare.js';
+import { AGREEMENT_TOLERANCE, runAgreementCommand } from '../bench/commands/agreement.js';
+import { runCompareCommand } from '../bench/commands/compare.js';
 import { MSG } from '../bench/messages.js';
-import { runMergeCommand } from '../bench/merge.js';
-import { runReplayCommand } from '../bench/replay.js';
-import { runPublishCommand, runReportCommand } from '../bench/report.js';
-import { runBench, type RunOptions } from '../bench/run.js';
-import { runVerifyCommand, type VerifyCommandOptions } from '../bench/verify.js';
-import { runDescribeCommand, runTraceCommand, type WorkloadCmdOptions } from '../bench/workload-cmds.js';
+import { runMergeCommand } from '../bench/store/merge.js';
+import { runReplayCommand } from '../bench/commands/replay.js';
+import { runPublishCommand, runReportCommand } from '../bench/present/report.js';
+import { runBench, type RunOptions } from '../bench/commands/run.js';
+import { runVerifyCommand, type VerifyCommandOptions } from '../bench/verify/verify.js';
+import { runDescribeCommand, runTraceCommand, type WorkloadCmdOptions } from '../bench/commands/workload.js';
 
 const PROG = 'memtype-bench';
 
@@ -129,8 +129,8 @@ type RunFlags = {
 /** Adds the options of `run` to a command. */
 function addRunOptions(c: Command): Command {
   return c
-    .option('--matrix <file>', 'matrix config file (JSON); default bench/matrices/default.json')
-    .option('--quick', 'the quick matrix (bench/matrices/quick.json): about a minute')
+    .option('--matrix <file>', 'matrix config file (JSON); default bench/plan/matrices/default.json')
+    .option('--quick', 'the quick matrix (bench/plan/matrices/quick.json): about a minute')
     .option('--list', 'print the cells the run would measure, and the time estimate, then exit (dry run)')
     .option('--tracker <list>', 'trackers: comma list of names or globs ("interval-*", "{list,rbtree}+*"); replaces the lineup', parseList)
     .option('--workload <list>', 'workloads: comma list of names or globs', parseList)

@@ -31,7 +31,7 @@ import type { OpStream } from '../../core/ops.js';
 import { DigestSink } from '../../core/outcome.js';
 import type { MemtypeTracker } from '../../core/tracker.js';
 import { createTracker, NULL_TRACKER } from '../../impls/registry.js';
-import { findGc, GcRecorder, measureJsBytes, type GcFn, type GcMode } from '../memory.js';
+import { findGc, GcRecorder, measureJsBytes, type GcFn, type GcMode } from './memory.js';
 import { timeReplays, warmUp, type SampleSummary, type Warmup } from './timing.js';
 
 /**

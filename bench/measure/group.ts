@@ -15,8 +15,8 @@
  */
 import type { MachineSpec } from '../../core/machine-spec.js';
 import { NULL_TRACKER } from '../../impls/registry.js';
-import { hashSeed, seededShuffle } from '../stats.js';
-import type { GcMode } from '../memory.js';
+import { hashSeed, seededShuffle } from '../summarise/stats.js';
+import type { GcMode } from './memory.js';
 import type { ForkResult, ForkTask, ForkTiming, Validity } from './fork.js';
 import type { ForkRunner } from './isolate.js';
 import type { PreparedGroup, PrepareTask } from './prepare.js';

@@ -3,7 +3,7 @@
  * is generated once (workloads are pure, seeded generators) into a
  * SharedArrayBuffer that every fork of the group reads without a copy, and
  * the oracle replays it once for the reference digest. Runs on the piscina
- * pool (bench/pool.ts), so the main thread stays free for progress and
+ * pool (bench/measure/pool.ts), so the main thread stays free for progress and
  * signals, and no isolate that measures ever ran a workload generator.
  */
 import { Bugs } from '../../core/bugs.js';

@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runReplayCommand } from '../../bench/replay.js';
+import { runReplayCommand } from '../../bench/commands/replay.js';
 
 /** A small machine: RAM below 640 KiB and 1 MiB–1 GiB; everything else is MMIO. */
 export const SMALL_MACHINE = {

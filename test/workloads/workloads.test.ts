@@ -16,7 +16,7 @@ import { Kmsg } from '../../core/kmsg.js';
 import { Machine } from '../../core/machine.js';
 import { F_A, F_B, Op, STRIDE, type OpStream } from '../../core/ops.js';
 import { readTraceFile } from '../../core/trace.js';
-import { runTraceCommand } from '../../bench/workload-cmds.js';
+import { runTraceCommand } from '../../bench/commands/workload.js';
 import { LINUX_TRACKER, ORACLE, createTracker } from '../../impls/registry.js';
 import { HPET_ADDRESS } from '../../workloads/devices.js';
 import { listProfiles, resolveMachine } from '../../workloads/profiles.js';

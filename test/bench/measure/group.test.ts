@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import type { ForkResult, ForkTask } from '../../../bench/measure/fork.js';
 import { GroupAborted, measureGroup, type GroupDeps, type GroupTask } from '../../../bench/measure/group.js';
 import type { PrepareTask } from '../../../bench/measure/prepare.js';
-import { FAST_TIMING, fakeGroupDeps, fakePrepare, stubResult } from '../fakes.js';
+import { FAST_TIMING, fakeGroupDeps, fakePrepare, stubResult } from '../../helpers/fakes.js';
 
 const TRACKERS = ['null', 'base', 'good', 'bad'];
 

@@ -12,7 +12,7 @@ import { DigestSink } from '../../../core/outcome.js';
 import { prepareGroup, shareStream } from '../../../bench/measure/prepare.js';
 import { createTracker, LINUX_TRACKER, ORACLE } from '../../../impls/registry.js';
 import { getWorkload } from '../../../workloads/registry.js';
-import { tinyStream } from '../fakes.js';
+import { tinyStream } from '../../helpers/fakes.js';
 
 const TASK = { workload: 'ttm-fault', size: 16, seed: 1, bugs: [] as string[] };
 
