@@ -29,7 +29,8 @@ import { InputError } from '../../core/errors.js';
 import { NULL_TRACKER } from '../../impls/registry.js';
 import { MSG } from '../messages.js';
 import { FILES, linesByCell, readResultLines, resolveRunDir, type ResultLine } from '../store/results.js';
-import { benjaminiHochberg, bootstrapForks, hashSeed, ratioCI, welchTTest, type RatioCI } from '../summarise/stats.js';
+import { hashSeed } from '../../workloads/rng.js';
+import { benjaminiHochberg, bootstrapForks, ratioCI, welchTTest, type RatioCI } from '../summarise/stats.js';
 import { UNSTABLE_RATIO } from '../summarise/summary.js';
 
 /** Options of a comparison. */

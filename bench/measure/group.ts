@@ -15,7 +15,8 @@
  */
 import type { MachineSpec } from '../../core/machine-spec.js';
 import { NULL_TRACKER } from '../../impls/registry.js';
-import { hashSeed, seededShuffle } from '../summarise/stats.js';
+import { shuffle } from 'simple-statistics';
+import { hashSeed, Rng } from '../../workloads/rng.js';
 import type { GcMode } from './memory.js';
 import type { ForkResult, ForkTask, ForkTiming, Validity } from './fork.js';
 import type { ForkRunner } from './isolate.js';
@@ -176,7 +177,8 @@ export async function measureGroup(task: GroupTask, deps: GroupDeps, signal?: Ab
   const orders: string[][] = [];
   let gc: GcMode | null = null;
   for (let k = 0; k < task.forks; k++) {
-    const order = seededShuffle(task.trackers, hashSeed(task.orderSeed, task.groupId, k));
+    const rng = new Rng(hashSeed(task.orderSeed, task.groupId, k));
+    const order = shuffle([...task.trackers], () => rng.next());
     orders.push(order);
     for (let position = 0; position < order.length; position++) {
       const tracker = order[position]!;

@@ -25,7 +25,7 @@
  * nothing else.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { thinSorted } from '../summarise/stats.js';
+import { thinSorted } from '../measure/sample-stats.js';
 import { linesByCell, type ResultLine } from '../store/results.js';
 import { forkSamples, type CellSummary, type ComplexityRow, type RunSummary } from '../summarise/summary.js';
 

@@ -1,12 +1,10 @@
 /**
- * Pure statistics for the harness. Well-kept libraries where they have the
- * function — simple-statistics (median, quantiles, mean, standard deviation,
- * harmonic mean, Fisher–Yates shuffle), @stdlib (Student's t quantile,
- * Welch's t-test, Benjamini–Hochberg) — and here what they lack, small and
- * tested against known values:
+ * Statistics across forks, for summaries and comparisons. Well-kept
+ * libraries where they have the function — simple-statistics (median,
+ * quantiles, mean, standard deviation, harmonic mean), @stdlib (Welch's
+ * t-test, Benjamini–Hochberg) — and here what they lack, small and tested
+ * against known values:
  *
- * - a seeded PRNG (`createRng`, xoshiro128**) and seed derivation (`hashSeed`),
- * - the relative margin of error (`rme`) and order statistics of the median,
  * - the two-level bootstrap of a cell measured in several forks
  *   (`bootstrapForks`): forks, then samples within a fork — the fork, a fresh
  *   isolate, is the unit of replication, so intervals resample forks, never
@@ -15,147 +13,19 @@
  * - a complexity class fitted across sizes (`fitComplexity`, Google
  *   Benchmark's least-squares fit without intercept).
  *
- * No I/O, no clock, no global state: same inputs, same outputs.
+ * Resampling draws from the project's one PRNG (workloads/rng.ts), seeded
+ * by the caller. No I/O, no clock, no global state: same inputs, same outputs.
+ * Statistics of one fork's samples are in bench/measure/sample-stats.ts.
  */
 import padjust from '@stdlib/stats-padjust';
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import ttest2 from '@stdlib/stats-ttest2';
-import { harmonicMean as ssHarmonicMean, mean as ssMean, medianSorted, quantileSorted, sampleStandardDeviation, shuffle } from 'simple-statistics';
-
-/** A source of uniform numbers in [0, 1). */
-export type Rng = () => number;
-
-/**
- * A seeded PRNG (xoshiro128**, seeded through splitmix32).
- * @param seed any number; only its low 32 bits matter
- * @returns a function giving uniform numbers in [0, 1), the same sequence for the same seed
- */
-export function createRng(seed: number): Rng {
-  let x = seed >>> 0;
-  const split = (): number => {
-    x = (x + 0x9e3779b9) >>> 0;
-    let z = x;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = split();
-  let b = split();
-  let c = split();
-  let d = split();
-  if ((a | b | c | d) === 0) a = 1;
-  return () => {
-    const r = (Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0) / 4294967296;
-    const t = b << 9;
-    c ^= a;
-    d ^= b;
-    b ^= c;
-    a ^= d;
-    c ^= t;
-    d = rotl(d, 11);
-    return r;
-  };
-}
-
-function rotl(v: number, k: number): number {
-  return (v << k) | (v >>> (32 - k));
-}
-
-/**
- * Derives a 32-bit seed from parts (FNV-1a over their text), so that a
- * group's round order depends only on the run seed and the group's identity.
- */
-export function hashSeed(...parts: readonly (string | number)[]): number {
-  let h = 0x811c9dc5;
-  const s = parts.join('\u0000');
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** A seeded random permutation of `items` (a new array; Fisher–Yates via simple-statistics). */
-export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
-  return shuffle([...items], createRng(seed));
-}
-
-/**
- * Student's t quantile t_{0.975, df}: the half-width factor of a two-sided
- * 95% interval (@stdlib).
- * @throws RangeError for df < 1
- */
-export function tQuantile95(df: number): number {
-  if (!(df >= 1)) throw new RangeError(`degrees of freedom must be ≥ 1, got ${df}`);
-  return tQuantile(0.975, Math.floor(df));
-}
-
-/** Location and spread of one sample set. Units are those of the samples (the harness uses ns). */
-export interface SampleStats {
-  /** Number of samples. */
-  n: number;
-  median: number;
-  mean: number;
-  /** 99th percentile (simple-statistics `quantileSorted`, p = 0.99). */
-  p99: number;
-  min: number;
-  max: number;
-  /** Sample standard deviation (n − 1); 0 for one sample. */
-  sd: number;
-  /** Relative margin of error of the mean, percent: t_{0.975,n−1} · sd / √n / mean · 100; 0 for one sample. */
-  rme: number;
-  /** Relative margin of error of the median, percent (`medianRme`). */
-  medianRme: number;
-}
-
-/**
- * Relative margin of error of the mean at 95%, percent (tinybench's and
- * Benchmark.js's definition): t_{0.975, n−1} · (sd / √n) / mean · 100.
- * @returns 0 for fewer than two samples or a zero mean
- */
-export function rme(xs: readonly number[]): number {
-  if (xs.length < 2) return 0;
-  const m = ssMean(xs as number[]);
-  if (m === 0) return 0;
-  const sem = sampleStandardDeviation(xs as number[]) / Math.sqrt(xs.length);
-  return (tQuantile95(xs.length - 1) * sem * 100) / Math.abs(m);
-}
-
-/**
- * Summary statistics of a sample set.
- * @param xs samples (any order, not modified)
- * @throws RangeError for an empty sample set
- */
-export function sampleStats(xs: readonly number[]): SampleStats {
-  if (xs.length === 0) throw new RangeError('no samples');
-  const s = Array.from(xs).sort((a, b) => a - b);
-  return {
-    n: s.length,
-    median: medianSorted(s),
-    mean: ssMean(s),
-    p99: quantileSorted(s, 0.99),
-    min: s[0]!,
-    max: s[s.length - 1]!,
-    sd: s.length > 1 ? sampleStandardDeviation(s) : 0,
-    rme: rme(s),
-    medianRme: medianRme(s),
-  };
-}
+import { harmonicMean as ssHarmonicMean, mean as ssMean, medianSorted, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
+import { Rng } from '../../workloads/rng.js';
+import { thinSorted } from '../measure/sample-stats.js';
 
 /** Harmonic mean (simple-statistics): the mean for rates such as ops/s. @throws for an empty list or a non-positive value */
 export function harmonicMean(xs: readonly number[]): number {
   return ssHarmonicMean(xs as number[]);
-}
-
-/**
- * At most `max` values standing for `sorted`: itself when short enough, else
- * the order statistics at evenly spaced ranks (first and last kept). Used to
- * bound the raw samples stored per result line.
- * @param sorted ascending samples
- */
-export function thinSorted(sorted: readonly number[], max: number): number[] {
-  if (sorted.length <= max) return sorted.slice();
-  const out = new Array<number>(max);
-  const step = (sorted.length - 1) / (max - 1);
-  for (let i = 0; i < max; i++) out[i] = sorted[Math.round(i * step)]!;
-  return out;
 }
 
 /** An interval. */
@@ -191,7 +61,7 @@ export interface BootstrapOptions {
 function resampledMedian(sorted: readonly number[], rng: Rng, counts: Uint32Array): number {
   const n = sorted.length;
   counts.fill(0);
-  for (let i = 0; i < n; i++) counts[Math.floor(rng() * n)]!++;
+  for (let i = 0; i < n; i++) counts[rng.int(n)]!++;
   // Ranks (0-based) of the median in the resample: lo and hi (equal for odd n).
   const lo = (n - 1) >> 1;
   const hi = n >> 1;
@@ -232,7 +102,7 @@ export function bootstrapForks(forks: readonly (readonly number[])[], options: B
   const sorted = forks.filter((f) => f.length > 0).map((f) => thinSorted([...f].sort((a, b) => a - b), maxPerFork));
   const k = sorted.length;
   if (k === 0) throw new RangeError('bootstrap needs a fork with samples');
-  const rng = createRng(options.seed ?? 1);
+  const rng = new Rng(options.seed ?? 1);
   const medians = sorted.map((f) => medianSorted(f));
   const innerDraws = sorted.map((f) => {
     const counts = new Uint32Array(f.length);
@@ -243,7 +113,7 @@ export function bootstrapForks(forks: readonly (readonly number[])[], options: B
   const pick = new Float64Array(k);
   const draws = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
-    for (let j = 0; j < k; j++) pick[j] = innerDraws[Math.floor(rng() * k)]![Math.floor(rng() * inner)]!;
+    for (let j = 0; j < k; j++) pick[j] = innerDraws[rng.int(k)]![rng.int(inner)]!;
     pick.sort();
     draws[r] = k % 2 === 1 ? pick[k >> 1]! : (pick[(k >> 1) - 1]! + pick[k >> 1]!) / 2;
   }
@@ -336,37 +206,6 @@ export function fitComplexity(ns: readonly number[], ys: readonly number[]): Com
     if (best === null || rms < best.rms - 1e-12) best = { class: cls, coefficient: c, rms, all };
   }
   return best;
-}
-
-/**
- * Distribution-free 95% confidence interval of the median from order
- * statistics (normal approximation to the binomial): the 1-based ranks
- * r = ⌊n/2 − 1.96·√n/2⌋ and s = ⌈n/2 + 1 + 1.96·√n/2⌉, clamped to [1, n]
- * (n = 100 gives ranks 40 and 61).
- * @param sorted ascending samples
- * @throws RangeError for no samples
- */
-export function medianCI(sorted: readonly number[]): { low: number; high: number } {
-  const n = sorted.length;
-  if (n === 0) throw new RangeError('no samples');
-  const h = (1.959963984540054 * Math.sqrt(n)) / 2;
-  const r = Math.max(1, Math.floor(n / 2 - h));
-  const s = Math.min(n, Math.ceil(n / 2 + 1 + h));
-  return { low: sorted[r - 1]!, high: sorted[s - 1]! };
-}
-
-/**
- * Relative margin of error of the median, percent: half the width of
- * `medianCI` divided by the median. Robust to the rare long samples
- * (preemption, a GC) that inflate the mean-based `rme`.
- * @returns 0 for fewer than two samples or a zero median
- */
-export function medianRme(sorted: readonly number[]): number {
-  if (sorted.length < 2) return 0;
-  const m = medianSorted(sorted as number[]);
-  if (m === 0) return 0;
-  const ci = medianCI(sorted);
-  return ((ci.high - ci.low) / 2 / Math.abs(m)) * 100;
 }
 
 /** Result of Welch's t-test. */

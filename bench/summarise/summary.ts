@@ -37,7 +37,9 @@ import type { Validity } from '../measure/fork.js';
 import { cellId as makeCellId, type Matrix } from '../plan/matrix.js';
 import { MSG } from '../messages.js';
 import { FILES, linesByCell, SCHEMA_VERSION, writeFileAtomic, type ResultLine } from '../store/results.js';
-import { bootstrapForks, fitComplexity, harmonicMean, hashSeed, percentileInterval, ratioCI, sampleStats, type ComplexityFit, type ForkBootstrap, type RatioCI } from './stats.js';
+import { hashSeed } from '../../workloads/rng.js';
+import { sampleStats } from '../measure/sample-stats.js';
+import { bootstrapForks, fitComplexity, harmonicMean, percentileInterval, ratioCI, type ComplexityFit, type ForkBootstrap, type RatioCI } from './stats.js';
 
 /** What a cell is in its group. */
 export type CellRole = 'null' | 'baseline' | 'tracker' | 'oracle';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareLines, compareMark, formatCompare, runCompareCommand } from '../../../bench/commands/compare.js';
 import { FILES, type ResultLine } from '../../../bench/store/results.js';
-import { bootstrapForks, createRng, ratioCI } from '../../../bench/summarise/stats.js';
+import { bootstrapForks, ratioCI } from '../../../bench/summarise/stats.js';
+import { Rng } from '../../../workloads/rng.js';
 import { line, sink } from '../../helpers/fakes.js';
 
 const FORKS = 5;
@@ -25,8 +26,8 @@ interface RunShape {
 
 /** Lines of one run: 5 forks per cell of 40 lognormal samples each, seeded. */
 function run(seed: number, o: RunShape = {}): ResultLine[] {
-  const u = createRng(seed);
-  const z = (): number => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  const u = new Rng(seed);
+  const z = (): number => Math.sqrt(-2 * Math.log(1 - u.next())) * Math.cos(2 * Math.PI * u.next());
   const { factor = () => 1, forkSigma = 0.01, sampleSigma = 0.01, trackers = ['a', 'b', 'c', 'd'], drift = () => 1, levels = () => undefined } = o;
   const out: ResultLine[] = [];
   for (let k = 0; k < FORKS; k++)

@@ -1,98 +1,19 @@
 import { describe, it, expect } from 'vitest';
-import {
-  benjaminiHochberg,
-  bootstrapForks,
-  createRng,
-  fitComplexity,
-  harmonicMean,
-  hashSeed,
-  medianCI,
-  medianRme,
-  percentileInterval,
-  ratioCI,
-  rme,
-  sampleStats,
-  seededShuffle,
-  thinSorted,
-  tQuantile95,
-  welchTTest,
-  type ComplexityClass,
-} from '../../../bench/summarise/stats.js';
+import { Rng } from '../../../workloads/rng.js';
+import { benjaminiHochberg, bootstrapForks, fitComplexity, harmonicMean, percentileInterval, ratioCI, welchTTest, type ComplexityClass } from '../../../bench/summarise/stats.js';
+import { hashSeed } from '../../../workloads/rng.js';
 
 /** Standard normal variates from a seeded uniform source (Box–Muller). */
 function normals(seed: number): () => number {
-  const u = createRng(seed);
-  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  const u = new Rng(seed);
+  return () => Math.sqrt(-2 * Math.log(1 - u.next())) * Math.cos(2 * Math.PI * u.next());
 }
 
-describe('seeded randomness', () => {
-  it('createRng: same seed, same sequence; in [0, 1); roughly uniform', () => {
-    const a = createRng(42);
-    const b = createRng(42);
-    const c = createRng(43);
-    const xs = Array.from({ length: 10_000 }, () => a());
-    expect(xs.slice(0, 5)).toEqual(Array.from({ length: 5 }, () => b()));
-    expect(xs[0]).not.toBe(c());
-    expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...xs)).toBeLessThan(1);
-    expect(xs.reduce((s, x) => s + x, 0) / xs.length).toBeCloseTo(0.5, 1);
-  });
-
-  it('seededShuffle is a stable permutation; hashSeed depends on every part', () => {
-    const items = ['a', 'b', 'c', 'd', 'e', 'f'];
-    const p = seededShuffle(items, 7);
-    expect([...p].sort()).toEqual(items);
-    expect(seededShuffle(items, 7)).toEqual(p);
-    expect(items).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
-    expect(hashSeed(1, 'w/8/1', 0)).toBe(hashSeed(1, 'w/8/1', 0));
-    expect(hashSeed(1, 'w/8/1', 0)).not.toBe(hashSeed(1, 'w/8/1', 1));
-    // Different blocks give different orders (for at least one of a few blocks).
-    const orders = new Set([0, 1, 2, 3].map((r) => seededShuffle(items, hashSeed(1, 'g', r)).join()));
-    expect(orders.size).toBeGreaterThan(1);
-  });
-});
-
-describe('location, spread, rme', () => {
-  it("Student's t quantiles match the tables", () => {
-    expect(tQuantile95(1)).toBeCloseTo(12.7062, 3);
-    expect(tQuantile95(10)).toBeCloseTo(2.2281, 3);
-    expect(tQuantile95(30)).toBeCloseTo(2.0423, 3);
-    expect(tQuantile95(60)).toBeCloseTo(2.0003, 3);
-    expect(tQuantile95(120)).toBeCloseTo(1.9799, 3);
-    expect(tQuantile95(1e9)).toBeCloseTo(1.96, 3);
-    expect(() => tQuantile95(0)).toThrow(RangeError);
-  });
-
-  it('rme of [1..5] is t(4)·sd/√n/mean = 65.44%', () => {
-    // mean 3, sd √2.5 = 1.5811, sem 0.7071, t 2.7764 → 1.9632 / 3
-    expect(rme([1, 2, 3, 4, 5])).toBeCloseTo(65.44, 1);
-    expect(rme([7])).toBe(0);
-    const s = sampleStats([5, 1, 3, 2, 4]);
-    expect(s).toMatchObject({ n: 5, median: 3, mean: 3, min: 1, max: 5 });
-    expect(s.sd).toBeCloseTo(Math.sqrt(2.5), 10);
-    expect(s.p99).toBeCloseTo(4.96, 10); // simple-statistics' interpolated quantile
-  });
-
-  it('the median CI uses ranks 40 and 61 for n = 100; medianRme ignores a far outlier', () => {
-    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(medianCI(xs)).toEqual({ low: 40, high: 61 });
-    const steady = Array.from({ length: 200 }, (_, i) => 1000 + (i % 10));
-    const spiky = [...steady.slice(0, 199), 1e6].sort((a, b) => a - b);
-    expect(medianRme(spiky)).toBeLessThan(1);
-    expect(rme(spiky)).toBeGreaterThan(50);
-  });
-
+describe('harmonic mean', () => {
   it('harmonic mean for rates', () => {
     expect(harmonicMean([1, 2, 4])).toBeCloseTo(3 / 1.75, 12);
     // Two equal-work runs at 100 and 300 ops/s average 150 ops/s, not 200.
     expect(harmonicMean([100, 300])).toBeCloseTo(150, 12);
-  });
-
-  it('thinSorted keeps the ends and the length bound', () => {
-    const xs = Array.from({ length: 1001 }, (_, i) => i);
-    const t = thinSorted(xs, 11);
-    expect(t).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
-    expect(thinSorted([1, 2, 3], 10)).toEqual([1, 2, 3]);
   });
 });
 
@@ -242,8 +163,8 @@ describe('complexity fit', () => {
   ];
   for (const [cls, f] of cases) {
     it(`picks ${cls} on a synthetic series with ±3% noise`, () => {
-      const u = createRng(hashSeed(cls));
-      const ys = sizes.map((n) => f(n) * (1 + 0.06 * (u() - 0.5)));
+      const u = new Rng(hashSeed(cls));
+      const ys = sizes.map((n) => f(n) * (1 + 0.06 * (u.next() - 0.5)));
       const fit = fitComplexity(sizes, ys)!;
       expect(fit.class).toBe(cls);
       expect(fit.rms).toBeLessThan(0.05);
