@@ -56,6 +56,9 @@ export const MSG = {
     badFile: (path: string, why: string) => `${path}: ${why}`,
     both: () => `--machine and --machine-file exclude each other: give a built-in profile or a file`,
     unknownProfile: (name: string, valid: readonly string[]) => `--machine: unknown profile "${name}"; valid profiles: ${list(valid)}`,
+    notAMap: (path: string) =>
+      `${path}: not a /proc/iomem dump or an e820 boot log: expected iomem lines like "00100000-bfffffff : System RAM" or boot-log lines like "BIOS-e820: [mem 0x0000000000100000-0x00000000bfffffff] usable"`,
+    noRam: (path: string) => `${path}: the map has no RAM: expected "System RAM" resources (iomem) or "usable" e820 entries`,
   },
   shard: {
     malformed: (spec: string) => `--shard must be i/n (1 ≤ i ≤ n), auto/n or auto, got "${spec}"`,

@@ -22,7 +22,7 @@ import { Dev, MAP_SHARED, OpStreamBuilder, PROT_READ, PROT_WRITE } from '../core
 import { TablePool } from '../core/pagetable.js';
 import { DigestSink } from '../core/outcome.js';
 import { createTracker, NULL_TRACKER } from '../impls/registry.js';
-import { resolveMachine } from '../workloads/profiles.js';
+import { profileMachine } from '../workloads/profiles.js';
 import { getWorkload } from '../workloads/registry.js';
 import { findGc, measureJsBytes } from '../bench/measure/memory.js';
 import { timeReplays } from '../bench/measure/timing.js';
@@ -45,7 +45,7 @@ function throughput(timeMs: number): void {
     const wl = getWorkload(w);
     for (const size of wl.defaultSizes) {
       const stream = wl.generate(size, 1);
-      const hw = Hardware.fromSpec(stream.machine);
+      const hw = Hardware.fromParsed(stream.machine);
       let m: Machine | null = null;
       let sink: DigestSink | null = null;
       const setup = (): void => {
@@ -66,9 +66,9 @@ function throughput(timeMs: number): void {
 function pageTableMemory(pages: number): void {
   const perVma = 1 << 16;
   const perProc = 64;
-  const spec = resolveMachine({ profile: 'kvm-guest-24g' });
-  const hw = Hardware.fromSpec(spec);
-  const b = new OpStreamBuilder(spec, pages + pages / perVma + 64);
+  const host = profileMachine('kvm-guest-24g');
+  const hw = Hardware.fromParsed(host);
+  const b = new OpStreamBuilder(host, pages + pages / perVma + 64);
   b.memtypeReserve(0x4000000000, 0x4000000000 + perVma * 4096, WC);
   let mapped = 0;
   for (let p = 0; mapped < pages; p++) {

@@ -15,7 +15,7 @@ import { STRIDE } from '../../core/ops.js';
 import { TraceError, fieldColumn, readTraceFile, type ParsedTrace } from '../../core/trace.js';
 import { loadTrackerModules } from '../../impls/modules.js';
 import { LINUX_TRACKER, createTracker } from '../../impls/registry.js';
-import { resolveMachine } from '../../workloads/profiles.js';
+import { loadMachine } from '../../workloads/profiles.js';
 import { OutcomeJsonSink } from '../verify/outcome-json.js';
 
 /** Buffered writer for large outputs. */
@@ -55,7 +55,7 @@ export async function runReplayCommand(
   const tracker = createTracker(opts.tracker ?? LINUX_TRACKER);
   let parsed: ParsedTrace;
   try {
-    parsed = readTraceFile(path, { keepGoing: opts.keepGoing, resolveMachine });
+    parsed = readTraceFile(path, { keepGoing: opts.keepGoing, loadMachine });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code) throw new InputError(`cannot read trace ${path}: ${(e as NodeJS.ErrnoException).code}`);
     throw e;
@@ -63,15 +63,7 @@ export async function runReplayCommand(
   const out = new Out(stdout);
   const errors = parsed.errors;
   let runtimeErrors = 0;
-  let hw: Hardware;
-  try {
-    hw = Hardware.fromSpec(parsed.stream.machine);
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    stderr(`trace error: machine: ${e.message}\n`);
-    return 2;
-  }
-  const machine = new Machine(hw, tracker, { bugs });
+  const machine = new Machine(Hardware.fromParsed(parsed.stream.machine), tracker, { bugs });
   const sink = new OutcomeJsonSink(parsed.stream, (i, o) => out.line(JSON.stringify({ line: parsed.lines[i], ...o })));
   sink.machine = machine;
   machine.attachStream(parsed.stream, sink);

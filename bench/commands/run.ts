@@ -15,7 +15,7 @@ import { createForkRunner, type ForkRunner, type Isolation } from '../measure/is
 import { writeCharts } from '../present/charts.js';
 import { writeReport } from '../present/report.js';
 import { collectEnv, type RunEnv } from '../store/env.js';
-import { loadMachineChoice, machineSpecFor, type MachineChoice, type MachineOptions } from '../plan/machine.js';
+import { loadMachineChoice, machineFor, type MachineChoice, type MachineOptions } from '../plan/machine.js';
 import { loadTrackerModule, type LoadedModule } from '../../impls/modules.js';
 import { isModuleTracker } from '../../impls/registry.js';
 import { AUTO_WARMUP_FACTOR, expandMatrix, REGISTRY_SOURCES, type Matrix, type MatrixGroup, type MatrixOverrides, type MatrixSources, type TrackerModuleRef } from '../plan/matrix.js';
@@ -289,14 +289,17 @@ async function resumeRun(arg: string, outDir: string, threads: number, deps: Run
 
 function groupTask(g: MatrixGroup, mf: RunManifest, sources: MatrixSources): GroupTask {
   const m = mf.matrix;
-  const spec = machineSpecFor(mf.machineChoice, sources.defaultProfile?.(g.workload) ?? '');
+  const choice = mf.machineChoice;
+  // A user's machine is parsed once here (machineFor caches it) and sent to the preparing worker as a
+  // value; a workload's own default profile is parsed once by that worker (workloads/profiles.ts).
+  const machine = choice.kind === 'default' && choice.mtrrText === undefined ? undefined : machineFor(choice, sources.defaultProfile?.(g.workload) ?? '');
   const verification = Object.entries(mf.verification ?? {});
   return {
     groupId: g.id,
     workload: g.workload,
     size: g.size,
     seed: g.seed,
-    ...(spec !== undefined ? { machine: spec } : {}),
+    ...(machine !== undefined ? { machine } : {}),
     machineLabel: g.machine,
     ...(m.bugs.length > 0 ? { bugs: [...m.bugs] } : {}),
     trackers: [...g.trackers],

@@ -8,25 +8,18 @@ import { writeFileSync } from 'node:fs';
 import { InputError } from '../../core/errors.js';
 import { Hardware } from '../../core/hardware.js';
 import { Machine, OpError } from '../../core/machine.js';
-import type { MachineSpec } from '../../core/machine-spec.js';
 import { OP_COUNT, OP_NAMES, STRIDE, type OpStream } from '../../core/ops.js';
 import type { OutcomeSink } from '../../core/outcome.js';
 import { writeTrace } from '../../core/trace.js';
 import { loadTrackerModules } from '../../impls/modules.js';
 import { LINUX_TRACKER, ORACLE, createTracker } from '../../impls/registry.js';
-import { machineFromFiles, readMtrrFile, resolveMachine } from '../../workloads/profiles.js';
 import { getWorkload } from '../../workloads/registry.js';
+import { loadMachineFor, type MachineOptions } from '../plan/machine.js';
 
 /** Options shared by `trace` and `describe`. */
-export interface WorkloadCmdOptions {
+export interface WorkloadCmdOptions extends MachineOptions {
   size: number;
   seed: number;
-  /** Built-in profile name (`--machine`). */
-  machine?: string;
-  /** A user's `/proc/iomem` or e820 boot log (`--machine-file`). */
-  machineFile?: string;
-  /** A user's `/proc/mtrr` or boot-log MTRR block (`--mtrr-file`). */
-  mtrrFile?: string;
   /** Output file for `trace` (default standard output). */
   out?: string;
   /** Tracker modules to load first (`--tracker-module`, repeatable). */
@@ -39,32 +32,12 @@ export interface WorkloadCmdOptions {
 const ORACLE_LIMIT = 200_000;
 
 /**
- * The machine spec the options name: `--machine-file` (with `--mtrr-file`)
- * → the user's map text; `--machine P` → profile P; neither → the
- * workload's default profile. `--mtrr-file` with a profile gives the
- * profile's map text with the user's MTRRs and no profile name, so that a
- * written trace carries both.
- * @throws InputError for both `--machine` and `--machine-file`, an unknown
- *   profile, or an unreadable/malformed file
- */
-export function workloadMachineSpec(defaultProfile: string, opts: WorkloadCmdOptions): MachineSpec {
-  if (opts.machineFile !== undefined) {
-    if (opts.machine !== undefined) throw new InputError('give --machine or --machine-file, not both');
-    return machineFromFiles(opts.machineFile, opts.mtrrFile);
-  }
-  const spec = resolveMachine({ profile: opts.machine ?? defaultProfile });
-  if (opts.mtrrFile === undefined) return { profile: spec.profile };
-  const { profile: _label, mtrr: _mtrr, ...rest } = spec;
-  return { ...rest, mtrrText: readMtrrFile(opts.mtrrFile) };
-}
-
-/**
  * The workload's stream for the options.
  * @throws InputError for an unknown workload, a bad size or machine
  */
 export function workloadStream(workload: string, opts: WorkloadCmdOptions): OpStream {
   const w = getWorkload(workload);
-  return w.generate(opts.size, opts.seed, workloadMachineSpec(w.defaultProfile, opts));
+  return w.generate(opts.size, opts.seed, loadMachineFor(opts, w.defaultProfile));
 }
 
 /**
@@ -82,7 +55,7 @@ export async function runTraceCommand(
 ): Promise<number> {
   await loadTrackerModules(opts.trackerModules ?? []);
   const stream = workloadStream(workload, opts);
-  const where = stream.machine.profile ?? (opts.machineFile !== undefined ? `file ${opts.machineFile}` : 'inline map');
+  const where = stream.machine.spec.profile ?? (opts.machineFile !== undefined ? `file ${opts.machineFile}` : 'inline map');
   const text =
     `# memtype-bench trace: workload ${workload}, size ${opts.size}, seed ${opts.seed}, machine ${where}; ` +
     `${stream.count} operations, peak state after operation ${stream.peak}\n` +
@@ -122,7 +95,7 @@ function sparkline(v: readonly number[]): string {
  * @returns the samples, and the error that stopped the replay, if any
  */
 function sampleReplay(stream: OpStream, tracker: string, at: readonly number[]): { samples: Sample[]; stop?: string } {
-  const machine = new Machine(Hardware.fromSpec(stream.machine), createTracker(tracker));
+  const machine = new Machine(Hardware.fromParsed(stream.machine), createTracker(tracker));
   const sink: OutcomeSink = { msg() {}, done() {} };
   machine.attachStream(stream, sink);
   const raw: number[] = [];
@@ -167,7 +140,7 @@ export async function runDescribeCommand(
   if (opts.tracker !== undefined) createTracker(opts.tracker); // unknown names fail before the stream is built
   const stream = workloadStream(workload, opts);
   const lines: string[] = [];
-  const machineName = stream.machine.profile ?? (opts.machineFile ?? 'inline map');
+  const machineName = stream.machine.spec.profile ?? (opts.machineFile ?? 'inline map');
   lines.push(`${w.name}: ${w.description}`);
   lines.push(`size ${opts.size} (${w.sizeUnit}), seed ${opts.seed}, machine ${machineName}`);
   lines.push(`${stream.count} operations; peak state after operation ${stream.peak}`);

@@ -140,7 +140,7 @@ export interface Replayable {
 export interface ForkDeps {
   /** A fresh tracker (default: the registry's `createTracker`). */
   newTracker(name: string): MemtypeTracker;
-  /** A factory of fresh machines for `stream` with bug switches `bugs` (default: `Hardware` built once from `stream.machine`). */
+  /** A factory of fresh machines for `stream` with bug switches `bugs` (default: `Hardware` built once from the parsed `stream.machine`). */
   machineFactory(stream: OpStream, bugs: readonly string[]): (tracker: MemtypeTracker) => Replayable;
   /** Sample clock, ms (default `performance.now`); tests inject a fake. */
   now?: () => number;
@@ -152,7 +152,7 @@ export interface ForkDeps {
 export const FORK_DEPS: ForkDeps = {
   newTracker: createTracker,
   machineFactory(stream, bugs) {
-    const hw = Hardware.fromSpec(stream.machine);
+    const hw = Hardware.fromParsed(stream.machine);
     const opts = { bugs: Bugs.parse(bugs) };
     return (tracker) => new Machine(hw, tracker, opts);
   },

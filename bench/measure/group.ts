@@ -13,7 +13,7 @@
  *
  * Runs on the main thread; the forks are the only isolates that measure.
  */
-import type { MachineSpec } from '../../core/machine-spec.js';
+import type { ParsedMachine } from '../../core/machine-spec.js';
 import { NULL_TRACKER } from '../../impls/registry.js';
 import { shuffle } from 'simple-statistics';
 import { hashSeed, Rng } from '../../workloads/rng.js';
@@ -30,8 +30,8 @@ export interface GroupTask {
   /** Workload scale, in the workload's `sizeUnit`. */
   size: number;
   seed: number;
-  /** The machine to generate for; undefined = the workload's default profile. */
-  machine?: MachineSpec;
+  /** The machine to generate on, parsed once (bench/plan/machine.ts `machineFor`); undefined = the workload's default profile. */
+  machine?: ParsedMachine;
   /** Label of that machine, recorded with the results. */
   machineLabel: string;
   /** Historical bug switches enabled in every machine of the group (core/bugs.ts). */

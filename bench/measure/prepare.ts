@@ -9,7 +9,7 @@
 import { Bugs } from '../../core/bugs.js';
 import { Hardware } from '../../core/hardware.js';
 import { Machine } from '../../core/machine.js';
-import type { MachineSpec } from '../../core/machine-spec.js';
+import type { ParsedMachine } from '../../core/machine-spec.js';
 import { STRIDE, type OpStream } from '../../core/ops.js';
 import { DigestSink } from '../../core/outcome.js';
 import { createTracker, ORACLE } from '../../impls/registry.js';
@@ -22,8 +22,8 @@ export interface PrepareTask {
   /** Workload scale, in the workload's `sizeUnit`. */
   size: number;
   seed: number;
-  /** The machine to generate for; undefined = the workload's default profile. */
-  machine?: MachineSpec;
+  /** The machine to generate on, parsed (bench/plan/machine.ts `machineFor`); undefined = the workload's default profile. */
+  machine?: ParsedMachine;
   /** Historical bug switches of every machine, the oracle's included. */
   bugs: readonly string[];
 }
@@ -55,7 +55,7 @@ export function prepareGroup(task: PrepareTask, build: (t: PrepareTask) => OpStr
   }
   try {
     const sink = new DigestSink();
-    new Machine(Hardware.fromSpec(stream.machine), createTracker(ORACLE), { bugs: Bugs.parse(task.bugs) }).run(stream, sink);
+    new Machine(Hardware.fromParsed(stream.machine), createTracker(ORACLE), { bugs: Bugs.parse(task.bugs) }).run(stream, sink);
     return { ok: true, stream, oracleDigest: sink.digest() };
   } catch (e) {
     return { ok: false, error: `oracle: ${describeError(e)}`, ops: stream.count, peakOps: stream.peak };

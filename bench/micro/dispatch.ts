@@ -21,7 +21,7 @@ import { WC } from '../../core/cachemode.js';
 import { Hardware } from '../../core/hardware.js';
 import type { MemtypeTracker } from '../../core/tracker.js';
 import { createTracker, NULL_TRACKER, ORACLE, trackerNames } from '../../impls/registry.js';
-import { resolveMachine } from '../../workloads/profiles.js';
+import { profileMachine } from '../../workloads/profiles.js';
 import { caseArg, emptyView, probes, timeOps } from './harness.js';
 
 const PROFILE = 'icelake-tb-dock';
@@ -68,7 +68,7 @@ export interface DispatchResult {
 
 /** Runs one case; see the file header. */
 export function runDispatch(target: string): DispatchResult {
-  const hw = Hardware.fromSpec(resolveMachine({ profile: PROFILE }));
+  const hw = Hardware.fromParsed(profileMachine(PROFILE));
   const pm = hw.physmap;
   const ioBase = Math.ceil(pm.maxPfn / 4096) * 4096 + 0x100000; // above RAM: MMIO
   const ramLo = pm.chunkStartPfn(pm.chunkCount - 1);

@@ -43,7 +43,7 @@ import { createTracker } from '../../impls/registry.js';
 import { SoaIntervalTreeStore } from '../../impls/soa-interval-tree.js';
 import { VmaWalkStore } from '../../impls/vma-walk.js';
 import { displayDevice } from '../../workloads/devices.js';
-import { resolveMachine } from '../../workloads/profiles.js';
+import { profileMachine } from '../../workloads/profiles.js';
 import type { DispatchResult } from './dispatch.js';
 import { timeReplays } from '../measure/timing.js';
 import { bytesPerEntry, caseArg, emptyView, ns, probes, runCase, shuffled, table, timeOps } from './harness.js';
@@ -184,7 +184,7 @@ function pageTypeLoop(t: MemtypeTracker, ps: Float64Array, n: number, from: numb
 /** Case `ram/K/N`: `lookup_memtype()` of RAM pages through RAM_CASES[K] with N RAM pages reserved. */
 function ramLookup(k: number, n: number): Row[] {
   const [label, comp, target] = RAM_CASES[k]!;
-  const hw = Hardware.fromSpec(resolveMachine({ profile: PROFILE }));
+  const hw = Hardware.fromParsed(profileMachine(PROFILE));
   const pm = hw.physmap;
   // RAM pfns above 1 MiB, uniformly over the chunks.
   const chunks: [number, number][] = [];
@@ -216,11 +216,11 @@ const NO_SINK: OutcomeSink = { msg() {}, done() {} };
 
 /** A ttm-fault-like stream: `bos` buffer objects of `pages` pages each, mapped, faulted in page by page, unmapped. */
 function ttmStream(pages: number, bos: number, withInserts: boolean): OpStream {
-  const spec = resolveMachine({ profile: PROFILE });
-  const vram = displayDevice(spec).fb;
+  const host = profileMachine(PROFILE);
+  const vram = displayDevice(host).fb;
   const vramPfn0 = vram.start / PAGE_SIZE;
   const vramPages = (vram.end - vram.start) / PAGE_SIZE;
-  const b = new OpStreamBuilder(spec, bos * (pages + 2) + 8);
+  const b = new OpStreamBuilder(host, bos * (pages + 2) + 8);
   b.memtypeReserve(vram.start, vram.end, WC);
   b.spawn(0, 'glxgears', 2000);
   let addr = 0x7f0000000000;
@@ -259,7 +259,7 @@ const INSERT_POLICIES = ['single-page', 'whole-vma'];
  * machines. Includes the machine's own work per insert (VMA lookup, PTE write).
  */
 function insertCost(pages: number, policy: string): Row {
-  const hw = Hardware.fromSpec(resolveMachine({ profile: PROFILE }));
+  const hw = Hardware.fromParsed(profileMachine(PROFILE));
   const inserts = QUICK ? 1 << 12 : 1 << 14;
   const bos = Math.max(4, Math.floor(inserts / pages));
   const name = `interval-tree+page-bit-ram-walk+${policy}`;

@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { readTraceFile, type ParsedTrace } from '../../core/trace.js';
-import { repoRoot, resolveMachine } from '../../workloads/profiles.js';
+import { loadMachine, repoRoot } from '../../workloads/profiles.js';
 
 /** One conformance trace, parsed. */
 export interface ConformanceTrace {
@@ -39,7 +39,7 @@ export function readConformanceTraces(dir = conformanceDir()): ConformanceTrace[
   return names.map((name) => {
     const path = join(dir, name);
     try {
-      return { name, path, parsed: readTraceFile(path, { resolveMachine }) };
+      return { name, path, parsed: readTraceFile(path, { loadMachine }) };
     } catch (e) {
       throw new InputError(`conformance trace ${relative(process.cwd(), path)}: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -18,7 +18,7 @@ import fc from 'fast-check';
 import { InputError } from '../../core/errors.js';
 import { Hardware } from '../../core/hardware.js';
 import { Machine, OpError } from '../../core/machine.js';
-import type { MachineSpec } from '../../core/machine-spec.js';
+import type { ParsedMachine } from '../../core/machine-spec.js';
 import { OP_NAMES, STRIDE, type OpStream } from '../../core/ops.js';
 import type { MemtypeTracker } from '../../core/tracker.js';
 import { writeTrace } from '../../core/trace.js';
@@ -112,17 +112,14 @@ interface CorpusTrace {
   oracle: string[];
 }
 
-const hardwareByProfile = new Map<string, Hardware>();
-const hardwareBySpec = new WeakMap<MachineSpec, Hardware>();
+const hardwareOfMachine = new WeakMap<ParsedMachine, Hardware>();
 
-/** The hardware of a machine spec, built once per profile or spec object. */
-function hardwareOf(spec: MachineSpec): Hardware {
-  const key = spec.profile !== undefined && spec.iomem === undefined && spec.e820 === undefined && spec.e820Text === undefined ? spec.profile : null;
-  let hw = key !== null ? hardwareByProfile.get(key) : hardwareBySpec.get(spec);
+/** The hardware of a parsed machine, built once per machine (built-in profiles are one shared value each). */
+function hardwareOf(m: ParsedMachine): Hardware {
+  let hw = hardwareOfMachine.get(m);
   if (hw === undefined) {
-    hw = Hardware.fromSpec(spec);
-    if (key !== null) hardwareByProfile.set(key, hw);
-    else hardwareBySpec.set(spec, hw);
+    hw = Hardware.fromParsed(m);
+    hardwareOfMachine.set(m, hw);
   }
   return hw;
 }

@@ -4,6 +4,7 @@
  * and group dependencies over them, a fake clock, result lines and matrix
  * sources.
  */
+import { parseMachineSpec } from '../../core/hardware.js';
 import { Op, OpStreamBuilder, type OpStream } from '../../core/ops.js';
 import { DigestSink, type OutcomeSink } from '../../core/outcome.js';
 import type { Machine } from '../../core/machine.js';
@@ -16,9 +17,12 @@ import { parseMatrixConfig, type MatrixConfig } from '../../bench/plan/matrix-co
 import type { ResultLine } from '../../bench/store/results.js';
 import { Writable } from 'node:stream';
 
-/** `n` lookup operations on a machine spec the fake never parses. */
+/** A 1 GiB all-RAM machine. */
+export const TINY_MACHINE = parseMachineSpec({ profile: 'fake', e820: [{ start: 0, end: 1 << 30, type: 'usable' }] });
+
+/** `n` lookup operations on `TINY_MACHINE`. */
 export function tinyStream(n: number): OpStream {
-  const b = new OpStreamBuilder({ profile: 'fake', e820: [{ start: 0, end: 1 << 30, type: 'usable' }] }, n);
+  const b = new OpStreamBuilder(TINY_MACHINE, n);
   for (let i = 0; i < n; i++) b.push(Op.LookupMemtype, -1, i * 4096);
   return b.build();
 }

@@ -10,7 +10,7 @@ import { runDescribeCommand, runTraceCommand, workloadStream, type WorkloadCmdOp
 import { InputError } from '../../../core/errors.js';
 import { OP_NAMES, STRIDE } from '../../../core/ops.js';
 import { parseTrace } from '../../../core/trace.js';
-import { repoRoot, resolveMachine } from '../../../workloads/profiles.js';
+import { loadMachine, repoRoot } from '../../../workloads/profiles.js';
 import { getWorkload } from '../../../workloads/registry.js';
 import { record } from '../../helpers/record.js';
 
@@ -59,7 +59,7 @@ describe('trace', () => {
     expect(m2.iomem).toContain('System RAM');
     expect(m2.mtrr_text).toBe(readFileSync(mtrr, 'utf8'));
     // And the trace replays as the in-memory stream does.
-    const parsed = parseTrace(r.text, { resolveMachine });
+    const parsed = parseTrace(r.text, { loadMachine });
     expect(parsed.errors).toEqual([]);
     expect(record(parsed.stream, 'oracle').recs).toEqual(record(workloadStream('ioremap-churn', opts), 'oracle').recs);
   });
@@ -82,7 +82,7 @@ describe('trace', () => {
     expect((await rejects(runTraceCommand('xorg-fb', { size: 1, seed: 1, machine: 'vax' }, () => {}))).message).toMatch(/unknown profile "vax"/);
     expect((await rejects(runTraceCommand('xorg-fb', { size: 0, seed: 1 }, () => {}))).message).toMatch(/size 0 is out of range/);
     const both = { size: 1, seed: 1, machine: 'kvm-guest-24g', machineFile: data('iomem/kvm-guest-24g-6.18.iomem') };
-    expect((await rejects(runTraceCommand('xorg-fb', both, () => {}))).message).toMatch(/--machine or --machine-file, not both/);
+    expect((await rejects(runTraceCommand('xorg-fb', both, () => {}))).message).toMatch(/--machine and --machine-file exclude each other/);
     expect((await rejects(runTraceCommand('xorg-fb', { size: 1, seed: 1, out: '/nonexistent/dir/t.jsonl' }))).message).toMatch(
       /cannot write trace \/nonexistent\/dir\/t.jsonl: ENOENT/,
     );
