@@ -18,7 +18,7 @@ import { NULL_TRACKER } from '../../impls/registry.js';
 import { shuffle } from 'simple-statistics';
 import { hashSeed, Rng } from '../../workloads/rng.js';
 import type { GcMode } from './memory.js';
-import type { ForkResult, ForkTask, ForkTiming, Validity } from './fork.js';
+import { erroredFork, type ForkResult, type ForkTask, type ForkTiming, type Validity } from './fork.js';
 import type { ForkRunner } from './isolate.js';
 import type { PreparedGroup, PrepareTask } from './prepare.js';
 
@@ -68,8 +68,9 @@ export interface CellResult {
   validity: Validity;
   /** The first fork's error, if any. */
   error: string | null;
-  /** Modeled kernel bytes and JS bytes at the peak state (measured in fork 0). */
+  /** Modeled kernel bytes (of which `pageTableBytes` are page tables) and JS bytes at the peak state (measured in fork 0). */
   modeledBytes: number | null;
+  pageTableBytes: number | null;
   jsBytes: number | null;
   /** One per fork, in fork order. */
   forks: ForkOutcome[];
@@ -87,6 +88,8 @@ export interface GroupResult {
   peakOps: number | null;
   /** The oracle's outcome digest; null when it could not be computed. */
   oracleDigest: string | null;
+  /** Memtype reservations live at the peak state (the oracle's); null when it could not be replayed. */
+  peakReservations: number | null;
   /** One per requested tracker, in request order. */
   cells: CellResult[];
   /** Tracker order of each block of forks. */
@@ -115,23 +118,7 @@ export class GroupAborted extends Error {
 const RANK: Record<Validity, number> = { valid: 0, unchecked: 0, invalid: 1, errored: 2 };
 
 function skipped(tracker: string, fork: number, error: string): ForkOutcome {
-  return {
-    tracker,
-    fork,
-    position: -1,
-    digest: null,
-    validity: 'errored',
-    error,
-    warmup: null,
-    stats: null,
-    gcCount: 0,
-    gcPauseMs: 0,
-    modeledBytes: null,
-    jsBytes: null,
-    emptyReplayNs: null,
-    gc: 'none',
-    wallMs: 0,
-  };
+  return { ...erroredFork(tracker, fork, error), position: -1 };
 }
 
 /** A cell's summary of its forks (validity, digest, error, memory). */
@@ -144,6 +131,7 @@ export function cellOf(tracker: string, forks: ForkOutcome[]): CellResult {
     validity,
     error: forks.find((f) => f.error !== null)?.error ?? null,
     modeledBytes: withMemory?.modeledBytes ?? null,
+    pageTableBytes: withMemory?.pageTableBytes ?? null,
     jsBytes: withMemory?.jsBytes ?? null,
     forks,
   };
@@ -166,6 +154,7 @@ export async function measureGroup(task: GroupTask, deps: GroupDeps, signal?: Ab
       ops: prepared.ops,
       peakOps: prepared.peakOps,
       oracleDigest: null,
+      peakReservations: null,
       cells: task.trackers.map((t) => cellOf(t, Array.from({ length: task.forks }, (_, k) => skipped(t, k, prepared.error)))),
       orders: [],
       error: prepared.error,
@@ -218,6 +207,7 @@ export async function measureGroup(task: GroupTask, deps: GroupDeps, signal?: Ab
     ops: prepared.stream.count,
     peakOps: prepared.stream.peak,
     oracleDigest: prepared.oracleDigest,
+    peakReservations: prepared.peakReservations,
     cells: task.trackers.map((t) => cellOf(t, forks.get(t)!)),
     orders,
     error: null,

@@ -67,6 +67,13 @@ export interface ResultLine {
   /** Operations in the stream, and up to its peak state; null when it could not be built. */
   ops: number | null;
   peakOps: number | null;
+  /**
+   * Memtype reservations live at the peak state (the oracle's, what
+   * `pat_memtype_list` would show): the denominator of bytes per
+   * reservation. Null when unknown; absent from lines written before it
+   * was recorded (readers take absent as null).
+   */
+  peakReservations?: number | null;
   /** The fork's warm-up (its first, digest replay included); null when it did not get that far. */
   warmup: Warmup | null;
   /** Wall time of the fork inside its isolate (start-up excluded), ms; 0 when it never ran. */
@@ -76,6 +83,8 @@ export interface ResultLine {
   memory: {
     /** Modeled kernel bytes at the peak state (deterministic; measured in fork 0). */
     modeledBytes: number | null;
+    /** The page tables' share of `modeledBytes` (absent from lines written before it was recorded: read as null). */
+    pageTableBytes?: number | null;
     /** JS heap + ArrayBuffer bytes of one machine + tracker at the peak state, after forced GC (fork 0). */
     jsBytes: number | null;
     /** GCs started during this fork's timed replays, and their pause, ms. */
@@ -340,10 +349,11 @@ export function groupLines(group: GroupResult, ctx: LineContext): ResultLine[] {
         position: f?.position ?? -1,
         ops: group.ops,
         peakOps: group.peakOps,
+        peakReservations: group.peakReservations,
         warmup: f?.warmup ?? null,
         wallMs: f?.wallMs ?? 0,
         stats: storedStats(f?.stats ?? null, group.ops),
-        memory: { modeledBytes: c.modeledBytes, jsBytes: c.jsBytes, gcCount: f?.gcCount ?? 0, gcPauseMs: f?.gcPauseMs ?? 0 },
+        memory: { modeledBytes: c.modeledBytes, pageTableBytes: c.pageTableBytes, jsBytes: c.jsBytes, gcCount: f?.gcCount ?? 0, gcPauseMs: f?.gcPauseMs ?? 0 },
         harness: { emptyReplayNs: f?.emptyReplayNs ?? null },
         digest: c.digest,
         oracleDigest: group.oracleDigest,
@@ -390,10 +400,11 @@ export function failedGroupLines(g: MatrixGroup, error: string, ctx: LineContext
         position: -1,
         ops: null,
         peakOps: null,
+        peakReservations: null,
         warmup: null,
         wallMs: 0,
         stats: null,
-        memory: { modeledBytes: null, jsBytes: null, gcCount: 0, gcPauseMs: 0 },
+        memory: { modeledBytes: null, pageTableBytes: null, jsBytes: null, gcCount: 0, gcPauseMs: 0 },
         harness: { emptyReplayNs: null },
         digest: null,
         oracleDigest: null,

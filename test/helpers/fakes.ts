@@ -122,7 +122,7 @@ export function fakePrepare(ops = 200, seen: PrepareTask[] = []): (task: Prepare
     seen.push(task);
     if (task.workload === 'broken') return { ok: false, error: 'workload: Error: cannot build', ops: null, peakOps: null };
     const stream = shareStream(tinyStream(ops));
-    return { ok: true, stream, oracleDigest: fakeOracleDigest(stream) };
+    return { ok: true, stream, oracleDigest: fakeOracleDigest(stream), peakReservations: 2 };
   };
 }
 
@@ -183,6 +183,7 @@ export function stubResult(task: Pick<ForkTask, 'tracker' | 'fork'>, over: Parti
     gcCount: 0,
     gcPauseMs: 0,
     modeledBytes: null,
+    pageTableBytes: null,
     jsBytes: null,
     emptyReplayNs: null,
     gc: 'none',
@@ -270,7 +271,8 @@ export function line(over: Partial<ResultLine> & { medianNs?: number; samplesNs?
             opsPerSec: ops ? ops / (med / 1e9) : 0,
             nsPerOp: ops ? med / ops : 0,
           },
-    memory: { modeledBytes: 4096, jsBytes: 2048, gcCount: 0, gcPauseMs: 0 },
+    peakReservations: 1,
+    memory: { modeledBytes: 4096, pageTableBytes: tracker === 'null' ? 4096 : 4032, jsBytes: 2048, gcCount: 0, gcPauseMs: 0 },
     harness: { emptyReplayNs: tracker === 'null' ? 10 : null },
     digest: 'aaaa',
     oracleDigest: 'aaaa',

@@ -46,6 +46,11 @@ describe('prepareGroup', () => {
       return sink.digest();
     };
     expect(r.oracleDigest).toBe(replay(ORACLE));
+    // The reservations live at the peak: the oracle's pat_memtype_list there (ttm-fault holds the VRAM aperture's one).
+    const atPeak = new Machine(Hardware.fromParsed(r.stream.machine), createTracker(ORACLE));
+    atPeak.run(r.stream, new DigestSink(), r.stream.peak);
+    expect(r.peakReservations).toBe(atPeak.memtypeList().length);
+    expect(r.peakReservations).toBe(1);
     expect(replay(LINUX_TRACKER)).toBe(r.oracleDigest);
     // Deterministic: the same task, the same digest; another seed, another stream.
     expect((prepareGroup(TASK) as { oracleDigest: string }).oracleDigest).toBe(r.oracleDigest);

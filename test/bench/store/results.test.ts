@@ -88,12 +88,14 @@ describe('results files', () => {
       machine: g.machine,
       ops: 100,
       peakOps: 80,
+      peakReservations: 3,
       oracleDigest: 'ab',
       cells: g.trackers.map((t) => ({
         tracker: t,
         digest: 'ab',
         validity: t === 'null' ? ('unchecked' as const) : ('valid' as const),
         modeledBytes: 1,
+        pageTableBytes: 0,
         jsBytes: 2,
         error: null,
         forks: [0, 1].map((fork) => ({
@@ -115,7 +117,8 @@ describe('results files', () => {
     expect(l0.stats!.opsPerSec).toBeCloseTo(100 / 2e-6, 3);
     expect(l0.stats!.nsPerOp).toBe(20);
     expect(l0.warmup).toEqual({ replays: 4, ms: 1, firstMs: 0.5, steady: true, lastMedianNs: 2000 });
-    expect(l0.memory).toEqual({ modeledBytes: 1, jsBytes: 2, gcCount: 1, gcPauseMs: 0.5 });
+    expect(l0.memory).toEqual({ modeledBytes: 1, pageTableBytes: 0, jsBytes: 2, gcCount: 1, gcPauseMs: 0.5 });
+    expect(l0.peakReservations).toBe(3);
     expect(l0.harness.emptyReplayNs).toBeNull();
     expect(lines[5]!.harness.emptyReplayNs).toBe(12);
     // Only the first group is complete; a partial second group (fork 1 missing) is dropped, duplicates too.
