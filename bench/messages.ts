@@ -5,7 +5,7 @@
  * plain strings (or lists of lines); callers add the `memtype-bench: `
  * prefix for errors (the CLI does).
  */
-import type { CompareResult } from './commands/compare.js';
+import type { CompareResult } from './summarise/compare.js';
 import type { RunEnv } from './store/env.js';
 import type { Matrix } from './plan/matrix.js';
 import type { MatrixConfig } from './plan/matrix-config.js';

@@ -8,7 +8,7 @@
  * errored or missing cell, with digests and errors); the charts
  * (bench/present/chart-specs.ts, rendered by bench/present/render.ts); the summary table per
  * workload; complexity fits; precision and harness overhead; with a
- * baseline run, the comparison per cell (bench/commands/compare.ts: ratio, 95%
+ * baseline run, the comparison per cell (bench/summarise/compare.ts: ratio, 95%
  * interval over forks, Welch p-value on fork medians, Benjamini–Hochberg q, mark);
  * the environment (env.json); the matrix (run.json).
  *
@@ -22,7 +22,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { InputError } from '../../core/errors.js';
 import { getWorkload, workloadNames } from '../../workloads/registry.js';
 import { chartInput, chartSpecs, type ChartDef } from './chart-specs.js';
-import { compareLines, compareMark, type CompareResult } from '../commands/compare.js';
+import { compareLines, compareMark, type CompareResult } from '../summarise/compare.js';
 import type { RunEnv } from '../store/env.js';
 import { MSG } from '../messages.js';
 import { renderSvg, svgToPng, pngFonts } from './render.js';

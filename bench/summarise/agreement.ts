@@ -17,7 +17,7 @@ import { basename } from 'node:path';
 import { median } from 'simple-statistics';
 import { loadRun } from '../present/report.js';
 import { resolveRunDir } from '../store/results.js';
-import type { CellSummary, RunSummary } from '../summarise/summary.js';
+import type { CellSummary, RunSummary } from './summary.js';
 
 /** One cell of both runs. */
 export interface AgreementRow {

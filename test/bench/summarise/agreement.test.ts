@@ -1,5 +1,5 @@
 /**
- * bench/commands/agreement.ts: do two runs of one matrix agree (time ÷ baseline per
+ * bench/summarise/agreement.ts: do two runs of one matrix agree (time ÷ baseline per
  * tracker cell: intervals overlapping and ratios within 10%, no cell
  * significant in opposite directions)?
  */
@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agreement, AGREEMENT_TOLERANCE, formatAgreement, runAgreementCommand } from '../../../bench/commands/agreement.js';
+import { agreement, AGREEMENT_TOLERANCE, formatAgreement, runAgreementCommand } from '../../../bench/summarise/agreement.js';
 import type { ResultLine } from '../../../bench/store/results.js';
 import { summarize } from '../../../bench/summarise/summary.js';
 import { line, sink } from '../../helpers/fakes.js';

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareLines, compareMark, formatCompare, runCompareCommand } from '../../../bench/commands/compare.js';
+import { compareLines, compareMark, formatCompare, runCompareCommand } from '../../../bench/summarise/compare.js';
 import { FILES, type ResultLine } from '../../../bench/store/results.js';
 import { bootstrapForks, ratioCI } from '../../../bench/summarise/stats.js';
 import { Rng } from '../../../workloads/rng.js';

@@ -30,8 +30,8 @@ import { NULL_TRACKER } from '../../impls/registry.js';
 import { MSG } from '../messages.js';
 import { FILES, linesByCell, readResultLines, resolveRunDir, type ResultLine } from '../store/results.js';
 import { hashSeed } from '../../workloads/rng.js';
-import { benjaminiHochberg, bootstrapForks, ratioCI, welchTTest, type RatioCI } from '../summarise/stats.js';
-import { UNSTABLE_RATIO } from '../summarise/summary.js';
+import { benjaminiHochberg, bootstrapForks, ratioCI, welchTTest, type RatioCI } from './stats.js';
+import { UNSTABLE_RATIO } from './summary.js';
 
 /** Options of a comparison. */
 export interface CompareOptions {
