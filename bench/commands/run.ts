@@ -7,14 +7,14 @@
  * summaries and charts and prints the table. `--list` prints the cells
  * instead of running them; `--resume RUN` finishes an interrupted run.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { GroupAborted, measureGroup, type GroupResult, type GroupTask } from '../measure/group.js';
 import { createForkRunner, type ForkRunner, type Isolation } from '../measure/isolate.js';
-import { writeCharts } from '../present/charts.js';
-import { writeReport } from '../present/report.js';
-import { collectEnv, type RunEnv } from '../store/env.js';
+import { writeRunFiles } from '../present/run-files.js';
+import { formatRunEnd, formatTable } from '../present/terminal.js';
+import { collectEnv, loadAverage, readEnv, type RunEnv } from '../store/env.js';
 import { loadMachineChoice, machineFor, type MachineChoice, type MachineOptions } from '../plan/machine.js';
 import { loadTrackerModule, type LoadedModule } from '../../impls/modules.js';
 import { isModuleTracker } from '../../impls/registry.js';
@@ -44,8 +44,9 @@ import {
   type Verification,
 } from '../store/results.js';
 import { formatShard, parseShard, shardItems, type Shard } from '../store/shard.js';
-import { cellFailed, expectedCells, summarize, UNSTABLE_RATIO, writeSummaryFiles, type RunSummary } from '../summarise/summary.js';
-import { formatTable } from '../present/table.js';
+import { summarizeRun } from '../summarise/run.js';
+import { cellFailed, type RunSummary } from '../summarise/summary.js';
+import { noiseTexts } from '../present/facts.js';
 
 /** Options of a run (what `memtype-bench run` parses). */
 export interface RunOptions extends MatrixOverrides, MachineOptions {
@@ -99,6 +100,8 @@ export interface RunDeps {
   loadConfig?: (path: string) => MatrixConfig;
   /** Collects env.json (default: `collectEnv`). */
   collectEnv?: () => RunEnv;
+  /** The 1-minute load average at the end of the run (default: the host's). */
+  loadAverage?: () => number;
   /** Loads a tracker module (default: `loadTrackerModule`). */
   loadModule?: (path: string) => Promise<LoadedModule>;
 }
@@ -164,9 +167,43 @@ export async function planRun(o: RunOptions, deps: RunDeps = {}): Promise<RunPla
 /** The `--list` text: the matrix, the lineup, skipped entries, the estimate, then one cell id per line. */
 export function formatPlan(plan: RunPlan): string {
   const m = plan.matrix;
-  const lines = MSG.run.listHeader(m, plan.shard ? formatShard(plan.shard) : null, plan.groups.length, estimateSeconds(m, plan.groups.length), plan.config);
+  const perGroup = m.groups[0]?.trackers.length ?? 0;
+  const why = new Map(plan.config.trackers.map((e) => [e.match, e.why]));
+  const lines = MSG.run.listHeader({
+    source: m.source,
+    hash: m.hash,
+    description: m.description,
+    groups: m.groups.length,
+    perGroup,
+    cells: m.cellCount,
+    forks: m.forks,
+    shard: plan.shard ? formatShard(plan.shard) : null,
+    shardGroups: plan.groups.length,
+    shardCells: plan.groups.length * perGroup,
+    baseline: m.baseline,
+    others: m.trackers.filter((t) => t !== m.baseline),
+    workloads: m.workloads,
+    machine: m.machine,
+    seeds: m.seeds,
+    bugs: m.bugs,
+    timingNote: m.timingNote,
+    warmupMinMs: m.timing.warmupMinMs,
+    warmupMaxMs: m.timing.warmupMaxMs,
+    minSamples: m.timing.minSamples,
+    estimateS: estimateSeconds(m, plan.groups.length),
+    forkSeconds: m.overheads.forkSeconds,
+    groupSeconds: m.overheads.groupSeconds,
+    modules: (m.modules ?? []).map((x) => `${x.path} (${x.digest})`),
+    skipped: m.skipped.map((s) => (why.get(s) ? `${s} (${why.get(s)})` : s)),
+    dropped: droppedLines(m),
+  });
   for (const g of plan.groups) for (const t of g.trackers) lines.push(`${g.id}/${t}`);
   return lines.join('\n') + '\n';
+}
+
+/** One line per group the preflight dropped. */
+function droppedLines(m: Matrix): string[] {
+  return (m.dropped ?? []).map((d) => MSG.matrix.dropped(d.id, d.machine, d.why));
 }
 
 /**
@@ -180,8 +217,9 @@ export function estimateSeconds(m: Matrix, groups: number): number {
   return groups * (m.overheads.groupSeconds + forks * perFork);
 }
 
-/** Options `--resume` takes from the run instead, with their flags. */
+/** Options `--resume` takes from the run instead, with their flags (an option counts as given unless undefined, empty or false — `verify` when false). */
 const RESUME_CONFLICTS: readonly (readonly [keyof RunOptions, string])[] = [
+  ['maxSamples', '--max-samples'],
   ['trackers', '--tracker'],
   ['trackerModules', '--tracker-module'],
   ['workloads', '--workload'],
@@ -217,18 +255,24 @@ export async function runBench(options: RunOptions = {}, deps: RunDeps = {}): Pr
 
   if (options.resume !== undefined) {
     const given = (k: keyof RunOptions): boolean => options[k] !== undefined && options[k] !== false && !(Array.isArray(options[k]) && (options[k] as unknown[]).length === 0);
-    const conflicts = RESUME_CONFLICTS.filter(([k]) => given(k)).map(([, flag]) => flag);
+    const conflicts = [...RESUME_CONFLICTS.filter(([k]) => given(k)).map(([, flag]) => flag), ...(options.verify === false ? ['--no-verify'] : [])];
     if (conflicts.length > 0) throw new InputError(MSG.run.resumeConflicts(conflicts));
-    return resumeRun(options.resume, options.outDir ?? 'results', threads, deps);
+    return resumeRun(options.resume, options.outDir ?? 'results', threads, options.charts !== false, deps);
   }
 
   const plan = await planRun(options, deps);
-  if (plan.matrix.groups.length === 0) throw new InputError(MSG.run.empty(plan.matrix));
+  const dropped = droppedLines(plan.matrix);
+  if (plan.matrix.groups.length === 0 && dropped.length > 0) {
+    stdout.write(MSG.run.preflight(dropped));
+    throw new InputError(MSG.matrix.allDropped(dropped.length));
+  }
+  if (plan.matrix.groups.length === 0) throw new InputError(MSG.run.empty(plan.matrix.workloads, plan.matrix.trackers));
   if (options.list) {
     stdout.write(formatPlan(plan));
     return { exitCode: 0, runId: '', dir: '', resultsFile: '', files: [], charts: [], summary: null };
   }
 
+  stdout.write(MSG.run.preflight(dropped));
   const started = now();
   const outDir = resolve(options.outDir ?? 'results');
   const { runId, dir } = createRunDir(outDir, options.runId !== undefined ? checkRunId(options.runId) : makeRunId(started, plan.shard), options.runId !== undefined);
@@ -259,7 +303,7 @@ export async function runBench(options: RunOptions = {}, deps: RunDeps = {}): Pr
   return execute(dir, manifest, env, plan.groups, 0, options.charts !== false, deps);
 }
 
-async function resumeRun(arg: string, outDir: string, threads: number, deps: RunDeps): Promise<RunOutcome> {
+async function resumeRun(arg: string, outDir: string, threads: number, charts: boolean, deps: RunDeps): Promise<RunOutcome> {
   const stdout = deps.stdout ?? process.stdout;
   const now = deps.now ?? (() => new Date());
   const dir = resolveRunDir(arg, outDir);
@@ -277,14 +321,12 @@ async function resumeRun(arg: string, outDir: string, threads: number, deps: Run
   manifest.resumedAt.push(now().toISOString());
   manifest.threads = threads;
   writeManifest(dir, manifest);
-  let env: RunEnv | null = null;
-  try {
-    env = JSON.parse(readFileSync(join(dir, FILES.env), 'utf8')) as RunEnv;
-  } catch {
+  let env = readEnv(dir);
+  if (env === null) {
     env = (deps.collectEnv ?? collectEnv)();
     writeFileAtomic(join(dir, FILES.env), JSON.stringify(env, null, 2) + '\n');
   }
-  return execute(dir, manifest, env, todo, done.size, true, deps);
+  return execute(dir, manifest, env, todo, done.size, charts, deps);
 }
 
 function groupTask(g: MatrixGroup, mf: RunManifest, sources: MatrixSources): GroupTask {
@@ -335,7 +377,7 @@ async function verifyModuleTrackers(dir: string, manifest: RunManifest, pool: Pr
     }
     manifest.verification![tracker] = verdict;
     writeManifest(dir, manifest);
-    stdout.write(MSG.run.verified(tracker, verdict, modules));
+    stdout.write(MSG.run.verified(tracker, verdict.state === 'passed', verdict.error ?? null, modules));
   }
 }
 
@@ -353,7 +395,32 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
   const threads = manifest.threads;
   const linesPath = join(dir, FILES.lines);
   const shard = manifest.shard ? formatShard(manifest.shard) : null;
-  stdout.write(MSG.run.header(manifest, env, todo.length, estimateSeconds(m, todo.length), hostCores(), linesPath));
+  const cores = hostCores();
+  stdout.write(
+    MSG.run.header({
+      runId: manifest.runId,
+      groups: manifest.groupIds.length,
+      perGroup: m.groups[0]?.trackers.length ?? 0,
+      baseline: m.baseline,
+      others: m.trackers.filter((t) => t !== m.baseline).length,
+      forks: m.forks,
+      shard,
+      matrixGroups: m.groups.length,
+      source: m.source,
+      hash: m.hash,
+      machine: m.machine,
+      timingNote: m.timingNote,
+      bugs: m.bugs,
+      isolation: manifest.isolation,
+      threads,
+      cores,
+      todo: todo.length,
+      estimateS: estimateSeconds(m, todo.length),
+      modules: (m.modules ?? []).map((x) => `${x.path} (${x.digest})`),
+      busyLoad: env.loadAverage1m > Math.max(0.5, cores - 1.5) ? env.loadAverage1m : null,
+      linesPath,
+    }),
+  );
 
   const tty = deps.tty ?? Boolean((stderr as NodeJS.WriteStream).isTTY);
   const total = manifest.groupIds.length;
@@ -418,48 +485,37 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
 
   manifest.finishedAt = now().toISOString();
   writeManifest(dir, manifest);
+  env.loadAverageEnd1m = (deps.loadAverage ?? loadAverage)();
   writeFileAtomic(join(dir, FILES.env), JSON.stringify(env, null, 2) + '\n');
   return finish(dir, manifest, env, charts, deps);
 }
 
-/** Summarizes a run folder's lines, writes results.json, summary.md, results.csv and the charts, prints the table. */
+/**
+ * Summarises the run folder's lines once and hands that summary to every
+ * writer (results.json, summary.md, results.csv, the charts, report.html)
+ * and to the terminal: the table, precision and noise, the findings, the
+ * verdict.
+ */
 async function finish(dir: string, manifest: RunManifest, env: RunEnv | null, charts: boolean, deps: RunDeps): Promise<RunOutcome> {
   const stdout = deps.stdout ?? process.stdout;
-  const m = manifest.matrix;
-  const lines = readResultLines(join(dir, FILES.lines)).lines;
-  const summary = summarize(lines, {
-    runId: manifest.runId,
-    matrixHash: manifest.matrixHash,
-    baseline: m.baseline,
-    forks: m.forks,
-    expected: expectedCells(m, manifest.groupIds),
-  });
-  const files = writeSummaryFiles(dir, summary, {
-    matrix: m,
-    env,
-    threads: manifest.threads,
-    shard: manifest.shard ? formatShard(manifest.shard) : null,
-    startedAt: manifest.createdAt,
-    finishedAt: manifest.finishedAt,
-  });
-  const chartFiles = charts ? await writeCharts(dir, summary.cells) : [];
-  const report = charts ? await writeReport(dir, {}) : null;
-
-  stdout.write('\n' + formatTable(summary.cells, m.baseline) + '\n');
-  for (const l of MSG.summary.precision(summary, UNSTABLE_RATIO)) stdout.write(l + '\n');
-  const failed = summary.cells.filter(cellFailed);
+  const stderr = deps.stderr ?? process.stderr;
+  const run = summarizeRun(dir, manifest, readResultLines(join(dir, FILES.lines)).lines, env);
+  const s = run.summary;
+  const written = await writeRunFiles(run, { charts });
+  for (const c of written.failedCharts) stderr.write(`memtype-bench: ${MSG.report.chartFailed(c.def.name, c.error ?? 'unknown error')}\n`);
+  stdout.write('\n' + formatTable(s) + '\n' + formatRunEnd(s) + '\n');
+  const failed = s.cells.filter(cellFailed);
   for (const c of failed.filter((x) => x.error !== null)) stdout.write(MSG.run.cellError(c.cellId, c.error!) + '\n');
-  stdout.write(MSG.run.files(join(dir, FILES.lines), files, chartFiles));
-  if (report !== null) stdout.write(MSG.run.report(report));
-  const measured = summary.cells.filter((c) => c.role !== 'null').length;
-  stdout.write(MSG.run.verdict(failed.length, summary.cells.length, measured));
+  stdout.write(MSG.run.files(join(dir, FILES.lines), dir, [...written.summaries, ...written.charts].map((f) => basename(f))));
+  if (written.report !== null) stdout.write(MSG.report.written(written.report));
+  stdout.write(MSG.run.verdict(failed.length, s.cells.length, s.cells.filter((c) => c.role !== 'null').length, noiseTexts(s)));
   return {
     exitCode: failed.length === 0 ? 0 : 1,
     runId: manifest.runId,
     dir,
     resultsFile: join(dir, FILES.lines),
-    files,
-    charts: chartFiles,
-    summary,
+    files: written.summaries,
+    charts: written.charts,
+    summary: s,
   };
 }

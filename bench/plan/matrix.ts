@@ -21,6 +21,7 @@ import { listProfiles } from '../../workloads/profiles.js';
 import { getWorkload, workloadNames } from '../../workloads/registry.js';
 import { groupMachineLabel, machineIdentity, machineLabel as runMachineLabel, type MachineChoice } from './machine.js';
 import { MSG } from '../messages.js';
+import { cannotFit } from './preflight.js';
 import type { MatrixConfig, SizeChoice } from './matrix-config.js';
 import type { ForkTiming } from '../measure/fork.js';
 
@@ -35,6 +36,8 @@ export interface MatrixSources {
   defaultSizes(workload: string): readonly number[];
   /** The workload's default machine profile. */
   defaultProfile?(workload: string): string;
+  /** The preflight: why a group cannot fit its machine, or null (bench/plan/preflight.ts); absent: every group fits. */
+  cannotFit?(workload: string, size: number, seed: number, machine: MachineChoice): string | null;
 }
 
 /** The real registries. */
@@ -43,6 +46,7 @@ export const REGISTRY_SOURCES: MatrixSources = {
   workloadNames,
   defaultSizes: (w) => getWorkload(w).defaultSizes,
   defaultProfile: (w) => getWorkload(w).defaultProfile,
+  cannotFit,
 };
 
 /** Re-exported: how one fork is timed (bench/measure/fork.ts). */
@@ -104,10 +108,25 @@ export interface Matrix {
   readonly modules?: readonly TrackerModuleRef[];
   /** Groups in run order: workload, then size ascending, then seed. */
   readonly groups: readonly MatrixGroup[];
+  /**
+   * Groups the preflight dropped before the run because their workload
+   * cannot fit the machine, with why (absent in runs recorded before the
+   * preflight existed).
+   */
+  readonly dropped?: readonly DroppedGroup[];
   /** Number of cells (Σ trackers per group). */
   readonly cellCount: number;
   /** Hash of everything that decides what is measured and how (groups, trackers, forks, timing, machine, module digests, schema). */
   readonly hash: string;
+}
+
+/** A group the preflight dropped. */
+export interface DroppedGroup {
+  /** `workload/size/seed`. */
+  readonly id: string;
+  readonly machine: string;
+  /** The generator's one line of why. */
+  readonly why: string;
 }
 
 /** A cell's id: `workload/size/seed/tracker`, e.g. `ttm-fault/1024/1/interval-tree+page-bit+single-page`. */
@@ -262,10 +281,11 @@ export const AUTO_WARMUP_FACTOR = 1.5;
  * Expands a matrix config plus overrides into groups and cells.
  * @param machine the machine choice (label per workload); default each workload's own profile
  * @param modules the tracker modules already loaded for this matrix (recorded, and hashed by digest)
- * @returns the matrix; every group lists `null`, the baseline, then the selected trackers
+ * @returns the matrix; every group lists `null`, the baseline, then the selected trackers; groups
+ *   whose workload cannot fit the machine (`sources.cannotFit`, the preflight) are in `dropped`
  * @throws InputError for an unknown tracker, workload or baseline name (listing the valid ones), a
  *   glob that matches nothing (unless the config marks it optional), a size that is not a positive
- *   integer, a seed that is not a 32-bit integer, or a bad round count
+ *   integer, a seed that is not a 32-bit integer, or a bad fork count
  */
 export function expandMatrix(
   config: MatrixConfig,
@@ -345,10 +365,14 @@ export function expandMatrix(
   const perGroup = [NULL_TRACKER, baseline, ...trackers.filter((t) => t !== baseline)];
   const machineLabel = (w: string): string => groupMachineLabel(machine, sources.defaultProfile?.(w) ?? 'default');
   const groups: MatrixGroup[] = [];
+  const dropped: DroppedGroup[] = [];
   for (const workload of workloads) {
     for (const size of sizeFor.get(workload)!) {
       for (const seed of seeds) {
-        groups.push({ id: groupId({ workload, size, seed }), workload, size, seed, machine: machineLabel(workload), trackers: perGroup });
+        const g = { id: groupId({ workload, size, seed }), workload, size, seed, machine: machineLabel(workload), trackers: perGroup };
+        const why = sources.cannotFit?.(workload, size, seed, machine) ?? null;
+        if (why === null) groups.push(g);
+        else dropped.push({ id: g.id, machine: g.machine, why });
       }
     }
   }
@@ -373,6 +397,7 @@ export function expandMatrix(
     bugs,
     modules: modules.map((m) => ({ path: m.path, digest: m.digest })),
     groups,
+    dropped,
     cellCount,
     hash,
   };

@@ -51,7 +51,7 @@ export function createProgress(stream: NodeJS.WritableStream, tty: boolean, tota
   );
   bar.start(total, alreadyDone, { last: '' });
   return {
-    group: (p) => bar.update(p.done, { last: MSG.progress.barLast(p) }),
+    group: (p) => bar.update(p.done, { last: MSG.progress.barLast(p.groupId, p.note) }),
     stop: () => bar.stop(),
   };
 }

@@ -4,44 +4,38 @@
  * `publish`, a static folder for any static host (index.html = the report,
  * the charts as SVG + PNG + vega-lite spec, the raw results files).
  *
- * Contents, in order: the run's facts and verdict; validity (every invalid,
- * errored or missing cell, with digests and errors); the charts
- * (bench/present/chart-specs.ts, rendered by bench/present/render.ts); the summary table per
- * workload; complexity fits; precision and harness overhead; with a
- * baseline run, the comparison per cell (bench/summarise/compare.ts: ratio, 95%
- * interval over forks, Welch p-value on fork medians, Benjamini–Hochberg q, mark);
- * the environment (env.json); the matrix (run.json).
+ * Contents, in order: the findings (per workload the fastest and slowest
+ * tracker at the largest size, the designs whose cost grows with size); the
+ * verdict — red for invalid, errored or missing cells, amber with its
+ * reasons for noisy figures, green otherwise; the run's facts; validity
+ * (every invalid, errored or missing cell, with digests and errors); the
+ * charts (bench/present/chart-specs.ts, rendered by render.ts); the summary
+ * table per workload (the column model's `table` view); complexity fits;
+ * precision and harness overhead; with a baseline run, the comparison per
+ * cell; the environment (env.json); the matrix (run.json).
  *
- * Everything is derived from the run folder's results.jsonl (the source of
- * truth), run.json and env.json; the same folder gives the same bytes (no
+ * Everything is derived from one loaded run (bench/summarise/run.ts): the
+ * summary its caller built once. The same folder gives the same bytes (no
  * generation time is written).
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { InputError } from '../../core/errors.js';
-import { getWorkload, workloadNames } from '../../workloads/registry.js';
-import { chartInput, chartSpecs, type ChartDef } from './chart-specs.js';
-import { compareLines, compareMark, type CompareResult } from '../summarise/compare.js';
-import type { RunEnv } from '../store/env.js';
 import { MSG } from '../messages.js';
-import { renderSvg, svgToPng, pngFonts } from './render.js';
-import { FILES, readManifest, readResultLines, resolveRunDir, writeFileAtomic, type ResultLine, type RunManifest } from '../store/results.js';
+import type { RunEnv } from '../store/env.js';
+import { FILES, writeFileAtomic, type RunManifest } from '../store/results.js';
 import { formatShard } from '../store/shard.js';
-import {
-  cellFailed,
-  expectedCells,
-  fmtFixed,
-  fmtInt,
-  fmtPct,
-  fmtRatio,
-  forksLabel,
-  summarize,
-  UNSTABLE_RATIO,
-  validityLabel,
-  type RunSummary,
-  type SummaryHeader,
-} from '../summarise/summary.js';
+import { compareRuns, type CompareResult } from '../summarise/compare.js';
+import { GROWTH_FACTOR } from '../summarise/findings.js';
+import { loadRun, type LoadedRun } from '../summarise/run.js';
+import { cellFailed, UNSTABLE_RATIO } from '../summarise/summary.js';
+import { chartInput, chartSpecs, type ChartDef } from './chart-specs.js';
+import { textRows } from './columns.js';
+import { COMPARE_COLUMNS, compareFacts, unsafeTexts } from './compare.js';
+import { findingLines, noiseTexts, precisionFacts, runFacts, sizeUnit } from './facts.js';
+import { fmtInt, fmtPct, validityLabel } from './format.js';
+import { pngFonts, renderSvg, svgToPng } from './render.js';
 
 /** The report's file name inside a run folder. */
 export const REPORT_FILE = 'report.html';
@@ -52,74 +46,10 @@ export const PUBLISH_DIRS = { charts: 'charts', data: 'data' } as const;
 /** Run files copied into a published folder's data/ when present. */
 export const PUBLISHED_FILES = [FILES.manifest, FILES.lines, FILES.env, FILES.aggregate, FILES.csv, FILES.summary] as const;
 
-/** The report's user-facing messages (candidates for bench/messages.ts `MSG.report`). */
-export const REPORT_MSG = {
-  noFolder: (dir: string) => `${dir}: no such run folder (expected a folder holding ${FILES.manifest} and ${FILES.lines})`,
-  notFolder: (dir: string) => `${dir}: not a folder (expected a run folder holding ${FILES.manifest} and ${FILES.lines})`,
-  noLines: (path: string) => `${path}: no result lines to report (expected one JSON line per cell × fork)`,
-  sameFolder: (dir: string) => `publish: --out ${dir} is the run folder itself; give another folder`,
-  outNotEmpty: (dir: string) => `publish: ${dir} exists, is not empty and is not a folder written by publish (no ${GENERATOR} index.html); give a new or empty folder`,
-  written: (path: string) => `report: ${path}\n`,
-  published: (dir: string, index: string, charts: number, files: number) => `published ${dir}: ${index}, ${charts} charts (SVG + PNG + vega-lite spec), ${files} results files\n`,
-  chartFailed: (name: string, why: string) => `chart ${name} could not be rendered: ${why}`,
-  fontNote: (note: string) => `note: ${note}\n`,
-} as const;
-
-/** A run folder, read and summarized. */
-export interface LoadedRun {
-  dir: string;
-  manifest: RunManifest;
-  lines: ResultLine[];
-  /** env.json; null when absent or unreadable. */
-  env: RunEnv | null;
-  summary: RunSummary;
-  /** results.jsonl ended in a torn (dropped) line. */
-  tornTail: boolean;
-}
-
-/**
- * Reads a run folder: run.json, results.jsonl (summarized against the
- * run's baseline tracker) and env.json.
- * @param dir the run folder (a path)
- * @throws InputError for a missing folder, a missing or malformed run.json or results.jsonl, another schema version (naming the file and the version expected), or no result lines
- */
-export function loadRun(dir: string): LoadedRun {
-  const abs = resolve(dir);
-  if (!existsSync(abs)) throw new InputError(REPORT_MSG.noFolder(abs));
-  if (!statSync(abs).isDirectory()) throw new InputError(REPORT_MSG.notFolder(abs));
-  const manifest = readManifest(abs);
-  const linesPath = join(abs, FILES.lines);
-  const read = readResultLines(linesPath);
-  if (read.lines.length === 0) throw new InputError(REPORT_MSG.noLines(linesPath));
-  let env: RunEnv | null = null;
-  try {
-    env = JSON.parse(readFileSync(join(abs, FILES.env), 'utf8')) as RunEnv;
-  } catch {
-    env = null;
-  }
-  const m = manifest.matrix;
-  const summary = summarize(read.lines, {
-    runId: manifest.runId,
-    matrixHash: manifest.matrixHash,
-    baseline: m.baseline,
-    forks: m.forks,
-    expected: expectedCells(m, manifest.groupIds),
-  });
-  return { dir: abs, manifest, lines: read.lines, env, summary, tornTail: read.tornTail };
-}
-
-/** What the size of each workload of the run counts (from the workload registry; unknown names are left out). */
-function sizeUnits(workloads: Iterable<string>): Record<string, string> {
-  const known = new Set(workloadNames());
-  const out: Record<string, string> = {};
-  for (const w of workloads) if (known.has(w)) out[w] = getWorkload(w).sizeUnit;
-  return out;
-}
-
 /** The charts of a loaded run, in report order. */
 export function runCharts(run: LoadedRun): ChartDef[] {
-  const input = chartInput(run.summary, run.lines, sizeUnits(new Set(run.summary.cells.map((c) => c.workload))));
-  return chartSpecs(input, { baseline: run.manifest.matrix.baseline });
+  const units = Object.fromEntries([...new Set(run.summary.cells.map((c) => c.workload))].map((w) => [w, sizeUnit(w)]));
+  return chartSpecs(chartInput(run.summary, run.lines, units));
 }
 
 // ------------------------------------------------------------------ HTML pieces
@@ -220,39 +150,36 @@ export interface BuiltReport {
   comparison: CompareResult | null;
 }
 
-/** Options of `writeReport` and `publish`. */
+/** Options of `buildReport` and `publish`. */
 export interface ReportOptions {
   /** Another run folder to compare against (base = that run, head = this one). */
   baseline?: string;
 }
 
-function header(run: LoadedRun): SummaryHeader {
-  const m = run.manifest;
-  return {
-    matrix: m.matrix,
-    env: run.env,
-    threads: m.threads,
-    shard: m.shard ? formatShard(m.shard) : null,
-    startedAt: m.createdAt,
-    finishedAt: m.finishedAt,
-  };
+/** The findings, first thing on the page. */
+function findingsSection(run: LoadedRun): string {
+  return `<h2 id="findings">${esc(MSG.findings.title())}</h2>\n<ul class="findings">${findingLines(run.summary)
+    .map((l) => `<li>${esc(l)}</li>`)
+    .join('\n')}</ul>\n<p class="muted">${esc(MSG.findings.growthRule(GROWTH_FACTOR))}.</p>`;
 }
 
-function factsSection(run: LoadedRun): string {
+/** The verdict: red for failed or missing cells, amber (saying why) for noisy figures, green otherwise. */
+function verdictSection(run: LoadedRun): string {
   const s = run.summary;
   const failed = s.cells.filter(cellFailed);
   const measured = s.cells.filter((c) => c.role !== 'null').length;
-  const verdict =
+  const validity =
     failed.length === 0 && s.missing.length === 0
-      ? `<div class="verdict ok">All ${measured} tracker cells match the oracle.</div>`
-      : `<div class="verdict bad">${failed.length > 0 ? `${failed.length} of ${s.cells.length} cells are INVALID or ERRORED` : ''}${failed.length > 0 && s.missing.length > 0 ? '; ' : ''}${s.missing.length > 0 ? `${s.missing.length} cells missing` : ''} — see <a href="#validity">Validity</a>.</div>`;
-  const noise =
-    s.unstable.length > 0 || s.nullNotFastest.length > 0
-      ? `<div class="verdict warn">${esc([...(s.unstable.length > 0 ? [MSG.summary.unstable(s, UNSTABLE_RATIO)] : []), ...(s.nullNotFastest.length > 0 ? [MSG.summary.sanity(s)] : [])].join(' — '))} — see <a href="#precision">Precision</a>.</div>`
-      : '';
-  const facts = MSG.summary.facts(s, header(run)).map((f) => `<li>${mdInline(f)}</li>`);
-  if (run.tornTail) facts.push(`<li>${esc(`${FILES.lines} ended in a torn line (an interrupted write), which was dropped`)}</li>`);
-  return `${verdict}\n${noise}${noise ? '\n' : ''}<ul class="facts">${facts.join('\n')}</ul>`;
+      ? `<div class="verdict ok">${esc(MSG.summary.verdictOk(measured))}</div>`
+      : `<div class="verdict bad">${esc(MSG.summary.verdictBad(failed.length, s.cells.length, s.missing.length))} — see <a href="#validity">Validity</a>.</div>`;
+  const noise = noiseTexts(s);
+  return noise.length === 0 ? validity : `${validity}\n<div class="verdict warn">${esc(MSG.summary.noisy(noise))} See <a href="#precision">Precision</a>.</div>`;
+}
+
+function factsSection(run: LoadedRun): string {
+  const facts = MSG.summary.facts(runFacts(run)).map((f) => `<li>${mdInline(f)}</li>`);
+  if (run.tornTail) facts.push(`<li>${esc(MSG.summary.tornTail(FILES.lines))}</li>`);
+  return `<h2 id="run">Run</h2>\n<ul class="facts">${facts.join('\n')}</ul>`;
 }
 
 function validitySection(run: LoadedRun): string {
@@ -285,7 +212,7 @@ function chartsSection(charts: readonly ReportChart[], links: ReportLinks | null
   const out: string[] = ['<h2 id="charts">Charts</h2>'];
   for (const c of charts) {
     const body =
-      c.svg !== null ? inlineSvg(c.svg, `c-${c.def.name}`) : `<div class="chart-error">${esc(REPORT_MSG.chartFailed(c.def.name, c.error ?? 'unknown error'))}</div>`;
+      c.svg !== null ? inlineSvg(c.svg, `c-${c.def.name}`) : `<div class="chart-error">${esc(MSG.report.chartFailed(c.def.name, c.error ?? 'unknown error'))}</div>`;
     const files = links?.charts
       ? ` <span class="files">[<a href="${PUBLISH_DIRS.charts}/${c.def.name}.svg">SVG</a> · <a href="${PUBLISH_DIRS.charts}/${c.def.name}.png">PNG</a> · <a href="${PUBLISH_DIRS.charts}/${c.def.name}.vl.json">vega-lite spec</a>]</span>`
       : '';
@@ -300,47 +227,18 @@ function summarySection(run: LoadedRun): string {
   const s = run.summary;
   const out: string[] = ['<h2 id="summary">Summary</h2>'];
   out.push(
-    `<p class="muted">Per cell, measured in several forks (fresh isolates): ops/s = ops ÷ the median of the fork medians; ±95% = half the 95% interval of that median (a two-level bootstrap: forks, then samples within a fork); forks = forks timed, UNSTABLE when their medians disagree by more than ×${UNSTABLE_RATIO}; time ÷ <code>${esc(s.baseline)}</code> = time ratio to the baseline in the same group (&lt; 1 faster) with its 95% interval.</p>`,
+    `<p class="muted">Per cell, measured in several forks (fresh isolates): ops/s = ops ÷ the median of the fork medians; ±95% = half the 95% interval of that median (a two-level bootstrap: forks, then samples within a fork); forks = forks timed, UNSTABLE when their medians disagree by more than ×${UNSTABLE_RATIO}; tracker-only ns/op = the cell minus the null tracker, fork by fork (measured side by side), with its 95% interval; time ÷ <code>${esc(s.baseline)}</code> = time ratio to the baseline in the same group (&lt; 1 = faster) with its 95% interval; tracker B/reservation = modeled bytes of the tracker\u2019s own structures (page tables excluded) per memtype reservation live at the peak; JS B ≈0 = a reading at or near zero, a GC artefact.</p>`,
   );
-  const cols: Col[] = [
-    { head: 'tracker' },
-    { head: 'size', num: true },
-    { head: 'seed', num: true },
-    { head: 'ops/s', num: true },
-    { head: '±95%', num: true },
-    { head: 'forks' },
-    { head: 'ns/op', num: true },
-    { head: 'p99 ns/op', num: true },
-    { head: `time ÷ baseline [95% CI]`, num: true },
-    { head: 'modeled B', num: true },
-    { head: 'JS B', num: true },
-    { head: 'GCs / ms', num: true },
-    { head: 'valid' },
-  ];
-  const workloads = [...new Set(s.cells.map((c) => c.workload))];
-  for (const w of workloads) {
-    const rows = s.cells
-      .filter((c) => c.workload === w)
-      .map((c) => ({
-        cls: cellFailed(c) ? 'failed' : c.unstable ? 'unstable' : '',
-        cells: [
-          esc(c.tracker) + (c.role === 'baseline' ? ' <span class="muted">(baseline)</span>' : ''),
-          fmtInt(c.size),
-          String(c.seed),
-          fmtInt(c.opsPerSec),
-          c.rme === null ? '-' : `±${c.rme.toFixed(1)}%`,
-          esc(forksLabel(c)),
-          fmtFixed(c.nsPerOp, 1),
-          fmtFixed(c.p99Ns === null || !c.ops ? null : c.p99Ns / c.ops, 1),
-          c.role === 'baseline' ? '1' : esc(fmtRatio(c.vsBaseline)),
-          fmtInt(c.modeledBytes),
-          fmtInt(c.jsBytes),
-          `${c.gcCount} / ${fmtFixed(c.gcPauseMs, 1)}`,
-          esc(validityLabel(c)),
-        ],
-      }));
-    out.push(`<h3 id="summary-${esc(w)}">${esc(w)}</h3>`);
-    out.push(table(cols, rows));
+  for (const w of [...new Set(s.cells.map((c) => c.workload))]) {
+    const cells = s.cells.filter((c) => c.workload === w);
+    const { cols, head, rows } = textRows('table', cells, s.baseline);
+    out.push(`<h3 id="summary-${esc(w)}">${esc(w)}${sizeUnit(w) ? ` <span class="muted">(size: ${esc(sizeUnit(w))})</span>` : ''}</h3>`);
+    out.push(
+      table(
+        head.map((h, i) => ({ head: h, num: cols[i]!.align === 'right' })),
+        rows.map((r, i) => ({ cls: cellFailed(cells[i]!) ? 'failed' : cells[i]!.unstable ? 'unstable' : '', cells: r.map(esc) })),
+      ),
+    );
   }
   return out.join('\n');
 }
@@ -348,14 +246,36 @@ function summarySection(run: LoadedRun): string {
 function complexitySection(run: LoadedRun): string {
   const fits = run.summary.complexity.filter((c) => c.fit !== null);
   const out: string[] = ['<h2 id="complexity">Complexity</h2>'];
-  out.push('<p class="muted">ns per op across sizes per (workload, seed, tracker), fitted to c·f(n) by least squares; the class with the least normalized RMS residual (Google Benchmark\u2019s fit). Needs three sizes or more.</p>');
+  out.push(
+    '<p class="muted">ns per op across sizes per (workload, seed, tracker), and the tracker-only ns per op (net of the null tracker), each fitted to c·f(n) by least squares; the class with the least normalized RMS residual (Google Benchmark\u2019s fit). Needs three sizes or more.</p>',
+  );
   if (fits.length === 0) out.push('<p>No series with three sizes or more: no complexity fit.</p>');
   else
     out.push(
       table(
-        [{ head: 'workload' }, { head: 'seed', num: true }, { head: 'tracker' }, { head: 'sizes', num: true }, { head: 'ns/op', num: true }, { head: 'class' }, { head: 'fit error', num: true }],
+        [
+          { head: 'workload' },
+          { head: 'seed', num: true },
+          { head: 'tracker' },
+          { head: 'sizes', num: true },
+          { head: 'ns/op', num: true },
+          { head: 'class' },
+          { head: 'fit error', num: true },
+          { head: 'tracker-only ns/op', num: true },
+          { head: 'class (tracker-only)' },
+        ],
         fits.map((c) => ({
-          cells: [esc(c.workload), String(c.seed), esc(c.tracker), c.sizes.map(fmtInt).join(', '), c.nsPerOp.map((x) => x.toFixed(1)).join(', '), esc(c.fit!.class), fmtPct(c.fit!.rms, 1)],
+          cells: [
+            esc(c.workload),
+            String(c.seed),
+            esc(c.tracker),
+            c.sizes.map(fmtInt).join(', '),
+            c.nsPerOp.map((x) => x.toFixed(1)).join(', '),
+            esc(c.fit!.class),
+            fmtPct(c.fit!.rms, 1),
+            c.trackerNsPerOp.map((x) => (x === null ? '-' : x.toFixed(1))).join(', '),
+            esc(c.trackerFit?.class ?? '-'),
+          ],
         })),
       ),
     );
@@ -363,46 +283,25 @@ function complexitySection(run: LoadedRun): string {
 }
 
 function precisionSection(run: LoadedRun): string {
-  return `<h2 id="precision">Precision and overhead</h2>\n<ul>${MSG.summary.precision(run.summary, UNSTABLE_RATIO).map((l) => `<li>${mdInline(l)}</li>`).join('\n')}</ul>`;
+  const noise = noiseTexts(run.summary);
+  const lines = [...MSG.summary.precision(precisionFacts(run.summary)), ...(noise.length > 0 ? [MSG.summary.noisy(noise)] : [])];
+  return `<h2 id="precision">Precision and overhead</h2>\n<ul>${lines.map((l) => `<li>${mdInline(l)}</li>`).join('\n')}</ul>`;
 }
 
 function comparisonSection(c: CompareResult): string {
+  const f = compareFacts(c);
   const out: string[] = ['<h2 id="comparison">Comparison with a baseline run</h2>'];
-  out.push(`<p>${MSG.compare.header(c).split('\n').map(mdInline).join('<br>')}</p>`);
-  const fmtP = (x: number | null): string => (x === null ? '-' : x < 1e-4 ? '&lt;0.0001' : x.toFixed(4));
-  const perOp = (ns: number | null, ops: number | null): string => (ns !== null && ops ? (ns / ops).toFixed(1) : '-');
+  out.push(`<p>${MSG.compare.header(f).split('\n').map(mdInline).join('<br>')}</p>`);
   out.push(
     table(
-      [
-        { head: 'cell' },
-        { head: 'base ns/op', num: true },
-        { head: 'head ns/op', num: true },
-        { head: 'head ÷ base [95% CI]', num: true },
-        { head: 'forks base/head', num: true },
-        { head: 'p (Welch)', num: true },
-        { head: 'q (BH)', num: true },
-        { head: 'significant' },
-        { head: 'validity base → head' },
-        { head: 'mark' },
-      ],
+      COMPARE_COLUMNS.map((k) => ({ head: k.title, num: k.right })),
       c.rows.map((r) => ({
         cls: r.brokeCorrectness || r.regression ? 'regression' : r.significant ? 'changed' : '',
-        cells: [
-          `<code>${esc(r.cellId)}</code>`,
-          perOp(r.baseNs, r.ops),
-          perOp(r.headNs, r.ops),
-          r.ratio ? `${r.ratio.ratio.toFixed(3)} [${r.ratio.low.toFixed(3)}, ${r.ratio.high.toFixed(3)}]` : '-',
-          `${r.baseForks}/${r.headForks}`,
-          fmtP(r.p),
-          fmtP(r.q),
-          r.significant ? 'yes' : 'no',
-          esc(`${r.baseValidity ?? '-'} → ${r.headValidity ?? '-'}`),
-          esc(compareMark(r)),
-        ],
+        cells: COMPARE_COLUMNS.map((k, i) => (i === 0 ? `<code>${esc(k.text(r))}</code>` : esc(k.text(r)))),
       })),
     ),
   );
-  out.push(`<ul>${MSG.compare.footer(c).map((l) => `<li>${mdInline(l)}</li>`).join('\n')}</ul>`);
+  out.push(`<ul>${MSG.compare.footer(f, unsafeTexts(c.unsafe)).map((l) => `<li>${mdInline(l)}</li>`).join('\n')}</ul>`);
   return out.join('\n');
 }
 
@@ -472,6 +371,8 @@ function filesSection(data: readonly string[]): string {
 function page(run: LoadedRun, charts: readonly ReportChart[], comparison: CompareResult | null, links: ReportLinks | null): string {
   const runId = run.manifest.runId;
   const nav: [string, string][] = [
+    ['findings', 'Findings'],
+    ['run', 'Run'],
     ['validity', 'Validity'],
     ['charts', 'Charts'],
     ['summary', 'Summary'],
@@ -483,8 +384,10 @@ function page(run: LoadedRun, charts: readonly ReportChart[], comparison: Compar
     ...(links && links.data.length > 0 ? ([['files', 'Files']] as [string, string][]) : []),
   ];
   const sections = [
-    factsSection(run),
+    findingsSection(run),
+    verdictSection(run),
     `<nav><ul>${nav.map(([id, t]) => `<li><a href="#${id}">${t}</a></li>`).join('')}</ul></nav>`,
+    factsSection(run),
     validitySection(run),
     chartsSection(charts, links),
     summarySection(run),
@@ -539,27 +442,10 @@ export async function buildReport(runDir: string | LoadedRun, opts: ReportOption
   let comparison: CompareResult | null = null;
   if (opts.baseline !== undefined) {
     const base = loadRun(opts.baseline);
-    comparison = compareLines(base.lines, run.lines, { base: basename(base.dir), head: basename(run.dir) });
+    comparison = compareRuns(base, run, { base: basename(base.dir), head: basename(run.dir) });
   }
   const charts = await renderCharts(runCharts(run));
   return { html: page(run, charts, comparison, links), charts, run, comparison };
-}
-
-/**
- * Writes `<runDir>/report.html`: the run's facts and verdict, validity,
- * charts (inline SVG), summary and complexity tables, precision, the
- * comparison with `opts.baseline` when given, the environment and the
- * matrix — one file, no external resource, no script.
- * @param runDir a run folder (path)
- * @param opts.baseline another run folder to compare against (base = it, head = this run)
- * @returns the report's path
- * @throws InputError for a missing run folder, a missing/malformed run.json or results.jsonl, another schema version, or no result lines
- */
-export async function writeReport(runDir: string, opts: ReportOptions = {}): Promise<string> {
-  const r = await buildReport(runDir, opts);
-  const path = join(r.run.dir, REPORT_FILE);
-  writeFileAtomic(path, r.html);
-  return path;
 }
 
 /** The vega-lite spec as published (with its `$schema`, so editors recognize it). */
@@ -568,9 +454,9 @@ function publishedSpec(spec: TopLevelSpec): string {
 }
 
 function checkOutDir(out: string, runDir: string): void {
-  if (out === runDir) throw new InputError(REPORT_MSG.sameFolder(out));
+  if (out === runDir) throw new InputError(MSG.report.sameFolder(out));
   if (!existsSync(out)) return;
-  if (!statSync(out).isDirectory()) throw new InputError(REPORT_MSG.outNotEmpty(out));
+  if (!statSync(out).isDirectory()) throw new InputError(MSG.report.outNotEmpty(out, GENERATOR));
   if (readdirSync(out).length === 0) return;
   let index = '';
   try {
@@ -578,7 +464,7 @@ function checkOutDir(out: string, runDir: string): void {
   } catch {
     index = '';
   }
-  if (!index.includes(`<meta name="generator" content="${GENERATOR}">`)) throw new InputError(REPORT_MSG.outNotEmpty(out));
+  if (!index.includes(`<meta name="generator" content="${GENERATOR}">`)) throw new InputError(MSG.report.outNotEmpty(out, GENERATOR));
 }
 
 /**
@@ -592,21 +478,21 @@ function checkOutDir(out: string, runDir: string): void {
  * @param runDir a run folder (path)
  * @param outDir the folder to write (created when missing)
  * @returns the path of `index.html`
- * @throws InputError as `writeReport`, for `outDir` = the run folder, or a non-empty foreign `outDir`
+ * @throws InputError as `loadRun`, for `outDir` = the run folder, or a non-empty foreign `outDir`
  */
 export async function publish(runDir: string, outDir: string, opts: ReportOptions = {}): Promise<string> {
   return (await publishFolder(runDir, outDir, opts)).index;
 }
 
 /** What `publishFolder` wrote. */
-interface Published {
+export interface Published {
   index: string;
   report: BuiltReport;
   /** Results files copied into data/. */
   data: string[];
 }
 
-async function publishFolder(runDir: string, outDir: string, opts: ReportOptions): Promise<Published> {
+export async function publishFolder(runDir: string, outDir: string, opts: ReportOptions): Promise<Published> {
   const out = resolve(outDir);
   const loaded = loadRun(runDir); // the run's errors before touching outDir
   const run = loaded.dir;
@@ -627,63 +513,4 @@ async function publishFolder(runDir: string, outDir: string, opts: ReportOptions
   const index = join(out, 'index.html');
   writeFileAtomic(index, report.html);
   return { index, report, data: [...data] };
-}
-
-/** Streams of the commands (tests inject them). */
-export interface CommandIo {
-  stdout?: NodeJS.WritableStream;
-  stderr?: NodeJS.WritableStream;
-  /** Folder holding run ids (`results`). */
-  baseDir?: string;
-}
-
-function warnFailedCharts(charts: readonly ReportChart[], stderr: NodeJS.WritableStream): number {
-  const failed = charts.filter((c) => c.svg === null);
-  for (const c of failed) stderr.write(`memtype-bench: ${REPORT_MSG.chartFailed(c.def.name, c.error ?? 'unknown error')}\n`);
-  return failed.length;
-}
-
-/**
- * `memtype-bench report RUN [--baseline RUN]`: writes `<RUN>/report.html`
- * and prints its path.
- * @param run a run folder or a run id under `io.baseDir` (default `results`)
- * @param opts.baseline a run (folder or id) to compare against
- * @returns 0 when the report was written with every chart, 1 when a chart could not be rendered (the report is still written)
- * @throws InputError for a missing run, a malformed or other-schema results file, or no result lines
- */
-export async function runReportCommand(run: string, opts: { baseline?: string } = {}, io: CommandIo = {}): Promise<number> {
-  const stdout = io.stdout ?? process.stdout;
-  const stderr = io.stderr ?? process.stderr;
-  const baseDir = io.baseDir ?? 'results';
-  const dir = resolveRunDir(run, baseDir);
-  const baseline = opts.baseline !== undefined ? resolveRunDir(opts.baseline, baseDir) : undefined;
-  const r = await buildReport(dir, baseline !== undefined ? { baseline } : {});
-  const path = join(r.run.dir, REPORT_FILE);
-  writeFileAtomic(path, r.html);
-  const failed = warnFailedCharts(r.charts, stderr);
-  stdout.write(REPORT_MSG.written(path));
-  return failed > 0 ? 1 : 0;
-}
-
-/**
- * `memtype-bench publish RUN --out DIR`: writes the static folder and
- * prints what it holds.
- * @param run a run folder or a run id under `io.baseDir` (default `results`)
- * @param opts.out the folder to write
- * @param opts.baseline a run (folder or id) to compare against
- * @returns 0 on success, 1 when a chart could not be rendered (the rest is still written)
- * @throws InputError as `publish`
- */
-export async function runPublishCommand(run: string, opts: { out: string; baseline?: string }, io: CommandIo = {}): Promise<number> {
-  const stdout = io.stdout ?? process.stdout;
-  const stderr = io.stderr ?? process.stderr;
-  const baseDir = io.baseDir ?? 'results';
-  const dir = resolveRunDir(run, baseDir);
-  const baseline = opts.baseline !== undefined ? resolveRunDir(opts.baseline, baseDir) : undefined;
-  const p = await publishFolder(dir, opts.out, baseline !== undefined ? { baseline } : {});
-  const fonts = pngFonts();
-  if (fonts.note) stderr.write(REPORT_MSG.fontNote(fonts.note));
-  const failed = warnFailedCharts(p.report.charts, stderr);
-  stdout.write(REPORT_MSG.published(resolve(opts.out), p.index, p.report.charts.length - failed, p.data.length));
-  return failed > 0 ? 1 : 0;
 }

@@ -10,6 +10,7 @@ import { cpus, hostname, loadavg, release, totalmem, version as osVersion } from
 import { isAbsolute, join } from 'node:path';
 import { repoRoot } from '../../workloads/profiles.js';
 import type { GcMode } from '../measure/memory.js';
+import { FILES } from './results.js';
 
 /** env.json. */
 export interface RunEnv {
@@ -28,6 +29,8 @@ export interface RunEnv {
   hostname: string;
   /** 1-minute load average when the run started (other processes competing for the cores). */
   loadAverage1m: number;
+  /** 1-minute load average when the last group finished; absent while running, and in runs recorded before it was. */
+  loadAverageEnd1m?: number;
   /** Commit of the measured code (40 hex digits), or null when unknown. */
   gitCommit: string | null;
   /** Branch name when HEAD is a branch. */
@@ -99,7 +102,23 @@ export function packageVersions(root: string): Record<string, string> {
   return out;
 }
 
-/** Collects env.json's content. */
+/** env.json of a run folder; null when absent or unreadable. */
+export function readEnv(dir: string): RunEnv | null {
+  const text = readText(join(dir, FILES.env));
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as RunEnv;
+  } catch {
+    return null;
+  }
+}
+
+/** The 1-minute load average now, two decimals. */
+export function loadAverage(): number {
+  return Math.round(loadavg()[0]! * 100) / 100;
+}
+
+/** Collects env.json's content (at the start of a run). */
 export function collectEnv(root: string = repoRoot()): RunEnv {
   const cpu = cpus();
   const git = gitHead(root);
@@ -114,7 +133,7 @@ export function collectEnv(root: string = repoRoot()): RunEnv {
     cores: cpu.length,
     totalMemoryBytes: totalmem(),
     hostname: hostname(),
-    loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+    loadAverage1m: loadAverage(),
     gitCommit: git.commit,
     gitBranch: git.branch,
     packages: packageVersions(root),

@@ -1,31 +1,30 @@
 /**
- * `memtype-bench merge OUT RUN...`: unions the result lines of shard runs
- * (or of any runs of one matrix) into one run folder, as LKP merges its
- * atomic jobs. Lines are keyed by (cellId, round); the first occurrence
- * wins and duplicates are counted. Every input must carry the same schema
- * version and matrix hash; the cells of the matrix that no input has are
- * reported as missing (exit status 1, the merged folder is still written).
+ * The union of runs of one matrix — shard runs, usually — into one run
+ * folder, as LKP merges its atomic jobs: run.json, results.jsonl, env.json
+ * (`memtype-bench merge OUT RUN...`, bench/commands/merge.ts, then
+ * summarises it and writes its charts and report). Lines are keyed by
+ * (cellId, fork); the first occurrence wins and duplicates are counted.
+ * Every input must carry the same schema version and matrix hash.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../../core/errors.js';
-import type { RunEnv } from './env.js';
+import { readEnv, type RunEnv } from './env.js';
 import { MSG } from '../messages.js';
 import { FILES, linesByCell, readManifest, readResultLines, resolveRunDir, writeFileAtomic, writeManifest, type ResultLine, type RunManifest } from './results.js';
-import { writeCharts } from '../present/charts.js';
-import { expectedCells, summarize, writeSummaryFiles, type RunSummary } from '../summarise/summary.js';
 
-/** What a merge produced. */
+/** What a merge wrote. */
 export interface MergeResult {
   dir: string;
   runId: string;
   inputs: string[];
-  lines: number;
-  /** Cell-rounds present in more than one input (first kept). */
+  manifest: RunManifest;
+  /** The merged lines, in matrix order (group, fork, position). */
+  lines: ResultLine[];
+  /** The first readable env.json of the inputs, with `mergedFrom`; null when none was. */
+  env: RunEnv | null;
+  /** Cell × forks present in more than one input (first kept). */
   duplicates: number;
-  summary: RunSummary;
-  /** 0 when every cell of the matrix is present with every round, else 1. */
-  exitCode: number;
 }
 
 /**
@@ -75,46 +74,10 @@ export function mergeRuns(outDir: string, inputs: readonly string[], baseDir = '
   writeManifest(out, manifest);
   writeFileAtomic(join(out, FILES.lines), lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length > 0 ? '\n' : ''));
 
-  const envs = dirs.map((d) => {
-    try {
-      return JSON.parse(readFileSync(join(d, FILES.env), 'utf8')) as RunEnv;
-    } catch {
-      return null;
-    }
-  });
-  const env = envs.find((e) => e !== null) ?? null;
-  writeFileAtomic(
-    join(out, FILES.env),
-    JSON.stringify({ ...(env ?? {}), mergedFrom: dirs.map((d, i) => ({ run: basename(d), shard: manifests[i]!.shard, hostname: envs[i]?.hostname ?? null, cpuModel: envs[i]?.cpuModel ?? null, gitCommit: envs[i]?.gitCommit ?? null })) }, null, 2) + '\n',
-  );
-
-  const summary = summarize(lines, {
-    runId,
-    matrixHash: first.matrixHash,
-    baseline: matrix.baseline,
-    forks: matrix.forks,
-    expected: expectedCells(matrix, manifest.groupIds),
-  });
-  writeSummaryFiles(out, summary, {
-    matrix,
-    env,
-    threads: first.threads,
-    shard: null,
-    startedAt: created,
-    finishedAt: manifest.finishedAt,
-  });
-  return { dir: out, runId, inputs: dirs, lines: lines.length, duplicates, summary, exitCode: summary.complete ? 0 : 1 };
-}
-
-/**
- * The `merge` command: merges, renders the charts, prints what was merged
- * and what is missing.
- * @returns the exit status: 0 complete, 1 cells missing
- * @throws InputError as `mergeRuns`
- */
-export async function runMergeCommand(outDir: string, inputs: readonly string[], baseDir = 'results', stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const r = mergeRuns(outDir, inputs, baseDir);
-  await writeCharts(r.dir, r.summary.cells);
-  stdout.write(MSG.merge.done(r.dir, r.inputs.length, r.lines, r.duplicates, r.summary.missing));
-  return r.exitCode;
+  const envs = dirs.map(readEnv);
+  const firstEnv = envs.find((e) => e !== null) ?? null;
+  const mergedFrom = dirs.map((d, i) => ({ run: basename(d), shard: manifests[i]!.shard, hostname: envs[i]?.hostname ?? null, cpuModel: envs[i]?.cpuModel ?? null, gitCommit: envs[i]?.gitCommit ?? null }));
+  writeFileAtomic(join(out, FILES.env), JSON.stringify({ ...(firstEnv ?? {}), mergedFrom }, null, 2) + '\n');
+  const merged = firstEnv === null ? null : { ...firstEnv, mergedFrom };
+  return { dir: out, runId, inputs: dirs, manifest, lines, env: merged, duplicates };
 }

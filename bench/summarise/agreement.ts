@@ -1,6 +1,6 @@
 /**
- * `memtype-bench agreement RUN1 RUN2`: do two runs of the same matrix give
- * the same answer? The reproducibility benchmark of the project: a figure
+ * The agreement of two runs of the same matrix (`memtype-bench agreement
+ * RUN1 RUN2`, `reproduce`): do they give the same answer? The reproducibility benchmark of the project: a figure
  * a kernel developer publishes must come out the same when they run it
  * again, and its interval must cover what the second run sees.
  *
@@ -10,14 +10,13 @@
  *   within `tolerance` (10%) of each other;
  * - *contradictory*: each run's interval excludes 1, on opposite sides (one
  *   run says faster, the other slower);
- * - the median of |r1 / r2 − 1| over the cells.
- * `memtype-bench reproduce` runs a matrix twice and prints this.
+ * - the median of |r1 / r2 − 1| over the cells;
+ * - the runs whose noise makes the agreement unsafe to judge at the
+ *   tolerance (bench/summarise/compare.ts `unsafeRuns`).
  */
-import { basename } from 'node:path';
 import { median } from 'simple-statistics';
-import { loadRun } from '../present/report.js';
-import { resolveRunDir } from '../store/results.js';
-import type { CellSummary, RunSummary } from './summary.js';
+import { unsafeRuns, type UnsafeRun } from './compare.js';
+import type { CellSummary, RunSummary } from './types.js';
 
 /** One cell of both runs. */
 export interface AgreementRow {
@@ -45,6 +44,8 @@ export interface Agreement {
   /** Largest |r1 / r2 − 1|; null without rows. */
   maxDrift: number | null;
   tolerance: number;
+  /** The runs whose noise makes the agreement unsafe to judge at the tolerance. */
+  unsafe: UnsafeRun[];
 }
 
 /** Default largest |r1 / r2 − 1| of a consistent cell. */
@@ -57,8 +58,9 @@ function excludesOne(r: { low: number; high: number }): -1 | 0 | 1 {
 /**
  * Agreement of two run summaries on every tracker cell timed in both.
  * @param tolerance largest |r1 / r2 − 1| of a consistent cell
+ * @param names the runs' names, for the unsafe list
  */
-export function agreement(a: Pick<RunSummary, 'cells'>, b: Pick<RunSummary, 'cells'>, tolerance = AGREEMENT_TOLERANCE): Agreement {
+export function agreement(a: Pick<RunSummary, 'cells' | 'rmeMedian' | 'noise'>, b: Pick<RunSummary, 'cells' | 'rmeMedian' | 'noise'>, tolerance = AGREEMENT_TOLERANCE, names = { a: 'run 1', b: 'run 2' }): Agreement {
   const other = new Map<string, CellSummary>(b.cells.map((c) => [c.cellId, c]));
   const rows: AgreementRow[] = [];
   for (const c of a.cells) {
@@ -89,38 +91,12 @@ export function agreement(a: Pick<RunSummary, 'cells'>, b: Pick<RunSummary, 'cel
     medianDrift: drifts.length > 0 ? median(drifts) : null,
     maxDrift: drifts.length > 0 ? Math.max(...drifts) : null,
     tolerance,
+    unsafe: unsafeRuns(
+      [
+        { name: names.a, summary: a },
+        { name: names.b, summary: b },
+      ],
+      tolerance * 100,
+    ),
   };
-}
-
-/** The agreement as text: the inconsistent cells, then the three figures. */
-export function formatAgreement(g: Agreement, names: { a: string; b: string }): string {
-  const pct = (x: number | null, d = 1): string => (x === null ? '-' : `${(x * 100).toFixed(d)}%`);
-  const ci = (r: AgreementRow['r1']): string => `${r.ratio.toFixed(3)} [${r.low.toFixed(3)}, ${r.high.toFixed(3)}]`;
-  const out = [`agreement of ${names.a} and ${names.b}: ${g.rows.length} tracker cells in both (time ÷ baseline)`];
-  const bad = g.rows.filter((r) => !r.consistent || r.contradictory);
-  for (const r of bad) {
-    const why = [r.contradictory ? 'CONTRADICTORY' : '', !r.overlap ? 'intervals disjoint' : '', r.drift > g.tolerance ? `ratios ${pct(r.drift)} apart` : '', r.unstable ? 'unstable' : '']
-      .filter((x) => x !== '')
-      .join(', ');
-    out.push(`  ${r.cellId}: ${ci(r.r1)} vs ${ci(r.r2)} — ${why}`);
-  }
-  out.push(
-    `consistent (intervals overlap, ratios within ${pct(g.tolerance, 0)}): ${g.rows.filter((r) => r.consistent).length} of ${g.rows.length} = ${pct(g.consistentShare)}`,
-    `contradictory (significant in opposite directions): ${g.contradictory}`,
-    `median |r1/r2 − 1|: ${pct(g.medianDrift, 2)} (max ${pct(g.maxDrift, 1)})`,
-  );
-  return out.join('\n') + '\n';
-}
-
-/**
- * The `agreement` command: loads two runs (folders or run ids under
- * `baseDir`), prints their agreement.
- * @returns 0
- * @throws InputError for a missing or malformed run
- */
-export function runAgreementCommand(a: string, b: string, tolerance = AGREEMENT_TOLERANCE, baseDir = 'results', stdout: NodeJS.WritableStream = process.stdout): number {
-  const ra = loadRun(resolveRunDir(a, baseDir));
-  const rb = loadRun(resolveRunDir(b, baseDir));
-  stdout.write(formatAgreement(agreement(ra.summary, rb.summary, tolerance), { a: basename(ra.dir), b: basename(rb.dir) }));
-  return 0;
 }

@@ -1,6 +1,7 @@
 /**
- * `memtype-bench compare BASE HEAD`: the same cells of two runs, side by
- * side, with the fork — a fresh isolate — as the unit, as in every summary.
+ * The comparison of two runs (`memtype-bench compare BASE HEAD`, and the
+ * report's comparison section): the same cells side by side, with the fork
+ * — a fresh isolate — as the unit, as in every summary.
  * Per cell (matched by cellId): the time ratio HEAD ÷ BASE of the cells'
  * medians of fork medians (> 1 slower) with the 95% interval of a two-level
  * bootstrap (forks, then samples within a fork), and Welch's t-test on the
@@ -22,16 +23,21 @@
  * - A cell whose forks disagree (unstable) in either run is compared like
  *   any other, and marked: its interval is wide and a verdict on it is not
  *   safe.
+ * - A run whose own figures are noisy makes the whole verdict unsafe: its
+ *   median ±95% above the threshold (a change of that size cannot be told
+ *   from its noise), its load average changing during the run, or its
+ *   `null` tracker not the fastest (`unsafeRuns`).
  */
-import { basename, join } from 'node:path';
 import { median } from 'simple-statistics';
 import { InputError } from '../../core/errors.js';
 import { NULL_TRACKER } from '../../impls/registry.js';
 import { MSG } from '../messages.js';
-import { FILES, linesByCell, readResultLines, resolveRunDir, type ResultLine } from '../store/results.js';
+import { linesByCell, type ResultLine } from '../store/results.js';
 import { hashSeed } from '../../workloads/rng.js';
 import { benjaminiHochberg, bootstrapForks, ratioCI, welchTTest, type RatioCI } from './stats.js';
+import type { LoadedRun } from './run.js';
 import { UNSTABLE_RATIO } from './summary.js';
+import type { NoiseReason, RunSummary } from './types.js';
 
 /** Options of a comparison. */
 export interface CompareOptions {
@@ -106,6 +112,8 @@ export interface CompareResult {
   /** 1 on any regression or broken correctness, else 0. */
   exitCode: number;
   options: Required<CompareOptions>;
+  /** The runs whose noise makes the verdict unsafe (`compareRuns`; empty from `compareLines`). */
+  unsafe: UnsafeRun[];
 }
 
 /** Per (groupId, fork): the `null` tracker's fork median, ns. */
@@ -236,66 +244,50 @@ export function compareLines(base: readonly ResultLine[], head: readonly ResultL
     brokeCorrectness: broke,
     exitCode: regressions > 0 || broke > 0 ? 1 : 0,
     options: opts,
+    unsafe: [],
   };
 }
 
-/**
- * Compares two run folders (paths or run ids under `baseDir`).
- * @throws InputError for a missing run, a malformed results file or another schema version
- */
-export function compareRuns(baseArg: string, headArg: string, options: CompareOptions = {}, baseDir = 'results'): CompareResult {
-  const bd = resolveRunDir(baseArg, baseDir);
-  const hd = resolveRunDir(headArg, baseDir);
-  const base = readResultLines(join(bd, FILES.lines)).lines;
-  const head = readResultLines(join(hd, FILES.lines)).lines;
-  if (base.length === 0) throw new InputError(MSG.compare.empty(bd));
-  if (head.length === 0) throw new InputError(MSG.compare.empty(hd));
-  return compareLines(base, head, { base: basename(bd), head: basename(hd) }, options);
+
+/** A run whose noise makes a verdict about `needPct`-sized changes unsafe. */
+export interface UnsafeRun {
+  run: string;
+  /** Its median ±95%, percent. */
+  rmeMedian: number | null;
+  /** The size of change the verdict is about, percent (a threshold or a tolerance). */
+  needPct: number;
+  /** Its own noise reasons other than unstable cells (those are marked per cell). */
+  reasons: NoiseReason[];
 }
 
 /**
- * The mark of a row: `!!` regression beyond the threshold (FDR-controlled),
- * `+` significantly slower, `-` significantly faster, `INVALID` broken
- * correctness; `unstable` appended when either run's forks disagree.
+ * The runs whose noise makes a verdict about changes of `needPct` percent
+ * unsafe: a median ±95% above it, a load average that changed during the
+ * run, a `null` tracker that is not the fastest.
  */
-export function compareMark(r: CompareRow): string {
-  const mark = r.brokeCorrectness ? 'INVALID' : r.regression ? '!! slower' : r.change === 'slower' ? '+ slower' : r.change === 'faster' ? '- faster' : '';
-  return r.unstable ? `${mark}${mark ? ' ' : ''}unstable` : mark;
-}
-
-/** The comparison as aligned text: one row per cell, then the verdict. */
-export function formatCompare(c: CompareResult): string {
-  const head = ['cell', 'base ns/op', 'head ns/op', 'head ÷ base [95% CI]', 'forks', 'p (Welch)', 'mark'];
-  const fmtP = (x: number | null): string => (x === null ? '-' : x < 1e-4 ? '<0.0001' : x.toFixed(4));
-  const rows = c.rows.map((r) => [
-    r.cellId,
-    r.baseNs !== null && r.ops ? (r.baseNs / r.ops).toFixed(1) : '-',
-    r.headNs !== null && r.ops ? (r.headNs / r.ops).toFixed(1) : '-',
-    r.ratio ? `${r.ratio.ratio.toFixed(3)} [${r.ratio.low.toFixed(3)}, ${r.ratio.high.toFixed(3)}]` : '-',
-    `${r.baseForks}/${r.headForks}`,
-    fmtP(r.p),
-    compareMark(r),
-  ]);
-  const widths = head.map((t, i) => Math.max(t.length, ...rows.map((r) => r[i]!.length)));
-  const right = [false, true, true, false, true, true, false];
-  const line = (cols: string[]): string =>
-    cols
-      .map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const out = [MSG.compare.header(c), line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
-  for (const r of rows) out.push(line(r));
-  out.push(...MSG.compare.footer(c));
-  return out.join('\n') + '\n';
+export function unsafeRuns(runs: readonly { name: string; summary: Pick<RunSummary, 'rmeMedian' | 'noise'> }[], needPct: number): UnsafeRun[] {
+  const out: UnsafeRun[] = [];
+  for (const r of runs) {
+    const reasons = r.summary.noise.filter((n) => n.kind === 'load' || n.kind === 'null-not-fastest');
+    const rme = r.summary.rmeMedian;
+    if (reasons.length > 0 || (rme !== null && rme > needPct)) out.push({ run: r.name, rmeMedian: rme, needPct, reasons });
+  }
+  return out;
 }
 
 /**
- * The `compare` command: compares, prints the table and the verdict.
- * @returns the exit status: 1 on a confident regression beyond the threshold or lost correctness, else 0
- * @throws InputError as `compareRuns`
+ * Compares two loaded runs: `compareLines`, plus the runs whose noise makes
+ * the verdict unsafe at the threshold.
+ * @throws InputError for an option out of range
  */
-export function runCompareCommand(base: string, head: string, options: CompareOptions = {}, baseDir = 'results', stdout: NodeJS.WritableStream = process.stdout): number {
-  const c = compareRuns(base, head, options, baseDir);
-  stdout.write(formatCompare(c));
-  return c.exitCode;
+export function compareRuns(base: LoadedRun, head: LoadedRun, names: { base: string; head: string }, options: CompareOptions = {}): CompareResult {
+  const c = compareLines(base.lines, head.lines, names, options);
+  c.unsafe = unsafeRuns(
+    [
+      { name: names.base, summary: base.summary },
+      { name: names.head, summary: head.summary },
+    ],
+    c.options.threshold * 100,
+  );
+  return c;
 }

@@ -83,6 +83,35 @@ export interface ForkBootstrap {
   draws: Float64Array;
 }
 
+/** Checked bootstrap options with their defaults. */
+function bootstrapSettings(options: BootstrapOptions): { resamples: number; inner: number; maxPerFork: number; rng: Rng } {
+  const resamples = options.resamples ?? 1000;
+  const inner = options.innerResamples ?? 200;
+  if (!Number.isSafeInteger(resamples) || resamples < 10 || !Number.isSafeInteger(inner) || inner < 1) throw new RangeError('bootstrap resamples must be integers (outer ≥ 10, inner ≥ 1)');
+  return { resamples, inner, maxPerFork: options.maxSamplesPerFork ?? 200, rng: new Rng(options.seed ?? 1) };
+}
+
+/** A fork's samples ascending, thinned to `max` order statistics. */
+function sortedFork(samples: readonly number[], max: number): number[] {
+  return thinSorted([...samples].sort((a, b) => a - b), max);
+}
+
+/** `inner` resampled medians of each fork (ascending samples), drawn in fork order. */
+function innerMedians(sorted: readonly (readonly number[])[], inner: number, rng: Rng): Float64Array[] {
+  return sorted.map((f) => {
+    const counts = new Uint32Array(f.length);
+    const d = new Float64Array(inner);
+    for (let i = 0; i < inner; i++) d[i] = resampledMedian(f, rng, counts);
+    return d;
+  });
+}
+
+/** Median of the first `k` values of `pick` (sorted in place). */
+function medianOfPick(pick: Float64Array, k: number): number {
+  pick.sort();
+  return k % 2 === 1 ? pick[k >> 1]! : (pick[(k >> 1) - 1]! + pick[k >> 1]!) / 2;
+}
+
 /**
  * Two-level bootstrap of "the median of the fork medians" of a cell
  * measured in several forks (Davison & Hinkley's hierarchical bootstrap:
@@ -95,29 +124,59 @@ export interface ForkBootstrap {
  * @throws RangeError when no fork has samples
  */
 export function bootstrapForks(forks: readonly (readonly number[])[], options: BootstrapOptions = {}): ForkBootstrap {
-  const resamples = options.resamples ?? 1000;
-  const inner = options.innerResamples ?? 200;
-  const maxPerFork = options.maxSamplesPerFork ?? 200;
-  if (!Number.isSafeInteger(resamples) || resamples < 10 || !Number.isSafeInteger(inner) || inner < 1) throw new RangeError('bootstrap resamples must be integers (outer ≥ 10, inner ≥ 1)');
-  const sorted = forks.filter((f) => f.length > 0).map((f) => thinSorted([...f].sort((a, b) => a - b), maxPerFork));
+  const { resamples, inner, maxPerFork, rng } = bootstrapSettings(options);
+  const sorted = forks.filter((f) => f.length > 0).map((f) => sortedFork(f, maxPerFork));
   const k = sorted.length;
   if (k === 0) throw new RangeError('bootstrap needs a fork with samples');
-  const rng = new Rng(options.seed ?? 1);
   const medians = sorted.map((f) => medianSorted(f));
-  const innerDraws = sorted.map((f) => {
-    const counts = new Uint32Array(f.length);
-    const d = new Float64Array(inner);
-    for (let i = 0; i < inner; i++) d[i] = resampledMedian(f, rng, counts);
-    return d;
-  });
+  const innerDraws = innerMedians(sorted, inner, rng);
   const pick = new Float64Array(k);
   const draws = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     for (let j = 0; j < k; j++) pick[j] = innerDraws[rng.int(k)]![rng.int(inner)]!;
-    pick.sort();
-    draws[r] = k % 2 === 1 ? pick[k >> 1]! : (pick[(k >> 1) - 1]! + pick[k >> 1]!) / 2;
+    draws[r] = medianOfPick(pick, k);
   }
   return { point: medianOf(medians), draws };
+}
+
+/**
+ * Two-level bootstrap of the median over forks of a paired difference
+ * a_k − b_k, where fork k of `a` and fork k of `b` were measured side by side
+ * (the same block of the group's schedule): the point is the median of the
+ * differences of the fork medians; each outer resample draws K fork indices
+ * with replacement — both sides of a pair together — and, for each, one
+ * resampled median of each side. Used for a cell's tracker-only cost (the
+ * cell minus the `null` tracker in the same block).
+ * @param a each fork's samples, indexed by fork
+ * @param b the other cell's, indexed by the same forks (pairs where either side has no samples are skipped)
+ * @throws RangeError when no pair has samples on both sides
+ */
+export function bootstrapPairedDifference(a: readonly (readonly number[] | undefined)[], b: readonly (readonly number[] | undefined)[], options: BootstrapOptions = {}): ForkBootstrap {
+  const { resamples, inner, maxPerFork, rng } = bootstrapSettings(options);
+  const ka: number[][] = [];
+  const kb: number[][] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === undefined || y === undefined || x.length === 0 || y.length === 0) continue;
+    ka.push(sortedFork(x, maxPerFork));
+    kb.push(sortedFork(y, maxPerFork));
+  }
+  const k = ka.length;
+  if (k === 0) throw new RangeError('a paired bootstrap needs a fork with samples on both sides');
+  const point = medianOf(ka.map((f, i) => medianSorted(f) - medianSorted(kb[i]!)));
+  const da = innerMedians(ka, inner, rng);
+  const db = innerMedians(kb, inner, rng);
+  const pick = new Float64Array(k);
+  const draws = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    for (let j = 0; j < k; j++) {
+      const i = rng.int(k);
+      pick[j] = da[i]![rng.int(inner)]! - db[i]![rng.int(inner)]!;
+    }
+    draws[r] = medianOfPick(pick, k);
+  }
+  return { point, draws };
 }
 
 /** Median of an unsorted list. */

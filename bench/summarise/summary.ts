@@ -1,9 +1,10 @@
 /**
- * From result lines to what people read: per-cell summaries (forks as the
- * unit of replication), per-group ratios against the baseline tracker with
- * two-level bootstrap intervals, complexity classes fitted across sizes,
- * the harness-overhead, precision and sanity figures — and their
- * renderings: `results.json` (machine-readable), `summary.md`, `results.csv`.
+ * From result lines to one `RunSummary`, built once per run and handed to
+ * every renderer (bench/present/): per-cell summaries (forks as the unit of
+ * replication), per-group ratios against the baseline tracker and
+ * tracker-only costs with two-level bootstrap intervals, complexity classes
+ * fitted across sizes, the findings (bench/summarise/findings.ts), the
+ * harness-overhead, precision and noise figures. No rendering, no I/O.
  *
  * Definitions (units: ns per replay of the whole stream unless stated):
  * - a cell is measured in K forks (fresh isolates); each fork's figure is
@@ -19,146 +20,53 @@
  * - `opsPerSec` = ops ÷ `medianNs`; `hmeanOpsPerSec` = the harmonic mean of
  *   the per-fork throughputs (mmtests: harmonic mean for rates);
  * - `vsBaseline` = medianNs(cell) ÷ medianNs(baseline) in the same group —
- *   a time ratio, < 1 faster — with the percentile interval of the ratio of
- *   the two cells' bootstrap draws;
+ *   the one ratio convention of every table, chart and comparison: time ÷
+ *   reference, < 1 faster — with the percentile interval of the ratio of the
+ *   two cells' bootstrap draws;
+ * - `trackerNsPerOp` = the cell's own cost: fork k's median minus the `null`
+ *   tracker's fork k median (the two measured side by side in block k),
+ *   median over the forks, ÷ ops, with its paired two-level bootstrap
+ *   interval (`bootstrapPairedDifference`);
+ * - `trackerModeledBytes` = modeled bytes without the page tables (the
+ *   tracker's own structures at the reference's struct sizes);
+ *   `bytesPerReservation` = that ÷ the memtype reservations live at the peak
+ *   state (the oracle's);
+ * - `jsBytesSuspect`: a JS-bytes reading at or near zero (below
+ *   `JS_BYTES_FLOOR` of the modeled bytes): a GC artefact, not a figure;
  * - `harnessShare` = median empty replay (the digest sink fed every op, no
  *   machine, no tracker, timed in the `null` tracker's forks) ÷ the cell's
  *   median; `nullShare` = the `null` tracker's median ÷ the cell's median;
  * - sanity: the `null` tracker (harness + machine core, no tracking) must be
  *   the fastest cell of its group; groups where it is not are listed;
- * - complexity: ns per op against size per (workload, seed, tracker), the
- *   class with the least normalized RMS residual (Google Benchmark).
+ * - complexity: ns per op, and tracker-only ns per op, against size per
+ *   (workload, seed, tracker), the class with the least normalized RMS
+ *   residual (Google Benchmark);
+ * - noise: the reasons a run's figures are not to be trusted as they stand
+ *   (`NoiseReason`): median ±95% above `NOISE_RME_PCT`, a load average that
+ *   changed by `LOAD_CHANGE` or more during the run, unstable cells, a
+ *   `null` tracker that is not the fastest.
  */
-import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import { NULL_TRACKER, ORACLE } from '../../impls/registry.js';
-import type { RunEnv } from '../store/env.js';
-import type { Validity } from '../measure/fork.js';
-import { cellId as makeCellId, type Matrix } from '../plan/matrix.js';
-import { MSG } from '../messages.js';
-import { FILES, linesByCell, SCHEMA_VERSION, writeFileAtomic, type ResultLine } from '../store/results.js';
 import { hashSeed } from '../../workloads/rng.js';
+import type { Validity } from '../measure/fork.js';
 import { sampleStats } from '../measure/sample-stats.js';
-import { bootstrapForks, fitComplexity, harmonicMean, percentileInterval, ratioCI, type ComplexityFit, type ForkBootstrap, type RatioCI } from './stats.js';
+import { cellId as makeCellId, type Matrix } from '../plan/matrix.js';
+import { linesByCell, SCHEMA_VERSION, type ResultLine } from '../store/results.js';
+import { findings } from './findings.js';
+import { bootstrapForks, bootstrapPairedDifference, fitComplexity, harmonicMean, percentileInterval, ratioCI, type ForkBootstrap } from './stats.js';
+import type { CellRole, CellSummary, ComplexityRow, NoiseReason, NullNotFastest, RunSummary } from './types.js';
 
-/** What a cell is in its group. */
-export type CellRole = 'null' | 'baseline' | 'tracker' | 'oracle';
+export type * from './types.js';
 
 /** Slowest ÷ fastest fork median above which a cell is `unstable`. */
 export const UNSTABLE_RATIO = 1.2;
-
-/** One cell, all forks. */
-export interface CellSummary {
-  cellId: string;
-  groupId: string;
-  workload: string;
-  size: number;
-  seed: number;
-  tracker: string;
-  machine: string;
-  role: CellRole;
-  ops: number | null;
-  /** Forks with timing data, of `forksPlanned`. */
-  forks: number;
-  forksPlanned: number;
-  /** Each timed fork's median, ns, in fork order. */
-  forkMediansNs: number[];
-  /** Timed samples over all forks. */
-  samples: number;
-  /** Median of the fork medians, ns; null when never timed. */
-  medianNs: number | null;
-  /** 95% two-level bootstrap interval of `medianNs`, ns. */
-  medianLowNs: number | null;
-  medianHighNs: number | null;
-  /** 99th percentile of all samples, ns (descriptive). */
-  p99Ns: number | null;
-  /** Mean of all samples, ns (descriptive). */
-  meanNs: number | null;
-  /** Half the width of the 95% interval of `medianNs` ÷ `medianNs`, percent. */
-  rme: number | null;
-  /** (slowest − fastest fork median) ÷ `medianNs`, percent. */
-  forkSpread: number | null;
-  /** The forks disagree (slowest ÷ fastest fork median > `UNSTABLE_RATIO`). */
-  unstable: boolean;
-  opsPerSec: number | null;
-  /** Harmonic mean of the per-fork throughputs, ops/s. */
-  hmeanOpsPerSec: number | null;
-  nsPerOp: number | null;
-  /** Median warm-up of the forks: replays (the first, digest replay included) and ms; share of forks that reached a steady state. */
-  warmupReplays: number | null;
-  warmupMs: number | null;
-  warmupSteadyShare: number | null;
-  /** Time ratio to the baseline tracker of the same group (< 1 faster), with its 95% interval. */
-  vsBaseline: RatioCI | null;
-  /** Empty-replay (harness) time ÷ this cell's median. */
-  harnessShare: number | null;
-  /** `null`-tracker time ÷ this cell's median. */
-  nullShare: number | null;
-  modeledBytes: number | null;
-  jsBytes: number | null;
-  /** GCs during the timed replays, all forks, and their total pause, ms. */
-  gcCount: number;
-  gcPauseMs: number;
-  digest: string | null;
-  oracleDigest: string | null;
-  validity: Validity;
-  error: string | null;
-}
-
-/** A complexity fit of one tracker on one workload across sizes. */
-export interface ComplexityRow {
-  workload: string;
-  seed: number;
-  tracker: string;
-  sizes: number[];
-  /** ns per op at each size. */
-  nsPerOp: number[];
-  /** null with fewer than three sizes. */
-  fit: ComplexityFit | null;
-}
-
-/** The harness's own cost, over every timed tracker cell. */
-export interface HarnessReport {
-  /** Median and maximum of `harnessShare` (fractions). */
-  emptyShareMedian: number | null;
-  emptyShareMax: number | null;
-  /** Median of `nullShare` (fraction): harness + machine core. */
-  nullShareMedian: number | null;
-  /** Median empty-replay cost per operation, ns. */
-  emptyNsPerOpMedian: number | null;
-}
-
-/** A group whose `null` tracker is not its fastest cell. */
-export interface NullNotFastest {
-  groupId: string;
-  /** The cells faster than `null`, with their time ÷ null's. */
-  faster: { tracker: string; ratio: number }[];
-}
-
-/** results.json: everything derived from the lines. */
-export interface RunSummary {
-  schemaVersion: typeof SCHEMA_VERSION;
-  runId: string;
-  matrixHash: string;
-  baseline: string;
-  /** Every cell of the matrix (or shard) has every fork. */
-  complete: boolean;
-  /** Cell ids with no line at all, or fewer forks than planned. */
-  missing: string[];
-  cells: CellSummary[];
-  complexity: ComplexityRow[];
-  harness: HarnessReport;
-  /** Median and maximum rme over timed tracker cells (null excluded), percent. */
-  rmeMedian: number | null;
-  rmeMax: number | null;
-  /** Cell ids whose forks disagree. */
-  unstable: string[];
-  /** Sanity check: groups where the `null` tracker is not the fastest. */
-  nullNotFastest: NullNotFastest[];
-  /** Over every fork of the run: median warm-up replays and ms, share of forks that reached a steady state. */
-  warmup: { replaysMedian: number | null; msMedian: number | null; steadyShare: number | null };
-  counts: Record<Validity, number>;
-}
+/** Median ±95% (percent) above which a run's figures are noisy. */
+export const NOISE_RME_PCT = 5;
+/** Change of the 1-minute load average during a run at or above which its figures are noisy (one core's worth). */
+export const LOAD_CHANGE = 1;
+/** A JS-bytes reading below this share of the modeled bytes (or below 1 KiB) is a GC artefact. */
+export const JS_BYTES_FLOOR = 0.1;
 
 /** Bootstrap resamples for intervals and ratios. */
 export const BOOTSTRAP_RESAMPLES = 1000;
@@ -169,6 +77,13 @@ export function forkSamples(lines: readonly ResultLine[]): number[][] {
     .filter((l) => l.stats !== null)
     .sort((a, b) => a.fork - b.fork)
     .map((l) => l.stats!.samplesNs);
+}
+
+/** Each fork's samples indexed by fork number (undefined where the fork has none). */
+function samplesByFork(lines: readonly ResultLine[]): (number[] | undefined)[] {
+  const out: (number[] | undefined)[] = [];
+  for (const l of lines) if (l.stats !== null) out[l.fork] = l.stats.samplesNs;
+  return out;
 }
 
 /** The two-level bootstrap of a cell's lines (seeded by `key`); null when no fork was timed. */
@@ -188,7 +103,8 @@ const RANK: Record<Validity, number> = { valid: 0, unchecked: 0, invalid: 1, err
 
 /**
  * Summarizes one cell's lines (any forks, any order; duplicates of a fork
- * must have been removed).
+ * must have been removed). Group-level figures (ratios, tracker-only cost,
+ * shares) are filled by `summarize`.
  * @param boot the cell's bootstrap (`cellBootstrap`), when already computed
  */
 export function summarizeCell(lines: readonly ResultLine[], baseline: string, forksPlanned: number, boot: ForkBootstrap | null = cellBootstrap(lines, lines[0]!.cellId)): CellSummary {
@@ -205,6 +121,11 @@ export function summarizeCell(lines: readonly ResultLine[], baseline: string, fo
   const warm = lines.map((l) => l.warmup).filter((w): w is NonNullable<ResultLine['warmup']> => w !== null);
   const errors = lines.map((l) => l.error).filter((e): e is string => e !== null);
   const validity = lines.reduce<Validity>((v, l) => (RANK[l.validity] > RANK[v] ? l.validity : v), first.validity);
+  const memory = lines.find((l) => l.memory.modeledBytes !== null)?.memory;
+  const modeledBytes = memory?.modeledBytes ?? null;
+  const trackerModeledBytes = modeledBytes !== null && memory?.pageTableBytes != null ? modeledBytes - memory.pageTableBytes : null;
+  const peakReservations = lines.find((l) => l.peakReservations != null)?.peakReservations ?? null;
+  const jsBytes = lines.find((l) => l.memory.jsBytes !== null)?.memory.jsBytes ?? null;
   return {
     cellId: first.cellId,
     groupId: first.groupId,
@@ -230,14 +151,21 @@ export function summarizeCell(lines: readonly ResultLine[], baseline: string, fo
     opsPerSec: med && ops ? ops / (med / 1e9) : null,
     hmeanOpsPerSec: timed.length > 0 && ops ? harmonicMean(timed.map((l) => l.stats!.opsPerSec)) : null,
     nsPerOp: med && ops ? med / ops : null,
+    trackerNsPerOp: null,
+    trackerNsPerOpLow: null,
+    trackerNsPerOpHigh: null,
     warmupReplays: warm.length > 0 ? median(warm.map((w) => w.replays)) : null,
     warmupMs: warm.length > 0 ? median(warm.map((w) => w.ms)) : null,
     warmupSteadyShare: warm.length > 0 ? warm.filter((w) => w.steady).length / warm.length : null,
     vsBaseline: null,
     harnessShare: null,
     nullShare: null,
-    modeledBytes: lines.find((l) => l.memory.modeledBytes !== null)?.memory.modeledBytes ?? null,
-    jsBytes: lines.find((l) => l.memory.jsBytes !== null)?.memory.jsBytes ?? null,
+    modeledBytes,
+    trackerModeledBytes,
+    peakReservations,
+    bytesPerReservation: trackerModeledBytes !== null && peakReservations ? trackerModeledBytes / peakReservations : null,
+    jsBytes,
+    jsBytesSuspect: jsBytes !== null && jsBytes < Math.max(1024, JS_BYTES_FLOOR * (modeledBytes ?? 0)),
     gcCount: lines.reduce((a, l) => a + l.memory.gcCount, 0),
     gcPauseMs: lines.reduce((a, l) => a + l.memory.gcPauseMs, 0),
     digest: first.digest,
@@ -255,6 +183,8 @@ export interface SummaryContext {
   forks: number;
   /** The cells expected (matrix or shard), in matrix order; lines of other cells are summarized after them. */
   expected: readonly string[];
+  /** The 1-minute load average at the start and the end of the run (env.json), when recorded. */
+  load?: { start: number | null; end: number | null };
 }
 
 /** The cells a manifest expects, in matrix order: every tracker of every group it owns. */
@@ -263,10 +193,21 @@ export function expectedCells(matrix: Pick<Matrix, 'groups'>, groupIds: readonly
   return matrix.groups.filter((g) => own.has(g.id)).flatMap((g) => g.trackers.map((t) => makeCellId(g, t)));
 }
 
+/** True when the cell makes a run fail: invalid or errored. */
+export function cellFailed(c: Pick<CellSummary, 'validity'>): boolean {
+  return c.validity === 'invalid' || c.validity === 'errored';
+}
+
+/** Median of a list; null for none. */
+function medianOrNull(xs: readonly number[]): number | null {
+  return xs.length > 0 ? median(xs as number[]) : null;
+}
+
 /**
  * Summarizes a run's lines: cells in expected order, ratios to the
- * baseline, harness shares, complexity fits, precision, the sanity check
- * and the missing cells.
+ * baseline, tracker-only costs, harness shares, complexity fits,
+ * findings, precision, the sanity check, the noise reasons and the missing
+ * cells. Deterministic: the same lines give the same summary.
  */
 export function summarize(lines: readonly ResultLine[], ctx: SummaryContext): RunSummary {
   const byCell = linesByCell(lines);
@@ -276,7 +217,7 @@ export function summarize(lines: readonly ResultLine[], ctx: SummaryContext): Ru
   const cells = order.map((id) => summarizeCell(byCell.get(id)!, ctx.baseline, ctx.forks, boots.get(id)!));
   const missing = ctx.expected.filter((id) => (byCell.get(id)?.length ?? 0) < ctx.forks);
 
-  // Per group: the baseline ratio, the harness shares, the sanity check.
+  // Per group: the baseline ratio, the tracker-only figures, the harness shares, the sanity check.
   const groups = new Map<string, CellSummary[]>();
   for (const c of cells) {
     let g = groups.get(c.groupId);
@@ -285,14 +226,14 @@ export function summarize(lines: readonly ResultLine[], ctx: SummaryContext): Ru
   }
   const emptyNs = (members: CellSummary[]): number | null => {
     const nul = members.find((c) => c.tracker === NULL_TRACKER);
-    const h = nul ? byCell.get(nul.cellId)!.map((l) => l.harness.emptyReplayNs).filter((x): x is number => x !== null) : [];
-    return h.length > 0 ? median(h) : null;
+    return nul ? medianOrNull(byCell.get(nul.cellId)!.map((l) => l.harness.emptyReplayNs).filter((x): x is number => x !== null)) : null;
   };
   const nullNotFastest: NullNotFastest[] = [];
   for (const [gid, members] of groups) {
     const base = members.find((c) => c.tracker === ctx.baseline);
     const nul = members.find((c) => c.tracker === NULL_TRACKER);
     const baseBoot = base ? boots.get(base.cellId)! : null;
+    const nullForks = nul ? samplesByFork(byCell.get(nul.cellId)!) : null;
     const harnessNs = emptyNs(members);
     for (const c of members) {
       if (c.medianNs === null) continue;
@@ -300,6 +241,16 @@ export function summarize(lines: readonly ResultLine[], ctx: SummaryContext): Ru
       if (nul?.medianNs) c.nullShare = nul.medianNs / c.medianNs;
       const mine = boots.get(c.cellId)!;
       if (baseBoot && base!.medianNs && mine) c.vsBaseline = ratioCI(mine, baseBoot);
+      if (nullForks && c !== nul && c.ops) {
+        const own = samplesByFork(byCell.get(c.cellId)!);
+        if (own.some((f, k) => f !== undefined && nullForks[k] !== undefined)) {
+          const d = bootstrapPairedDifference(own, nullForks, { resamples: BOOTSTRAP_RESAMPLES, seed: hashSeed('tracker-only', c.cellId) });
+          const ci = percentileInterval(d.draws);
+          c.trackerNsPerOp = d.point / c.ops;
+          c.trackerNsPerOpLow = ci.low / c.ops;
+          c.trackerNsPerOpHigh = ci.high / c.ops;
+        }
+      }
     }
     if (nul?.medianNs) {
       const faster = members
@@ -309,26 +260,8 @@ export function summarize(lines: readonly ResultLine[], ctx: SummaryContext): Ru
     }
   }
 
-  // Complexity: ns/op across sizes per (workload, seed, tracker).
-  const series = new Map<string, CellSummary[]>();
-  for (const c of cells) {
-    if (c.nsPerOp === null || c.validity === 'errored') continue;
-    const key = `${c.workload}\u0000${c.seed}\u0000${c.tracker}`;
-    let s = series.get(key);
-    if (!s) series.set(key, (s = []));
-    s.push(c);
-  }
-  const complexity: ComplexityRow[] = [];
-  for (const s of series.values()) {
-    s.sort((a, b) => a.size - b.size);
-    const sizes = s.map((c) => c.size);
-    const ys = s.map((c) => c.nsPerOp!);
-    const ok = sizes.every((n) => n >= 2);
-    complexity.push({ workload: s[0]!.workload, seed: s[0]!.seed, tracker: s[0]!.tracker, sizes, nsPerOp: ys, fit: ok ? fitComplexity(sizes, ys) : null });
-  }
-
+  const complexity = complexityRows(cells);
   const trackerCells = cells.filter((c) => c.role !== 'null' && c.medianNs !== null);
-  const med = (xs: number[]): number | null => (xs.length > 0 ? median(xs) : null);
   const shares = trackerCells.map((c) => c.harnessShare).filter((x): x is number => x !== null);
   const emptyPerOp = [...groups.values()]
     .map((m) => {
@@ -341,6 +274,9 @@ export function summarize(lines: readonly ResultLine[], ctx: SummaryContext): Ru
   const warm = [...byCell.values()].flat().map((l) => l.warmup).filter((w): w is NonNullable<ResultLine['warmup']> => w !== null);
   const counts: Record<Validity, number> = { valid: 0, invalid: 0, errored: 0, unchecked: 0 };
   for (const c of cells) counts[c.validity]++;
+  const rmeMedian = medianOrNull(rmes);
+  const unstable = cells.filter((c) => c.unstable).map((c) => c.cellId);
+  const load = { start: ctx.load?.start ?? null, end: ctx.load?.end ?? null };
   return {
     schemaVersion: SCHEMA_VERSION,
     runId: ctx.runId,
@@ -350,227 +286,66 @@ export function summarize(lines: readonly ResultLine[], ctx: SummaryContext): Ru
     missing,
     cells,
     complexity,
+    findings: findings(cells, complexity, boots),
     harness: {
-      emptyShareMedian: med(shares),
+      emptyShareMedian: medianOrNull(shares),
       emptyShareMax: shares.length > 0 ? Math.max(...shares) : null,
-      nullShareMedian: med(trackerCells.map((c) => c.nullShare).filter((x): x is number => x !== null)),
-      emptyNsPerOpMedian: med(emptyPerOp),
+      nullShareMedian: medianOrNull(trackerCells.map((c) => c.nullShare).filter((x): x is number => x !== null)),
+      emptyNsPerOpMedian: medianOrNull(emptyPerOp),
     },
-    rmeMedian: med(rmes),
+    rmeMedian,
     rmeMax: rmes.length > 0 ? Math.max(...rmes) : null,
-    unstable: cells.filter((c) => c.unstable).map((c) => c.cellId),
+    unstable,
     nullNotFastest,
+    load,
+    noise: noiseReasons(rmeMedian, load, unstable, nullNotFastest),
     warmup: {
-      replaysMedian: med(warm.map((w) => w.replays)),
-      msMedian: med(warm.map((w) => w.ms)),
+      replaysMedian: medianOrNull(warm.map((w) => w.replays)),
+      msMedian: medianOrNull(warm.map((w) => w.ms)),
       steadyShare: warm.length > 0 ? warm.filter((w) => w.steady).length / warm.length : null,
     },
     counts,
   };
 }
 
-/** True when the cell makes a run fail: invalid or errored. */
-export function cellFailed(c: Pick<CellSummary, 'validity'>): boolean {
-  return c.validity === 'invalid' || c.validity === 'errored';
-}
-
-// ------------------------------------------------------------------ rendering
-
-const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-/** An integer with thousands separators, `-` for null. */
-export function fmtInt(n: number | null | undefined): string {
-  return n === null || n === undefined || !Number.isFinite(n) ? '-' : INT.format(Math.round(n));
-}
-
-/** A number with `digits` decimals, `-` for null. */
-export function fmtFixed(n: number | null | undefined, digits: number): string {
-  return n === null || n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits);
-}
-
-/** A fraction as a percentage with `digits` decimals. */
-export function fmtPct(f: number | null | undefined, digits = 1): string {
-  return f === null || f === undefined || !Number.isFinite(f) ? '-' : `${(f * 100).toFixed(digits)}%`;
-}
-
-/** `0.82 [0.80, 0.85]`. */
-export function fmtRatio(r: RatioCI | null): string {
-  return r === null ? '-' : `${r.ratio.toFixed(3)} [${r.low.toFixed(3)}, ${r.high.toFixed(3)}]`;
-}
-
-/**
- * The forks column: `3` (forks timed), `2/3` when some were not,
- * `3 UNSTABLE ×1.35` when they disagree (slowest ÷ fastest fork median).
- */
-export function forksLabel(c: Pick<CellSummary, 'forks' | 'forksPlanned' | 'unstable' | 'forkMediansNs'>): string {
-  const n = c.forks === c.forksPlanned ? String(c.forks) : `${c.forks}/${c.forksPlanned}`;
-  if (!c.unstable) return n;
-  return `${n} UNSTABLE ×${(Math.max(...c.forkMediansNs) / Math.min(...c.forkMediansNs)).toFixed(2)}`;
-}
-
-/**
- * The validity label shown in tables: `yes`, `INVALID`, `ERROR`, `harness`
- * (the null tracker), `unchecked` (a module-loaded tracker timed with
- * `--no-verify`).
- */
-export function validityLabel(c: Pick<CellSummary, 'validity' | 'role'>): string {
-  const v = c.validity;
-  return v === 'valid' ? 'yes' : v === 'invalid' ? 'INVALID' : v === 'errored' ? 'ERROR' : c.role === 'null' ? 'harness' : 'unchecked';
-}
-
-/**
- * Columns of results.csv, in order. `vsBaseline`, `vsBaselineLow` and
- * `vsBaselineHigh` are the time ÷ baseline ratio and its 95% interval
- * (< 1 faster), as in every earlier version; the fork columns describe the
- * unit of replication.
- */
-export const CSV_COLUMNS = [
-  'cellId',
-  'workload',
-  'size',
-  'seed',
-  'tracker',
-  'role',
-  'machine',
-  'ops',
-  'forks',
-  'samples',
-  'medianNs',
-  'medianLowNs',
-  'medianHighNs',
-  'p99Ns',
-  'meanNs',
-  'rme',
-  'forkSpread',
-  'unstable',
-  'forkMediansNs',
-  'warmupReplays',
-  'warmupMs',
-  'opsPerSec',
-  'hmeanOpsPerSec',
-  'nsPerOp',
-  'vsBaseline',
-  'vsBaselineLow',
-  'vsBaselineHigh',
-  'harnessShare',
-  'nullShare',
-  'modeledBytes',
-  'jsBytes',
-  'gcCount',
-  'gcPauseMs',
-  'validity',
-  'digest',
-  'oracleDigest',
-  'error',
-] as const;
-
-function csvField(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const num = (x: number): string => (Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(9))));
-  const s = typeof v === 'number' ? num(v) : Array.isArray(v) ? v.map((x) => num(x as number)).join(' ') : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** results.csv: a header and one row per cell (RFC 4180 quoting). */
-export function formatCsv(summary: RunSummary): string {
-  const rows = [CSV_COLUMNS.join(',')];
-  for (const c of summary.cells) {
-    const flat: Record<string, unknown> = {
-      ...c,
-      vsBaseline: c.vsBaseline?.ratio ?? null,
-      vsBaselineLow: c.vsBaseline?.low ?? null,
-      vsBaselineHigh: c.vsBaseline?.high ?? null,
-    };
-    rows.push(CSV_COLUMNS.map((k) => csvField(flat[k])).join(','));
+/** Complexity fits of ns/op and tracker-only ns/op across sizes, per (workload, seed, tracker). */
+function complexityRows(cells: readonly CellSummary[]): ComplexityRow[] {
+  const series = new Map<string, CellSummary[]>();
+  for (const c of cells) {
+    if (c.nsPerOp === null || c.validity === 'errored') continue;
+    const key = `${c.workload}\u0000${c.seed}\u0000${c.tracker}`;
+    let s = series.get(key);
+    if (!s) series.set(key, (s = []));
+    s.push(c);
   }
-  return rows.join('\n') + '\n';
-}
-
-function mdTable(head: string[], rows: string[][], right: boolean[]): string {
-  const sep = right.map((r) => (r ? '---:' : '---'));
-  const line = (cols: string[]): string => `| ${cols.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
-  return [line(head), line(sep), ...rows.map(line)].join('\n') + '\n';
-}
-
-/** Header facts of summary.md. */
-export interface SummaryHeader {
-  matrix: Pick<Matrix, 'source' | 'description' | 'forks' | 'timingNote' | 'machine' | 'cellCount' | 'skipped'>;
-  env: RunEnv | null;
-  threads: number;
-  shard: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-}
-
-/** summary.md: the run, its precision and overhead, one table per workload, the complexity fits, the failures. */
-export function formatSummaryMd(summary: RunSummary, header: SummaryHeader): string {
-  const out: string[] = [];
-  const h = header;
-  out.push(`# memtype-bench run ${summary.runId}\n`);
-  out.push(MSG.summary.facts(summary, h).map((f) => `- ${f}`).join('\n') + '\n');
-  out.push(`## Precision and overhead\n`);
-  out.push(MSG.summary.precision(summary, UNSTABLE_RATIO).map((f) => `- ${f}`).join('\n') + '\n');
-
-  const workloads = [...new Set(summary.cells.map((c) => c.workload))];
-  for (const w of workloads) {
-    out.push(`## ${w}\n`);
-    const rows = summary.cells
-      .filter((c) => c.workload === w)
-      .map((c) => [
-        c.tracker + (c.role === 'baseline' ? ' (baseline)' : ''),
-        fmtInt(c.size),
-        String(c.seed),
-        fmtInt(c.opsPerSec),
-        c.rme === null ? '-' : `±${c.rme.toFixed(1)}%`,
-        forksLabel(c),
-        fmtFixed(c.nsPerOp, 1),
-        fmtFixed(c.p99Ns === null || !c.ops ? null : c.p99Ns / c.ops, 1),
-        c.role === 'baseline' ? '1' : fmtRatio(c.vsBaseline),
-        fmtInt(c.modeledBytes),
-        fmtInt(c.jsBytes),
-        `${c.gcCount} / ${fmtFixed(c.gcPauseMs, 1)}`,
-        validityLabel(c),
-      ]);
-    out.push(
-      mdTable(
-        ['tracker', 'size', 'seed', 'ops/s', '±95%', 'forks', 'ns/op', 'p99 ns/op', `time ÷ ${summary.baseline} [95% CI]`, 'modeled B', 'JS B', 'GCs / ms', 'valid'],
-        rows,
-        [false, true, true, true, true, false, true, true, false, true, true, true, false],
-      ),
-    );
+  const out: ComplexityRow[] = [];
+  for (const s of series.values()) {
+    s.sort((a, b) => a.size - b.size);
+    const sizes = s.map((c) => c.size);
+    const ys = s.map((c) => c.nsPerOp!);
+    const ok = sizes.every((n) => n >= 2);
+    const own = s.map((c) => c.trackerNsPerOp);
+    const known = s.filter((c) => c.trackerNsPerOp !== null);
+    out.push({
+      workload: s[0]!.workload,
+      seed: s[0]!.seed,
+      tracker: s[0]!.tracker,
+      sizes,
+      nsPerOp: ys,
+      fit: ok ? fitComplexity(sizes, ys) : null,
+      trackerNsPerOp: own,
+      trackerFit: ok && known.length >= 3 ? fitComplexity(known.map((c) => c.size), known.map((c) => c.trackerNsPerOp!)) : null,
+    });
   }
-
-  const fits = summary.complexity.filter((c) => c.fit !== null);
-  if (fits.length > 0) {
-    out.push(`## Complexity (ns per op across sizes)\n`);
-    out.push(
-      mdTable(
-        ['workload', 'seed', 'tracker', 'sizes', 'ns/op', 'class', 'fit error'],
-        fits.map((c) => [c.workload, String(c.seed), c.tracker, c.sizes.map(fmtInt).join(', '), c.nsPerOp.map((x) => x.toFixed(1)).join(', '), c.fit!.class, fmtPct(c.fit!.rms, 1)]),
-        [false, true, false, false, false, false, true],
-      ),
-    );
-  }
-  const bad = summary.cells.filter(cellFailed);
-  if (bad.length > 0 || summary.missing.length > 0) {
-    out.push(`## Failures\n`);
-    for (const c of bad) out.push(`- ${MSG.summary.failedCell(c.cellId, validityLabel(c), c.error)}`);
-    for (const id of summary.missing) out.push(`- ${MSG.summary.missingCell(id)}`);
-    out.push('');
-  }
-  return out.join('\n');
+  return out;
 }
 
-/** Writes results.json, summary.md and results.csv into `dir` (atomically). @returns their paths */
-export function writeSummaryFiles(dir: string, summary: RunSummary, header: SummaryHeader): string[] {
-  const files: [string, string][] = [
-    [FILES.aggregate, JSON.stringify(summary, null, 1) + '\n'],
-    [FILES.summary, formatSummaryMd(summary, header)],
-    [FILES.csv, formatCsv(summary)],
-  ];
-  return files.map(([name, text]) => {
-    const p = join(dir, name);
-    writeFileAtomic(p, text);
-    return p;
-  });
+/** The noise reasons of a run (see the module comment). */
+function noiseReasons(rmeMedian: number | null, load: RunSummary['load'], unstable: string[], nullNotFastest: NullNotFastest[]): NoiseReason[] {
+  const out: NoiseReason[] = [];
+  if (rmeMedian !== null && rmeMedian > NOISE_RME_PCT) out.push({ kind: 'rme', medianPct: rmeMedian, thresholdPct: NOISE_RME_PCT });
+  if (load.start !== null && load.end !== null && Math.abs(load.end - load.start) >= LOAD_CHANGE) out.push({ kind: 'load', start: load.start, end: load.end });
+  if (unstable.length > 0) out.push({ kind: 'unstable', cells: unstable });
+  if (nullNotFastest.length > 0) out.push({ kind: 'null-not-fastest', groups: nullNotFastest.map((g) => g.groupId) });
+  return out;
 }

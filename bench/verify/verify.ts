@@ -10,11 +10,13 @@
  * that still diverges (delta debugging over the ops).
  *
  * `verifyTracker` is the seam `run` calls before timing a module-loaded
- * tracker; `runVerifyCommand` is `memtype-bench verify`.
+ * tracker; bench/commands/verify.ts is `memtype-bench verify`; `replay
+ * --check` compares with `oracleOutcomes`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import fc from 'fast-check';
+import { Bugs } from '../../core/bugs.js';
 import { InputError } from '../../core/errors.js';
 import { Hardware } from '../../core/hardware.js';
 import { Machine, OpError } from '../../core/machine.js';
@@ -22,11 +24,9 @@ import type { ParsedMachine } from '../../core/machine-spec.js';
 import { OP_NAMES, STRIDE, type OpStream } from '../../core/ops.js';
 import type { MemtypeTracker } from '../../core/tracker.js';
 import { writeTrace } from '../../core/trace.js';
-import { loadTrackerModule } from '../../impls/modules.js';
-import { createTracker, ORACLE, trackerNames } from '../../impls/registry.js';
+import { createTracker, ORACLE } from '../../impls/registry.js';
 import { buildStream, cmdsArb, PROFILES } from '../../workloads/random-trace.js';
 import { conformanceDir, readConformanceTraces } from './conformance.js';
-import { selectNames } from '../plan/matrix.js';
 import { MSG } from '../messages.js';
 import { OutcomeJsonSink, type OutcomeJson } from './outcome-json.js';
 
@@ -161,11 +161,15 @@ function compare(stream: OpStream, tracker: MemtypeTracker, oracle: readonly str
   return { ops: n, at: -1, got: null };
 }
 
-/** The oracle's outcomes of `stream`, up to its first trace error. */
-function oracleOutcomes(stream: OpStream): string[] {
+/**
+ * The oracle's outcome of each op of `stream` (replay's format, as JSON
+ * text), up to its first trace error.
+ * @param bugs historical bug switches of the oracle's machine (default none)
+ */
+export function oracleOutcomes(stream: OpStream, bugs: Bugs = Bugs.parse([])): string[] {
   const out: string[] = [];
   const sink = new OutcomeJsonSink(stream, (_i, o) => out.push(JSON.stringify(o)));
-  const machine = new Machine(hardwareOf(stream.machine), createTracker(ORACLE));
+  const machine = new Machine(hardwareOf(stream.machine), createTracker(ORACLE), { bugs });
   sink.machine = machine;
   machine.attachStream(stream, sink);
   for (let i = 0; i < stream.count; i++) {
@@ -344,59 +348,4 @@ export function verifyTracker(name: string, opts: VerifyOptions = {}): VerifyRes
     }
   }
   return { state: 'passed', tracker: name, conformance, random, ops, invariants };
-}
-
-/** Options of `memtype-bench verify`. */
-export interface VerifyCommandOptions {
-  /** Tracker modules to load first (`--tracker-module`, repeatable). */
-  trackerModules?: readonly string[];
-  /** Trackers: names or globs (`--tracker`); default every composition using a module-loaded part. */
-  trackers?: readonly string[];
-  /** `--random N`. */
-  randomTraces?: number;
-  /** `--seed S`. */
-  seed?: number;
-  /** Where the minimal trace of a failure goes (`--out`); default `verify-<tracker>.jsonl` in the working directory. */
-  out?: string;
-}
-
-/**
- * `memtype-bench verify [--tracker-module PATH]... [--tracker GLOB] [--random N] [--seed S] [--out FILE]`:
- * verifies each selected tracker in name order and prints one line per
- * tracker; at the first failure prints the divergence (trace line, op, the
- * oracle's and the tracker's outcomes), writes the minimal trace and stops.
- * @returns exit status: 0 every tracker passed, 1 one diverged
- * @throws InputError for a bad module, an unknown tracker or a glob matching nothing, no tracker to verify, or an unwritable output file
- */
-export async function runVerifyCommand(o: VerifyCommandOptions, stdout: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
-  const parts = new Set<string>();
-  for (const p of o.trackerModules ?? []) for (const name of (await loadTrackerModule(p)).parts) parts.add(name);
-  let names: string[];
-  if (o.trackers !== undefined && o.trackers.length > 0) names = selectNames('tracker', o.trackers, trackerNames(), [ORACLE]);
-  else {
-    if (parts.size === 0) throw new InputError(MSG.verify.nothing());
-    names = trackerNames().filter((n) => n.split('+').some((p) => parts.has(p)));
-  }
-  const opts: VerifyOptions = {};
-  if (o.randomTraces !== undefined) opts.randomTraces = o.randomTraces;
-  if (o.seed !== undefined) opts.seed = o.seed;
-  for (const name of names) {
-    const r = verifyTracker(name, opts);
-    if (r.state === 'passed') {
-      stdout(MSG.verify.passed(r) + '\n');
-      continue;
-    }
-    let file: string | null = null;
-    if (r.minimal !== null) {
-      file = o.out ?? `verify-${name}.jsonl`;
-      try {
-        writeFileSync(file, r.minimal.text);
-      } catch (e) {
-        throw new InputError(MSG.verify.unwritable(file, (e as NodeJS.ErrnoException).code ?? String(e)));
-      }
-    }
-    stdout(MSG.verify.failed(r, file, o.trackerModules ?? []).join('\n') + '\n');
-    return 1;
-  }
-  return 0;
 }

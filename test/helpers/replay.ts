@@ -25,7 +25,7 @@ export interface Replayed {
 }
 
 /** Runs `lines` (objects are JSON-encoded, strings kept verbatim) as a trace file. */
-export async function replay(lines: (object | string)[], opts: { tracker?: string; keepGoing?: boolean; bug?: string[] } = {}): Promise<Replayed> {
+export async function replay(lines: (object | string)[], opts: { tracker?: string; keepGoing?: boolean; bug?: string[]; check?: boolean; trackerModules?: readonly string[] } = {}): Promise<Replayed> {
   const dir = mkdtempSync(join(tmpdir(), 'mtb-'));
   const path = join(dir, 'trace.jsonl');
   writeFileSync(path, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');

@@ -160,4 +160,34 @@ describe('memtype-bench CLI', () => {
     expect(cmp.code).toBe(0);
     expect(cmp.stdout).toMatch(/0 of 3 common cells changed significantly|0 of 3 cells changed significantly/);
   }, 60_000);
+
+  it('--version prints the package version; every command\'s help ends with an example; compare gives its defaults in percent', async () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    for (const flag of ['--version', '-V']) expect(await run(flag)).toMatchObject({ code: 0, stdout: `${version}\n` });
+    for (const cmd of ['run', 'reproduce', 'agreement', 'compare', 'report', 'publish', 'merge', 'trace', 'describe', 'list', 'replay', 'verify']) {
+      const h = await run(cmd, '--help');
+      expect(h.code, cmd).toBe(0);
+      expect(h.stdout, cmd).toMatch(new RegExp(`\\nExample:\\n {2}\\$ memtype-bench ${cmd} .+\\n$`));
+    }
+    const compare = (await run('compare', '--help')).stdout;
+    expect(compare).toMatch(/--threshold <pct> +regression threshold, percent slower \(default: 5\)/);
+    expect(compare).toMatch(/--min-effect <pct> +smallest change marked significant, percent \(default: 2\)/);
+    expect((await run('agreement', '--help')).stdout.replace(/\s+/g, ' ')).toMatch(/--tolerance <pct> [^(]*\(default: 10\)/);
+    expect((await run('replay', '--help')).stdout).toContain("--check");
+  });
+
+  it('the preflight drops what cannot fit the machine, one line each, before any results folder exists; --list shows it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mb-pre-'));
+    // 100 000 buffer objects of ram-attr need more RAM than this 1.5 GiB machine's largest chunk; 8 fit.
+    const list = await run('run', '--list', '--workload', 'ram-attr', '--size', '8,100000', '--machine', 'lp594965', '--tracker', 'btree+page-bit+single-page');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/dropped before the run \(cannot fit the machine\): 1 group\n {2}dropped ram-attr\/100000\/1 on lp594965: ram-attr: size 100000 /);
+    expect(list.stdout).toContain('ram-attr/8/1/null');
+    expect(list.stdout).not.toContain('ram-attr/100000/1/null');
+    const all = await run('run', '--workload', 'ram-attr', '--size', '100000', '--machine', 'lp594965', '--out', out);
+    expect(all.code).toBe(2);
+    expect(all.stdout).toMatch(/^preflight: 1 group cannot fit the machine and will not run:\n {2}dropped ram-attr\/100000\/1 on lp594965: /);
+    expect(all.stderr).toMatch(/^memtype-bench: nothing to run: every one of the 1 group cannot fit its machine/);
+    expect(readdirSync(out)).toEqual([]);
+  });
 });

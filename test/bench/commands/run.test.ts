@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { measureFork, type ForkTask } from '../../../bench/measure/fork.js';
@@ -73,6 +73,7 @@ function deps(over: RunDeps & { trackers?: string[] } = {}): RunDeps {
     matrixSources: sources(over.trackers ?? ['base', 'good', 'bad']),
     loadConfig: () => config(['base', 'good', 'bad'], { forks: 2 }),
     collectEnv: () => ({ ...ENV }),
+    loadAverage: () => ENV.loadAverage1m,
     runFork: inProcessForks(),
     stdout: sink().stream,
     stderr: sink().stream,
@@ -113,8 +114,13 @@ describe('runBench', () => {
     expect(json.complete).toBe(true);
     expect(json.cells).toHaveLength(8);
     expect(json.counts).toMatchObject({ invalid: 2, unchecked: 2, valid: 4 });
-    for (const f of [FILES.summary, FILES.csv, FILES.env, FILES.manifest, 'throughput.svg', 'memory.svg']) expect(existsSync(join(r.dir, f)), f).toBe(true);
+    // One chart stack: every chart of the report as an SVG beside it, nothing else drawn.
+    const svgs = readdirSync(r.dir).filter((f) => f.endsWith('.svg')).sort();
+    expect(svgs).toEqual(['insert-policy.svg', 'memory-js.svg', 'memory-modeled.svg', 'replay-time.svg', 'throughput.svg', 'tracker-cost.svg', 'vs-baseline.svg']);
+    for (const f of [FILES.summary, FILES.csv, FILES.env, FILES.manifest, 'report.html']) expect(existsSync(join(r.dir, f)), f).toBe(true);
     expect(readFileSync(join(r.dir, 'throughput.svg'), 'utf8')).toContain('INVALID');
+    // The load average at the end of the run is recorded beside the one at its start.
+    expect(JSON.parse(readFileSync(join(r.dir, FILES.env), 'utf8'))).toMatchObject({ loadAverage1m: ENV.loadAverage1m, loadAverageEnd1m: ENV.loadAverage1m });
     expect(readManifest(r.dir).finishedAt).not.toBeNull();
     const text = stdout.text();
     expect(text).toMatch(/forks: a fresh worker thread per tracker and fork, 1 fork measuring at once \(one at a time for stable timing/);
@@ -124,6 +130,10 @@ describe('runBench', () => {
     expect(text).toContain('harness');
     expect(text).toMatch(/harness overhead: empty replay = /);
     expect(text).toMatch(/FAILED: 2 of 8 cells are INVALID or errored/);
+    // The findings end the output, before the list of files and the verdict.
+    expect(text).toMatch(/\nFindings:\n {2}w @ 4: fastest [^\n]+\n {2}v @ 4: fastest /);
+    expect(text.indexOf('Findings:')).toBeGreaterThan(text.indexOf('harness overhead'));
+    expect(text).toContain(`report: ${join(r.dir, 'report.html')}`);
     expect(stderr.text().split('\n').filter((l) => l.startsWith('['))).toHaveLength(2);
     const md = readFileSync(join(r.dir, FILES.summary), 'utf8');
     expect(md).toContain('## w');
@@ -263,6 +273,7 @@ describe('runBench with tracker modules', () => {
   const opts = { workloads: ['ttm-fault'], sizes: [{ sizes: [16] }], forks: 2, timeMs: 3, charts: false } as const;
   const real = (over: RunDeps = {}): RunDeps => ({
     collectEnv: () => ({ ...ENV }),
+    loadAverage: () => ENV.loadAverage1m,
     runFork: (task) => measureFork(task),
     stdout: sink().stream,
     stderr: sink().stream,

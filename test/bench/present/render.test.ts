@@ -11,18 +11,22 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chartInput, chartSpecs, CHART_FONT, FAIL_COLOR, insertPairs, speedupRows, throughputSpec, UNSTABLE_COLOR, type ChartDef, type ChartInput } from '../../../bench/present/chart-specs.js';
+import { chartInput, chartSpecs, CHART_FONT, FAIL_COLOR, insertPairs, ratioRows, SUSPECT_COLOR, throughputSpec, TRACKER_COLORS, UNSTABLE_COLOR, type ChartDef, type ChartInput } from '../../../bench/present/chart-specs.js';
 import { addSvgTitles, pngFonts, renderSvg, svgToPng } from '../../../bench/present/render.js';
-import { loadRun, runCharts, type LoadedRun } from '../../../bench/present/report.js';
+import { runCharts } from '../../../bench/present/report.js';
+import { loadRun, type LoadedRun } from '../../../bench/summarise/run.js';
 import { summarize } from '../../../bench/summarise/summary.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/results/fixture-run', import.meta.url));
 const GOLDEN = fileURLToPath(new URL('../../fixtures/golden', import.meta.url));
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const CHARTS = ['throughput', 'memory-modeled', 'memory-js', 'speedup', 'latency', 'insert-policy'];
+const CHARTS = ['throughput', 'tracker-cost', 'memory-modeled', 'memory-js', 'vs-baseline', 'replay-time', 'insert-policy'];
+const UNITS = { 'ttm-bo-pages': 'pages per buffer object', 'xorg-fb': 'display clients' };
 /** The fixture's cells whose forks disagree (fork 1 ×1.3 and ×1.28): the first at its workload's largest size. */
 const UNSTABLE_LARGEST = 'xorg-fb/256/1/interval-tree+page-bit+whole-vma';
-const UNSTABLE = [UNSTABLE_LARGEST, 'ttm-fault/64/1/vma-walk+page-bit+single-page'];
+const UNSTABLE = [UNSTABLE_LARGEST, 'ttm-bo-pages/64/1/vma-walk+page-bit+single-page'];
+const ERRORED = 'ttm-bo-pages/512/1/interval-tree+page-bit+whole-vma';
+const INVALID = 'xorg-fb/256/1/vma-walk+page-bit+single-page';
 
 interface PngGolden {
   width: number;
@@ -43,7 +47,7 @@ beforeAll(async () => {
 });
 
 describe('chart specs', () => {
-  it('are the six report charts, as plain data in DejaVu Sans', () => {
+  it('are the seven report charts, as plain data in DejaVu Sans', () => {
     expect(defs.map((d) => d.name)).toEqual(CHARTS);
     for (const d of defs) {
       expect(JSON.parse(JSON.stringify(d.spec)), d.name).toEqual(d.spec);
@@ -52,66 +56,93 @@ describe('chart specs', () => {
   });
 
   it('name the invalid and errored cells they draw, in caption and failed list', () => {
-    const bad = ['ttm-fault/512/1/interval-tree+page-bit+whole-vma', 'xorg-fb/256/1/vma-walk+page-bit+single-page'];
-    for (const name of ['throughput', 'memory-modeled', 'memory-js', 'speedup', 'latency']) {
+    const bad = [ERRORED, INVALID];
+    for (const name of ['throughput', 'tracker-cost', 'memory-modeled', 'memory-js', 'vs-baseline', 'replay-time']) {
       const d = defs.find((x) => x.name === name)!;
       expect(d.failed, name).toEqual(bad);
       for (const id of bad) expect(d.caption, name).toContain(id);
     }
-    expect(defs.find((d) => d.name === 'insert-policy')!.failed).toEqual([bad[0]]);
+    expect(defs.find((d) => d.name === 'insert-policy')!.failed).toEqual([ERRORED]);
+  });
+
+  it('use one palette for the whole run: a tracker has the same colour in every chart, the legend names the part that differs', () => {
+    const input = chartInput(run.summary, run.lines, UNITS);
+    expect(input.colors).toEqual({
+      domain: ['baseline', 'whole-vma', 'null', 'vma-walk'],
+      range: [TRACKER_COLORS[0], TRACKER_COLORS[1], '#7f7f7f', TRACKER_COLORS[2]],
+    });
+    for (const d of defs.filter((x) => ['throughput', 'tracker-cost', 'memory-modeled', 'memory-js', 'insert-policy'].includes(x.name))) {
+      expect(JSON.stringify(d.spec), d.name).toContain(JSON.stringify({ domain: input.colors.domain, range: input.colors.range }));
+      expect(JSON.stringify(d.spec), d.name).toContain('tracker (the part that differs from the baseline)');
+      expect(JSON.stringify(d.spec), d.name).toContain('baseline: interval-tree+page-bit+single-page');
+    }
+  });
+
+  it('put units on the axes: each panel\'s x is what its workload\'s size counts', () => {
+    const t = svgs.get('throughput')!;
+    expect(t).toContain('pages per buffer object (log)');
+    expect(t).toContain('display clients (log)');
+    expect(t).toContain('throughput (ops/s)');
+    expect(svgs.get('memory-modeled')).toContain('bytes per reservation (B)');
+    expect(svgs.get('insert-policy')).toContain('tracker-only ns per op ≈ per insert (log)');
   });
 
   it('carry the unstable cells: a ring layer in the throughput chart, only while some cell is unstable', () => {
-    const input = chartInput(run.summary, run.lines);
+    const input = chartInput(run.summary, run.lines, UNITS);
     expect(input.cells.filter((c) => c.unstable).map((c) => c.cellId).sort()).toEqual([...UNSTABLE].sort());
     const ringLayers = (spec: unknown): unknown[] =>
       ((spec as { layer?: { mark?: { color?: string; filled?: boolean } }[] }).layer ?? []).filter((l) => l.mark?.color === UNSTABLE_COLOR && l.mark?.filled === false);
-    const spec = defs.find((d) => d.name === 'throughput')!.spec as unknown as { spec?: unknown };
-    const withRing = throughputSpec(input) as unknown as { spec?: unknown };
+    const panels = (spec: unknown): unknown[] => (spec as { concat: unknown[] }).concat;
+    const spec = defs.find((d) => d.name === 'throughput')!.spec;
+    const withRing = throughputSpec(input);
     expect(JSON.stringify(withRing)).toContain('datum.unstable');
-    expect(ringLayers(withRing.spec ?? withRing)).toHaveLength(1);
+    expect(panels(withRing).map(ringLayers).map((l) => l.length)).toEqual([1, 1]);
     expect(JSON.stringify(spec)).toContain('black ring: UNSTABLE');
-    const stable = throughputSpec({ ...input, cells: input.cells.map((c) => ({ ...c, unstable: false })) }) as unknown as { spec?: unknown };
-    expect(ringLayers(stable.spec ?? stable)).toHaveLength(0);
+    const stable = throughputSpec({ ...input, cells: input.cells.map((c) => ({ ...c, unstable: false })) });
+    expect(panels(stable).map(ringLayers).flat()).toHaveLength(0);
   });
 
   it('do not depend on the order of the result lines', async () => {
     const shuffled = [...run.lines].reverse();
     const m = run.manifest;
     const summary = summarize(shuffled, { runId: m.runId, matrixHash: m.matrixHash, baseline: m.matrix.baseline, forks: m.matrix.forks, expected: [] });
-    const again = chartSpecs(chartInput(summary, shuffled, { 'ttm-fault': 'buffer objects', 'xorg-fb': 'display clients' }));
+    const again = chartSpecs(chartInput(summary, shuffled, UNITS));
     expect(await renderSvg(again[0]!.spec)).toBe(svgs.get('throughput'));
   });
 
-  it('speedup rows: the harness CI inverted, failed cells labelled, baseline 1', () => {
-    const input = chartInput(run.summary, run.lines);
-    const rows = speedupRows(input);
-    expect(rows.map((r) => r.label)).toEqual(['baseline', 'ERRORED', expect.stringMatching(/^0\.2\d×\*$/), 'baseline', expect.stringMatching(/^\d\.\d\d×\?$/), 'INVALID']);
+  it('time ÷ baseline rows: the summary\'s ratio and interval, failed cells labelled, the baseline 1', () => {
+    const input = chartInput(run.summary, run.lines, UNITS);
+    const rows = ratioRows(input);
+    expect(rows.map((r) => r.text)).toEqual(['1 (baseline)', 'ERRORED', expect.stringMatching(/^4\.\d\d\*$/), '1 (baseline)', expect.stringMatching(/^\d\.\d\d\?$/), 'INVALID']);
+    expect(rows[0]!.column).toBe('ttm-bo-pages @ 512 pages per buffer object');
     // The unstable cell is labelled `?` and never significant, whatever its interval.
     const wobbly = rows.find((r) => r.cellId === UNSTABLE_LARGEST)!;
     expect(wobbly).toMatchObject({ unstable: true, significant: false });
     expect(rows.filter((r) => r.unstable).map((r) => r.cellId)).toEqual([UNSTABLE_LARGEST]);
-    const vma = rows.find((r) => r.cellId === 'ttm-fault/512/1/vma-walk+page-bit+single-page')!;
+    const vma = rows.find((r) => r.cellId === 'ttm-bo-pages/512/1/vma-walk+page-bit+single-page')!;
     const cell = run.summary.cells.find((c) => c.cellId === vma.cellId)!;
-    expect(vma.speedup).toBeCloseTo(1 / cell.vsBaseline!.ratio, 12);
-    expect(vma.low).toBeCloseTo(1 / cell.vsBaseline!.high, 12);
-    expect(vma.significant).toBe(true);
-    // Another baseline than the run's: ratio of medians, no interval.
-    const other = speedupRows(input, 'vma-walk+page-bit+single-page').find((r) => r.cellId === 'ttm-fault/512/1/interval-tree+page-bit+single-page')!;
-    expect(other.ciLabel).toBe('no CI');
-    expect(other.speedup).toBeGreaterThan(1);
+    expect(vma).toMatchObject({ ratio: cell.vsBaseline!.ratio, low: cell.vsBaseline!.low, high: cell.vsBaseline!.high, significant: true, label: 'vma-walk' });
+  });
+
+  it('flag the JS-bytes reading at near zero instead of drawing it as a dip', () => {
+    const input = chartInput(run.summary, run.lines, UNITS);
+    expect(input.cells.filter((c) => c.jsBytesSuspect).map((c) => c.cellId)).toEqual(['xorg-fb/32/1/interval-tree+page-bit+single-page']);
+    const js = svgs.get('memory-js')!;
+    expect(js.toLowerCase()).toContain(SUSPECT_COLOR);
+    expect(js).toContain('reading ≈ 0 (a GC artefact): not a value');
+    expect(svgs.get('throughput')).not.toContain('GC artefact');
   });
 
   it('fall back to a message where the run lacks the data', async () => {
-    const input: ChartInput = { ...chartInput(run.summary, run.lines), samples: {} };
-    const noTtm: ChartInput = { ...input, cells: input.cells.filter((c) => c.workload !== 'ttm-fault') };
-    expect(insertPairs(noTtm)).toEqual([]);
-    const specs = chartSpecs(noTtm);
+    const input: ChartInput = { ...chartInput(run.summary, run.lines, UNITS), samples: {} };
+    const noPages: ChartInput = { ...input, cells: input.cells.filter((c) => c.workload !== 'ttm-bo-pages') };
+    expect(insertPairs(noPages)).toEqual([]);
+    const specs = chartSpecs(noPages);
     const insertSvg = await renderSvg(specs.find((d) => d.name === 'insert-policy')!.spec);
-    expect(insertSvg).toContain('measured no pair of compositions');
-    // Without raw samples, the latency chart still marks the failed cells and says what it shows.
-    const latency = await renderSvg(specs.find((d) => d.name === 'latency')!.spec);
-    expect(latency).toContain('not recorded in results');
+    expect(insertSvg).toContain('measured no pair of compositions differing only in the insert policy on ttm-bo-pages');
+    // Without raw samples, the replay-time chart still marks the failed cells and says what it shows.
+    const replay = await renderSvg(specs.find((d) => d.name === 'replay-time')!.spec);
+    expect(replay).toContain('Not a per-operation latency');
   });
 });
 
@@ -135,26 +166,27 @@ describe('rendering', () => {
     expect(t.toLowerCase()).toContain(FAIL_COLOR);
     expect(t).toContain('INVALID: digest ≠ oracle');
     expect(t).toContain('ERRORED: no value');
-    for (const tr of ['null', 'interval-tree+page-bit+single-page', 'interval-tree+page-bit+whole-vma', 'vma-walk+page-bit+single-page']) expect(t).toContain(tr);
-    const s = svgs.get('speedup')!;
+    for (const label of ['null', 'baseline', 'whole-vma', 'vma-walk']) expect(t).toContain(`>${label}<`);
+    const s = svgs.get('vs-baseline')!;
     expect(s).toContain('INVALID');
     expect(s).toContain('ERRORED');
     expect(s).toMatch(/\[\d\.\d\d, \d\.\d\d\]/); // the CI labels
+    expect(s).toContain('time ÷ baseline (&lt; 1 = faster)');
   });
 
-  it('SVG: the unstable cells are ringed in the throughput chart and marked ? in the speedup chart', () => {
+  it('SVG: the unstable cells are ringed in the throughput chart and marked ? in the time ÷ baseline chart', () => {
     const t = svgs.get('throughput')!;
     // One unfilled black circle per unstable cell (vega renders rings as paths with the ring colour as stroke).
     const rings = t.match(/<path[^>]*stroke="#000000"[^>]*stroke-width="2"[^>]*>/g) ?? [];
     expect(rings.length).toBe(UNSTABLE.length);
     expect(t).toContain('black ring: UNSTABLE (forks disagree)');
-    const sp = svgs.get('speedup')!;
-    expect(sp).toMatch(/>\d\.\d\d×\?</);
+    const sp = svgs.get('vs-baseline')!;
+    expect(sp).toMatch(/>\d\.\d\d\?</);
     expect(sp).toContain('? = UNSTABLE (forks disagree)');
   });
 
   it('SVG: marks carry hover titles', () => {
-    expect(svgs.get('throughput')).toMatch(/<title>[^<]*cell: ttm-fault\/8\/1\/null[^<]*<\/title>/);
+    expect(svgs.get('throughput')).toMatch(/<title>[^<]*cell: ttm-bo-pages\/8\/1\/null[^<]*<\/title>/);
     expect(addSvgTitles('<svg><path aria-label="a: 1" role="graphics-symbol" d="M0,0"/><path aria-label="x" d="M0,0"/></svg>')).toBe(
       '<svg><path aria-label="a: 1" role="graphics-symbol" d="M0,0"><title>a: 1</title></path><path aria-label="x" d="M0,0"/></svg>',
     );
@@ -164,7 +196,7 @@ describe('rendering', () => {
     const fonts = pngFonts();
     const path = join(GOLDEN, 'png.json');
     const now: Record<string, PngGolden> = {};
-    for (const name of ['throughput', 'speedup']) {
+    for (const name of ['throughput', 'vs-baseline']) {
       const a = svgToPng(svgs.get(name)!, fonts);
       const b = svgToPng(svgs.get(name)!, fonts);
       expect(Buffer.compare(a.png, b.png), `${name}: second render`).toBe(0);

@@ -13,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publish, writeReport } from '../../../bench/present/report.js';
+import { runReportCommand } from '../../../bench/commands/report.js';
+import { publish, REPORT_FILE } from '../../../bench/present/report.js';
+import { sink } from '../../helpers/fakes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FIXTURE = fileURLToPath(new URL('../../fixtures/results/fixture-run', import.meta.url));
@@ -67,7 +69,8 @@ describe.skipIf(pw === null)(`report in headless Chromium${reason ? ` (skipped: 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mtb-browser-'));
     cpSync(FIXTURE, join(dir, 'run'), { recursive: true });
-    reportPath = await writeReport(join(dir, 'run'), {});
+    await runReportCommand(join(dir, 'run'), {}, { stdout: sink().stream, stderr: sink().stream });
+    reportPath = join(dir, 'run', REPORT_FILE);
     indexPath = await publish(join(dir, 'run'), join(dir, 'site'));
     browser = await pw!.chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true, timeout: 15_000 });
   }, 20_000);
@@ -104,7 +107,7 @@ describe.skipIf(pw === null)(`report in headless Chromium${reason ? ` (skipped: 
 
   it('report.html: every chart renders with a non-zero size, no console error, no network', async () => {
     const { charts, errors, external } = await open(reportPath);
-    expect(charts.map((c) => c.name)).toEqual(['throughput', 'memory-modeled', 'memory-js', 'speedup', 'latency', 'insert-policy']);
+    expect(charts.map((c) => c.name)).toEqual(['throughput', 'tracker-cost', 'memory-modeled', 'memory-js', 'vs-baseline', 'replay-time', 'insert-policy']);
     for (const c of charts) {
       expect(c.svgs, `${c.name}: one <svg>`).toBe(1);
       expect(c.width, `${c.name}: width`).toBeGreaterThan(100);
@@ -116,7 +119,7 @@ describe.skipIf(pw === null)(`report in headless Chromium${reason ? ` (skipped: 
 
   it('published index.html renders the same charts, no console error, no network', async () => {
     const { charts, errors, external } = await open(indexPath);
-    expect(charts).toHaveLength(6);
+    expect(charts).toHaveLength(7);
     for (const c of charts) expect(c.width * c.height, `${c.name}: area`).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     expect(external).toEqual([]);

@@ -10,19 +10,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../core/errors.js';
-import { esc, GENERATOR, inlineSvg, loadRun, publish, REPORT_FILE, runPublishCommand, runReportCommand, writeReport } from '../../../bench/present/report.js';
+import { runPublishCommand, runReportCommand } from '../../../bench/commands/report.js';
+import { buildReport, esc, GENERATOR, inlineSvg, publish, REPORT_FILE } from '../../../bench/present/report.js';
+import { loadRun } from '../../../bench/summarise/run.js';
 import type { ResultLine } from '../../../bench/store/results.js';
 import { sink } from '../../helpers/fakes.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/results/fixture-run', import.meta.url));
-const CHARTS = ['throughput', 'memory-modeled', 'memory-js', 'speedup', 'latency', 'insert-policy'];
+const CHARTS = ['throughput', 'tracker-cost', 'memory-modeled', 'memory-js', 'vs-baseline', 'replay-time', 'insert-policy'];
 const INVALID = 'xorg-fb/256/1/vma-walk+page-bit+single-page';
-const ERRORED = 'ttm-fault/512/1/interval-tree+page-bit+whole-vma';
+const ERRORED = 'ttm-bo-pages/512/1/interval-tree+page-bit+whole-vma';
 /** The fixture's cells whose forks disagree (see test/fixtures/results/README.md). */
-const UNSTABLE = ['ttm-fault/64/1/vma-walk+page-bit+single-page', 'xorg-fb/256/1/interval-tree+page-bit+whole-vma'];
+const UNSTABLE = ['ttm-bo-pages/64/1/vma-walk+page-bit+single-page', 'xorg-fb/256/1/interval-tree+page-bit+whole-vma'];
 
 let root = '';
 let n = 0;
+
+/** Writes `<dir>/report.html` through the report command; its path. */
+async function writeReport(dir: string, opts: { baseline?: string }): Promise<string> {
+  await runReportCommand(dir, opts, { stdout: sink().stream, stderr: sink().stream });
+  return join(dir, REPORT_FILE);
+}
 
 /** A fresh copy of the fixture run under the temp root. */
 function copyRun(name = `run${++n}`): string {
@@ -107,28 +115,37 @@ describe('writeReport', () => {
 
   it('has the summary, complexity, precision, environment and matrix sections', () => {
     for (const id of ['summary', 'complexity', 'precision', 'environment', 'matrix']) expect(html).toContain(`<h2 id="${id}">`);
-    expect(html).toContain('<h3 id="summary-ttm-fault">ttm-fault</h3>');
-    expect(html).toContain('time ÷ baseline [95% CI]');
+    expect(html).toContain('<h3 id="summary-ttm-bo-pages">ttm-bo-pages <span class="muted">(size: pages per buffer object)</span></h3>');
+    expect(html).toContain('time ÷ interval-tree+page-bit+single-page [95%]');
     expect(html).toMatch(/<td>O\((1|log n|n|n log n|n²)\)<\/td>/);
     expect(html).toContain('Fixture CPU @ 3.0GHz');
     expect(html).toContain('0123456789abcdef');
-    expect(html).toContain('<code>ttm-fault/8/1</code>');
+    expect(html).toContain('<code>ttm-bo-pages/8/1</code>');
     expect(html).not.toContain('id="comparison"');
   });
 
-  it('says at the top that cells are UNSTABLE, marks their rows, and gives every cell its forks', () => {
+  it('opens with the findings, above the verdict', () => {
+    const findings = html.slice(html.indexOf('<h2 id="findings">'), html.indexOf('<div class="verdict'));
+    expect(html.indexOf('<h2 id="findings">')).toBeLessThan(html.indexOf('<div class="verdict'));
+    expect(html.indexOf('<h2 id="findings">')).toBeLessThan(html.indexOf('<h2 id="validity">'));
+    expect(findings).toMatch(/<li>ttm-bo-pages @ 512 pages per buffer object: fastest baseline, [\d.]+ ns\/op, time ÷ baseline 1\.00 \[1\.00, 1\.00\]; slowest vma-walk, [\d.]+ ns\/op, time ÷ baseline 4\.\d\d \[/);
+    expect(findings).toMatch(/<li>xorg-fb @ 256 display clients: fastest baseline, .*slowest whole-vma \(UNSTABLE\)/);
+    expect(findings).toMatch(/<li>grows with size: vma-walk on ttm-bo-pages, tracker-only cost [\d.]+ → [\d.]+ ns\/op from size 8 to 512 \(fit O\(n\), net of the null tracker\)<\/li>/);
+  });
+
+  it('says at the top, in amber, why its figures are noisy; marks the unstable rows; gives every cell its forks', () => {
     const top = html.slice(0, html.indexOf('<ul class="facts">'));
-    expect(top).toMatch(/<div class="verdict warn">2 cells UNSTABLE \(forks disagree by more than ×1\.2\)/);
+    expect(top).toMatch(/<div class="verdict warn">Noisy: the forks of 2 cells disagree \(/);
     expect(html).toContain('each in 3 forks (fresh isolates, interleaved)');
     const summary = html.slice(html.indexOf('<h2 id="summary">'), html.indexOf('<h2 id="complexity">'));
-    expect(summary).toContain('<th class="num">±95%</th><th>forks</th>');
+    expect(summary).toContain('<th class="num">±95%</th><th>forks</th><th class="num">ns/op</th><th class="num">tracker-only ns/op [95%]</th>');
     const rows = [...summary.matchAll(/<tr class="unstable">([\s\S]*?)<\/tr>/g)].map((m) => m[1]!);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toContain('<td>vma-walk+page-bit+single-page</td><td class="num">64</td>');
     expect(rows[1]).toContain('<td>interval-tree+page-bit+whole-vma</td><td class="num">256</td>');
     for (const r of rows) expect(r).toMatch(/<td>3 UNSTABLE ×1\.[23]\d<\/td>/);
     // The errored cell: no fork timed of the 3 planned.
-    const errored = summary.slice(summary.indexOf('<h3 id="summary-ttm-fault">'), summary.indexOf('<h3 id="summary-xorg-fb">'));
+    const errored = summary.slice(summary.indexOf('<h3 id="summary-ttm-bo-pages">'), summary.indexOf('<h3 id="summary-xorg-fb">'));
     expect(errored).toMatch(/<tr class="failed"><td>interval-tree\+page-bit\+whole-vma<\/td><td class="num">512<\/td>.*<td>0\/3<\/td>/);
     const precision = html.slice(html.indexOf('<h2 id="precision">'), html.indexOf('<h2 id="environment">'));
     expect(precision).toContain('2 cells UNSTABLE');
@@ -163,7 +180,7 @@ describe('the warning at the top', () => {
     expect(html).toContain('sanity: the null tracker is NOT the fastest in 1 group: xorg-fb/4/1');
     const top = html.slice(0, html.indexOf('<ul class="facts">'));
     expect(top).toContain('<div class="verdict warn">');
-    expect(top).toContain('NOT the fastest');
+    expect(top).toContain('the null tracker is not the fastest in 1 group (xorg-fb/4/1)');
   });
 });
 
@@ -171,7 +188,7 @@ describe('comparison with a baseline run', () => {
   it('adds ratio, CI, p-values and marks per cell; flags a slowdown and lost correctness', async () => {
     const base = copyRun();
     const head = copyRun();
-    const slow = 'ttm-fault/64/1/interval-tree+page-bit+whole-vma';
+    const slow = 'ttm-bo-pages/64/1/interval-tree+page-bit+whole-vma';
     editLines(head, (l) => {
       if (l.cellId !== slow || !l.stats) return l;
       const samplesNs = l.stats.samplesNs.map((x) => x * 1.5);
@@ -180,10 +197,11 @@ describe('comparison with a baseline run', () => {
     editLines(base, (l) => (l.cellId === INVALID ? { ...l, validity: 'valid', digest: l.oracleDigest } : l));
     const html = readFileSync(await writeReport(head, { baseline: base }), 'utf8');
     const section = html.slice(html.indexOf('<h2 id="comparison">'), html.indexOf('<h2 id="environment">'));
-    expect(section).toContain('head ÷ base [95% CI]');
+    expect(section).toContain('time ÷ base [95%]');
+    expect(section).toContain('time ÷ base, &lt; 1 = faster');
     expect(section).toContain('<th class="num">forks base/head</th><th class="num">p (Welch)</th>');
     const row = (id: string): string => section.slice(section.indexOf(`<code>${id}</code>`), section.indexOf('</tr>', section.indexOf(`<code>${id}</code>`)));
-    expect(row(slow)).toMatch(/1\.5\d\d \[1\.\d{3}, 1\.\d{3}\]/);
+    expect(row(slow)).toMatch(/1\.5\d \[1\.\d\d, 1\.\d\d\]/);
     expect(row(slow)).toContain('slower');
     expect(row(slow)).toContain('<td class="num">3/3</td>');
     expect(row(slow)).not.toContain('unstable');
@@ -201,8 +219,8 @@ describe('comparison with a baseline run', () => {
 describe('errors name the path and what was expected', () => {
   it('a missing run folder', async () => {
     const missing = join(root, 'no-such-run');
-    await expect(writeReport(missing, {})).rejects.toThrow(InputError);
-    await expect(writeReport(missing, {})).rejects.toThrow(new RegExp(`${missing}: no such run folder \\(expected a folder holding run\\.json and results\\.jsonl\\)`));
+    await expect(buildReport(missing)).rejects.toThrow(InputError);
+    await expect(buildReport(missing)).rejects.toThrow(new RegExp(`${missing}: no such run folder \\(expected a folder holding run\\.json and results\\.jsonl\\)`));
     await expect(runReportCommand('no-such-run', {}, { baseDir: root, stdout: sink().stream })).rejects.toThrow(/no run "no-such-run"/);
   });
 
@@ -267,10 +285,10 @@ describe('publish', () => {
 
   it('index.html is the report, linking only files that exist, by relative paths', () => {
     const html = readFileSync(index, 'utf8');
-    expect(html.match(/<figure class="chart"/g)).toHaveLength(6);
+    expect(html.match(/<figure class="chart"/g)).toHaveLength(7);
     expect(html).not.toMatch(/https?:\/\//);
     const links = [...html.matchAll(/href="([^"#][^"]*)"/g)].map((m) => m[1]!);
-    expect(links.length).toBe(6 * 3 + 3);
+    expect(links.length).toBe(7 * 3 + 3);
     for (const l of links) expect(existsSync(join(site, l)), l).toBe(true);
   });
 
@@ -291,7 +309,7 @@ describe('publish', () => {
     const out = sink();
     const code = await runPublishCommand('pub-id', { out: join(root, 'site2') }, { baseDir: root, stdout: out.stream, stderr: sink().stream });
     expect(code).toBe(0);
-    expect(out.text()).toContain(`published ${join(root, 'site2')}: ${join(root, 'site2', 'index.html')}, 6 charts`);
+    expect(out.text()).toContain(`published ${join(root, 'site2')}: ${join(root, 'site2', 'index.html')}, 7 charts`);
   });
 });
 

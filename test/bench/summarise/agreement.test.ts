@@ -1,5 +1,5 @@
 /**
- * bench/summarise/agreement.ts: do two runs of one matrix agree (time ÷ baseline per
+ * bench/summarise/agreement.ts (and its text and command): do two runs of one matrix agree (time ÷ baseline per
  * tracker cell: intervals overlapping and ratios within 10%, no cell
  * significant in opposite directions)?
  */
@@ -8,7 +8,9 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agreement, AGREEMENT_TOLERANCE, formatAgreement, runAgreementCommand } from '../../../bench/summarise/agreement.js';
+import { runAgreementCommand } from '../../../bench/commands/agreement.js';
+import { formatAgreement } from '../../../bench/present/compare.js';
+import { agreement, AGREEMENT_TOLERANCE } from '../../../bench/summarise/agreement.js';
 import type { ResultLine } from '../../../bench/store/results.js';
 import { summarize } from '../../../bench/summarise/summary.js';
 import { line, sink } from '../../helpers/fakes.js';
@@ -38,7 +40,7 @@ describe('agreement', () => {
     const text = formatAgreement(g, { a: 'A', b: 'B' });
     expect(text).toBe(
       [
-        'agreement of A and B: 2 tracker cells in both (time ÷ baseline)',
+        'agreement of A and B: 2 tracker cells in both (time ÷ baseline, < 1 = faster)',
         'consistent (intervals overlap, ratios within 10%): 2 of 2 = 100.0%',
         'contradictory (significant in opposite directions): 0',
         `median |r1/r2 − 1|: ${(g.medianDrift! * 100).toFixed(2)}% (max ${(g.maxDrift! * 100).toFixed(1)}%)`,
@@ -60,8 +62,8 @@ describe('agreement', () => {
     expect(g.consistentShare).toBeCloseTo(1 / 3, 12);
     expect(g.contradictory).toBe(1);
     const text = formatAgreement(g, { a: 'A', b: 'B' });
-    expect(text).toMatch(/ {2}w\/16\/1\/flip: 0\.800 \[.*\] vs 1\.250 \[.*\] — CONTRADICTORY, intervals disjoint, ratios 36\.0% apart/);
-    expect(text).toMatch(/ {2}w\/16\/1\/far: 1\.000 \[.*\] vs 1\.150 \[.*\] — intervals disjoint, ratios 13\.0% apart$/m);
+    expect(text).toMatch(/ {2}w\/16\/1\/flip: 0\.800 \[.*\] vs 1\.25 \[.*\] — CONTRADICTORY, intervals disjoint, ratios 36\.0% apart/);
+    expect(text).toMatch(/ {2}w\/16\/1\/far: 1\.00 \[.*\] vs 1\.15 \[.*\] — intervals disjoint, ratios 13\.0% apart$/m);
     expect(text).not.toMatch(/w\/16\/1\/near:/);
     expect(text).toContain('contradictory (significant in opposite directions): 1');
     // A looser tolerance forgives the ratios, not the disjoint intervals.

@@ -2,7 +2,9 @@ import { describe, it, expect } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareLines, compareMark, formatCompare, runCompareCommand } from '../../../bench/summarise/compare.js';
+import { runCompareCommand } from '../../../bench/commands/compare.js';
+import { compareMark, formatCompare } from '../../../bench/present/compare.js';
+import { compareLines } from '../../../bench/summarise/compare.js';
 import { FILES, type ResultLine } from '../../../bench/store/results.js';
 import { bootstrapForks, ratioCI } from '../../../bench/summarise/stats.js';
 import { Rng } from '../../../workloads/rng.js';
@@ -42,6 +44,8 @@ function run(seed: number, o: RunShape = {}): ResultLine[] {
 function writeRun(dir: string, lines: ResultLine[]): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, FILES.lines), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  const manifest = { schemaVersion: 3, runId: 'r', matrixHash: 'h', createdAt: 'a', resumedAt: [], finishedAt: 'b', matrix: { baseline: 'a', forks: FORKS, groups: [] }, groupIds: [] };
+  writeFileSync(join(dir, FILES.manifest), JSON.stringify(manifest));
   return dir;
 }
 
@@ -81,7 +85,7 @@ describe('compare (forks as the unit)', () => {
     expect(compareLines(run(1), head, { base: 'B', head: 'H' }, { threshold: 0.5 }).exitCode).toBe(0);
     expect(compareLines(run(1), head, { base: 'B', head: 'H' }, { threshold: 0.005 }).regressions).toBe(2);
     const text = formatCompare(c);
-    expect(text).toMatch(/w\/16\/1\/a .* 1\.[23]\d\d \[1\.\d{3}, 1\.\d{3}\] +5\/5 +<0\.0001 +!! slower/);
+    expect(text).toMatch(/w\/16\/1\/a .* 1\.[23]\d \[1\.\d\d, 1\.\d\d\] +5\/5 +<0\.0001 +!! slower/);
     expect(text).toMatch(/- faster/);
     expect(text).toMatch(/verdict: REGRESSION \(exit status 1\)/);
   });

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { cellBootstrap, CSV_COLUMNS, forkSamples, forksLabel, formatCsv, formatSummaryMd, summarize, summarizeCell, UNSTABLE_RATIO } from '../../../bench/summarise/summary.js';
+import { forksLabel } from '../../../bench/present/format.js';
+import { cellBootstrap, forkSamples, NOISE_RME_PCT, summarize, summarizeCell, UNSTABLE_RATIO } from '../../../bench/summarise/summary.js';
 import type { ResultLine } from '../../../bench/store/results.js';
 import { percentileInterval, ratioCI } from '../../../bench/summarise/stats.js';
 import { line } from '../../helpers/fakes.js';
@@ -130,49 +131,60 @@ describe('run summaries', () => {
     expect(s.complexity.find((c) => c.tracker === 'base')!.fit!.class).toBe('O(1)');
   });
 
-  it('renders CSV: a fixed header, vsBaseline* = time ÷ baseline and its interval, fork columns, quoting', () => {
-    const lines = [...group(16, 800), line({ tracker: 'bad', size: 16, validity: 'invalid', error: 'digest, "differs"', stats: null })];
+
+  it('tracker-only cost: the cell minus the null tracker fork by fork (paired), with its interval, per op', () => {
+    // Fork k of null and of good drift together (1.0, 1.1, 1.2): paired, the differences are steady.
+    const drift = [1, 1.1, 1.2];
+    const lines = [0, 1, 2].flatMap((k) => [fork('null', k, 500 * drift[k]!, { ops: 100 }), fork('base', k, 1000 * drift[k]!, { ops: 100 }), fork('good', k, 800 * drift[k]!, { ops: 100 })]);
     const s = summarize(lines, CTX);
-    const csv = formatCsv(s).trimEnd().split('\n');
-    expect(csv[0]).toBe(CSV_COLUMNS.join(','));
-    for (const col of ['vsBaseline', 'vsBaselineLow', 'vsBaselineHigh', 'forks', 'forkMediansNs', 'forkSpread', 'unstable', 'warmupReplays']) expect(CSV_COLUMNS).toContain(col);
-    expect(csv).toHaveLength(1 + 4);
-    const rows = csv.slice(1).map((r) => r.split(','));
-    const col = (row: string[], name: (typeof CSV_COLUMNS)[number]) => row[CSV_COLUMNS.indexOf(name)]!;
-    const good = rows.find((r) => col(r, 'tracker') === 'good')!;
-    const g = s.cells.find((c) => c.tracker === 'good')!;
-    expect(Number(col(good, 'vsBaseline'))).toBeCloseTo(0.8, 6);
-    expect(Number(col(good, 'vsBaselineLow'))).toBeCloseTo(g.vsBaseline!.low, 6);
-    expect(Number(col(good, 'vsBaselineHigh'))).toBeCloseTo(g.vsBaseline!.high, 6);
-    expect(Number(col(good, 'vsBaselineLow'))).toBeLessThan(0.8);
-    expect(col(good, 'forks')).toBe('3');
-    expect(col(good, 'forkMediansNs').split(' ').map(Number)).toEqual(g.forkMediansNs.map((x) => Number(x.toPrecision(9))));
-    expect(col(good, 'unstable')).toBe('false');
-    expect(col(rows.find((r) => col(r, 'tracker') === 'base')!, 'vsBaseline')).toBe('1');
-    expect(csv.at(-1)).toContain('"digest, ""differs"""');
+    const good = s.cells.find((c) => c.tracker === 'good')!;
+    expect(good.trackerNsPerOp).toBeCloseTo(((800 - 500) * 1.1) / 100, 6);
+    expect(good.trackerNsPerOpLow!).toBeLessThanOrEqual(good.trackerNsPerOp!);
+    expect(good.trackerNsPerOpHigh!).toBeGreaterThanOrEqual(good.trackerNsPerOp!);
+    expect(good.trackerNsPerOpLow!).toBeGreaterThan(2.5);
+    expect(good.trackerNsPerOpHigh!).toBeLessThan(3.8);
+    expect(s.cells.find((c) => c.tracker === 'null')!.trackerNsPerOp).toBeNull();
+    // Without the null tracker there is nothing to subtract.
+    expect(summarize(lines.filter((l) => l.tracker !== 'null'), CTX).cells.every((c) => c.trackerNsPerOp === null)).toBe(true);
   });
 
-  it('renders a Markdown summary with the forks column, the sanity check and the failures', () => {
-    const lines = [...group(16, 800), ...[0, 1, 2].map((k) => fork('wild', k, [800, 1200, 900][k]!, { cellId: 'w/16/1/wild', groupId: 'w/16/1' })), line({ tracker: 'bad', size: 16, validity: 'invalid', error: 'digest differs', stats: null })];
-    const s = summarize(lines, CTX);
-    const md = formatSummaryMd(s, {
-      matrix: { source: 'm.json', description: 'd', forks: 3, timingNote: 't', machine: 'fake', cellCount: 5, skipped: ['maple+*'] },
-      env: null,
-      threads: 1,
-      shard: null,
-      startedAt: 'a',
-      finishedAt: 'b',
-    });
-    expect(md).toContain('# memtype-bench run r');
-    expect(md).toContain('| tracker | size | seed | ops/s | ±95% | forks |');
-    expect(md).toContain('base (baseline)');
-    expect(md).toMatch(/\| wild \|.*\| 3 UNSTABLE ×1\.50 \|/);
-    expect(md).toContain('1 cell UNSTABLE');
-    expect(md).toContain('sanity: the null tracker is the fastest cell of every group');
-    expect(md).toContain('each in 3 forks');
-    expect(md).toContain('INVALID');
-    expect(md).toContain('optional lineup entries not registered: maple+*');
-    expect(md).toMatch(/harness overhead: empty replay = /);
-    expect(md).toMatch(/## Failures\n[\s\S]*w\/16\/1\/bad/);
+  it('modeled bytes without the page tables, per live reservation; a JS-bytes reading near zero is flagged', () => {
+    const mem = (modeledBytes: number, pageTableBytes: number | undefined, jsBytes: number) => ({ memory: { modeledBytes, ...(pageTableBytes !== undefined ? { pageTableBytes } : {}), jsBytes, gcCount: 0, gcPauseMs: 0 } });
+    const s = summarize(
+      [
+        fork('good', 0, 800, { peakReservations: 4, ...mem(8192 + 256, 8192, 20_000) }),
+        fork('base', 0, 900, { peakReservations: 4, ...mem(8192 + 256, 8192, 300) }),
+        fork('old', 0, 900, { peakReservations: undefined, ...mem(8192, undefined, 20_000) }),
+      ],
+      { ...CTX, forks: 1 },
+    );
+    const [good, base, old] = s.cells;
+    expect(good).toMatchObject({ trackerModeledBytes: 256, peakReservations: 4, bytesPerReservation: 64, jsBytesSuspect: false });
+    expect(base!.jsBytesSuspect).toBe(true);
+    // Lines written before these figures were recorded: unknown, not zero.
+    expect(old).toMatchObject({ trackerModeledBytes: null, peakReservations: null, bytesPerReservation: null });
+  });
+
+  it('says why its figures are noisy: rme above the threshold, a load change, unstable cells, null not the fastest', () => {
+    const calm = summarize([...group(16, 800)], { ...CTX, load: { start: 0.2, end: 0.4 } });
+    expect(calm.noise).toEqual([]);
+    expect(calm.load).toEqual({ start: 0.2, end: 0.4 });
+    const loaded = summarize([...group(16, 800)], { ...CTX, load: { start: 0.2, end: 1.5 } });
+    expect(loaded.noise).toEqual([{ kind: 'load', start: 0.2, end: 1.5 }]);
+    // Forks 30% apart: a wide interval (rme above the threshold) and an unstable cell.
+    const wide = [0, 1, 2].flatMap((k) => [fork('null', k, 100), fork('base', k, 1000 * [1, 1.3, 1][k]!), fork('good', k, 900 * [1, 1.3, 0.9][k]!)]);
+    const noisy = summarize(wide, CTX);
+    expect(noisy.rmeMedian!).toBeGreaterThan(NOISE_RME_PCT);
+    expect(noisy.noise.map((r) => r.kind)).toEqual(['rme', 'unstable']);
+    const slowNull = summarize([...group(16, 400)], CTX);
+    expect(slowNull.noise).toEqual([{ kind: 'null-not-fastest', groups: ['w/16/1'] }]);
+  });
+
+  it('fits the tracker-only cost across sizes too (net of the null tracker)', () => {
+    // null and base constant per op; good's own cost grows as n on top of the null tracker's.
+    const lines = [16, 64, 256, 1024].flatMap((n) => group(n, 500 + n * 10));
+    const good = summarize(lines, CTX).complexity.find((c) => c.tracker === 'good')!;
+    expect(good.trackerNsPerOp.map((x) => Math.round(x!))).toEqual([2, 6, 26, 102]);
+    expect(good.trackerFit!.class).toBe('O(n)');
   });
 });
