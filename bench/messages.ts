@@ -19,6 +19,8 @@ const show = (v: unknown): string => {
 const pct = (f: number | null, d = 1): string => (f === null ? '-' : `${(f * 100).toFixed(d)}%`);
 const fixed = (n: number | null, d = 1): string => (n === null ? '-' : n.toFixed(d));
 const minutes = (s: number): string => (s < 10 ? `${s.toFixed(1)} s` : s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`);
+/** The first three names of a list, and how many more. */
+const some = (names: readonly string[]): string => (names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`);
 /** A ratio or interval bound: three significant digits. */
 const r3 = (x: number): string => x.toPrecision(3);
 
@@ -330,8 +332,8 @@ export const MSG = {
         : r.kind === 'load'
           ? `the load average went from ${r.start} to ${r.end} during the run`
           : r.kind === 'unstable'
-            ? `the forks of ${plural(r.cells.length, 'cell')} disagree (${r.cells.join(', ')})`
-            : `the null tracker is not the fastest in ${plural(r.groups.length, 'group')} (${r.groups.join(', ')})`,
+            ? `the forks of ${plural(r.cells.length, 'cell')} disagree (${some(r.cells)})`
+            : `the null tracker is not the fastest in ${plural(r.groups.length, 'group')} (${some(r.groups)})`,
     unsafe: (u: UnsafeFacts) =>
       `note: ${u.run}'s noise makes this verdict unsafe: ${[...(u.rmeMedian !== null && u.rmeMedian > u.needPct ? [`its median ±95% is ${u.rmeMedian.toFixed(1)}%, more than the ${u.needPct}% to tell apart`] : []), ...u.reasons].join('; ')}`,
   },

@@ -34,9 +34,8 @@ const raw = (k: keyof CellSummary) => (c: CellSummary) => c[k];
  * Every column, in CSV order; CSV columns keep the order and names of
  * every earlier version (`vsBaseline`, `vsBaselineLow`, `vsBaselineHigh`:
  * time ÷ baseline and its 95% interval, < 1 faster), new ones after them.
- * @param baseline the ratio reference, named in its column's title
  */
-export function columns(baseline: string): Column[] {
+export function columns(): Column[] {
   return [
     { csv: 'cellId', value: raw('cellId'), at: {}, align: 'left' },
     { csv: 'workload', value: raw('workload'), title: 'workload', text: (c) => c.workload, at: { terminal: 2 }, align: 'left' },
@@ -66,7 +65,7 @@ export function columns(baseline: string): Column[] {
     {
       csv: 'vsBaseline',
       value: (c) => c.vsBaseline?.ratio ?? null,
-      title: `${ratioTitle(baseline)} [95%]`,
+      title: `${ratioTitle('baseline')} [95%]`,
       text: (c) => (c.role === 'baseline' ? '1' : ratioText(c.vsBaseline)),
       at: { terminal: 8, table: 10 },
       align: 'right',
@@ -95,14 +94,14 @@ export function columns(baseline: string): Column[] {
 }
 
 /** The columns of one view, in order: the CSV's in list order, a human view's by position. */
-export function columnsFor(view: View, baseline: string): Column[] {
-  const all = columns(baseline);
+export function columnsFor(view: View): Column[] {
+  const all = columns();
   if (view === 'csv') return all.filter((c) => c.csv !== undefined);
   return all.filter((c) => c.at[view] !== undefined).sort((a, b) => a.at[view]! - b.at[view]!);
 }
 
 /** The header and the text rows of a human view. */
-export function textRows(view: Exclude<View, 'csv'>, cells: readonly CellSummary[], baseline: string): { cols: Column[]; head: string[]; rows: string[][] } {
-  const cols = columnsFor(view, baseline);
+export function textRows(view: Exclude<View, 'csv'>, cells: readonly CellSummary[]): { cols: Column[]; head: string[]; rows: string[][] } {
+  const cols = columnsFor(view);
   return { cols, head: cols.map((c) => c.title!), rows: cells.map((cell) => cols.map((c) => c.text!(cell))) };
 }

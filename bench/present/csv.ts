@@ -14,13 +14,13 @@ function csvField(v: unknown): string {
 }
 
 /** The CSV header names, in order. */
-export function csvHeader(baseline = 'baseline'): string[] {
-  return columnsFor('csv', baseline).map((c) => c.csv!);
+export function csvHeader(): string[] {
+  return columnsFor('csv').map((c) => c.csv!);
 }
 
 /** results.csv of a run. */
 export function formatCsv(s: RunSummary): string {
-  const cols = columnsFor('csv', s.baseline);
+  const cols = columnsFor('csv');
   const rows = [cols.map((c) => c.csv!).join(',')];
   for (const cell of s.cells) rows.push(cols.map((c) => csvField(c.value!(cell))).join(','));
   return rows.join('\n') + '\n';

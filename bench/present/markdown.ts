@@ -30,7 +30,7 @@ export function formatSummaryMd(run: LoadedRun): string {
   out.push(bullets([...MSG.summary.precision(precisionFacts(s)), ...(noise.length > 0 ? [MSG.summary.noisy(noise)] : [])]));
   for (const w of [...new Set(s.cells.map((c) => c.workload))]) {
     out.push(`## ${w}\n`);
-    const { cols, head, rows } = textRows('table', s.cells.filter((c) => c.workload === w), s.baseline);
+    const { cols, head, rows } = textRows('table', s.cells.filter((c) => c.workload === w));
     out.push(mdTable(head, rows, cols.map((c) => c.align === 'right')));
   }
   const fits = s.complexity.filter((c) => c.fit !== null);

@@ -111,6 +111,7 @@ caption { text-align: left; font-weight: bold; padding: 4px 0; }
 th, td { border: 1px solid #ddd; padding: 3px 7px; text-align: left; vertical-align: top; }
 th { background: #f5f5f5; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.cells td:first-child { white-space: nowrap; }
 tbody tr:nth-child(even) { background: #fafafa; }
 tr.failed td { background: #fdecea; }
 tr.unstable td { background: #fff7e0; }
@@ -231,13 +232,13 @@ function summarySection(run: LoadedRun): string {
   );
   for (const w of [...new Set(s.cells.map((c) => c.workload))]) {
     const cells = s.cells.filter((c) => c.workload === w);
-    const { cols, head, rows } = textRows('table', cells, s.baseline);
+    const { cols, head, rows } = textRows('table', cells);
     out.push(`<h3 id="summary-${esc(w)}">${esc(w)}${sizeUnit(w) ? ` <span class="muted">(size: ${esc(sizeUnit(w))})</span>` : ''}</h3>`);
     out.push(
-      table(
+      `<div class="cells">${table(
         head.map((h, i) => ({ head: h, num: cols[i]!.align === 'right' })),
         rows.map((r, i) => ({ cls: cellFailed(cells[i]!) ? 'failed' : cells[i]!.unstable ? 'unstable' : '', cells: r.map(esc) })),
-      ),
+      )}</div>`,
     );
   }
   return out.join('\n');

@@ -13,7 +13,7 @@ import { alignedTable } from './text-table.js';
  * (`alignedTable`).
  */
 export function formatTable(s: RunSummary): string {
-  const { cols, head, rows } = textRows('terminal', s.cells, s.baseline);
+  const { cols, head, rows } = textRows('terminal', s.cells);
   return alignedTable(head, rows, cols.map((c) => c.align === 'right'));
 }
 

@@ -235,15 +235,15 @@ export interface ComplexityFit {
  * (c = Σ y f / Σ f²) and returns the class with the least normalized RMS
  * residual, as Google Benchmark's `Complexity(oAuto)` does. Ties go to the
  * simpler class.
- * @param ns sizes (≥ 2, so that log n > 0)
+ * @param ns sizes, ≥ 1 (at n = 1 the log classes predict 0: the size-1 point still counts, against every class)
  * @param ys measured values at those sizes (e.g. ns per operation)
  * @returns null with fewer than 3 distinct sizes (no class can be told apart)
  * @throws RangeError when the arrays differ in length or hold non-finite values
  */
 export function fitComplexity(ns: readonly number[], ys: readonly number[]): ComplexityFit | null {
   if (ns.length !== ys.length) throw new RangeError('sizes and values differ in length');
-  if (ns.some((n) => !Number.isFinite(n) || n < 2) || ys.some((y) => !Number.isFinite(y))) {
-    throw new RangeError('sizes must be finite and ≥ 2, values finite');
+  if (ns.some((n) => !Number.isFinite(n) || n < 1) || ys.some((y) => !Number.isFinite(y))) {
+    throw new RangeError('sizes must be finite and ≥ 1, values finite');
   }
   if (new Set(ns).size < 3) return null;
   const meanY = ssMean(ys as number[]);

@@ -323,7 +323,6 @@ function complexityRows(cells: readonly CellSummary[]): ComplexityRow[] {
     s.sort((a, b) => a.size - b.size);
     const sizes = s.map((c) => c.size);
     const ys = s.map((c) => c.nsPerOp!);
-    const ok = sizes.every((n) => n >= 2);
     const own = s.map((c) => c.trackerNsPerOp);
     const known = s.filter((c) => c.trackerNsPerOp !== null);
     out.push({
@@ -332,9 +331,9 @@ function complexityRows(cells: readonly CellSummary[]): ComplexityRow[] {
       tracker: s[0]!.tracker,
       sizes,
       nsPerOp: ys,
-      fit: ok ? fitComplexity(sizes, ys) : null,
+      fit: fitComplexity(sizes, ys),
       trackerNsPerOp: own,
-      trackerFit: ok && known.length >= 3 ? fitComplexity(known.map((c) => c.size), known.map((c) => c.trackerNsPerOp!)) : null,
+      trackerFit: fitComplexity(known.map((c) => c.size), known.map((c) => c.trackerNsPerOp!)),
     });
   }
   return out;

@@ -42,7 +42,7 @@ describe('summary.md', () => {
     // The findings come first.
     expect(md.indexOf('## Findings')).toBeLessThan(md.indexOf('matrix: `m.json`'));
     expect(md).toMatch(/## Findings\n\n- w @ 16: fastest [^\n]*; slowest /);
-    expect(md).toContain('| tracker | size | seed | ops/s | ±95% | forks | ns/op | tracker-only ns/op [95%] | p99 ns/op | time ÷ base [95%] |');
+    expect(md).toContain('| tracker | size | seed | ops/s | ±95% | forks | ns/op | tracker-only ns/op [95%] | p99 ns/op | time ÷ baseline [95%] |');
     expect(md).toContain('base (baseline)');
     expect(md).toMatch(/\| wild \|.*\| 3 UNSTABLE ×1\.50 \|/);
     expect(md).toContain('1 cell UNSTABLE');

@@ -116,7 +116,7 @@ describe('writeReport', () => {
   it('has the summary, complexity, precision, environment and matrix sections', () => {
     for (const id of ['summary', 'complexity', 'precision', 'environment', 'matrix']) expect(html).toContain(`<h2 id="${id}">`);
     expect(html).toContain('<h3 id="summary-ttm-bo-pages">ttm-bo-pages <span class="muted">(size: pages per buffer object)</span></h3>');
-    expect(html).toContain('time ÷ interval-tree+page-bit+single-page [95%]');
+    expect(html).toContain('<th class="num">time ÷ baseline [95%]</th>');
     expect(html).toMatch(/<td>O\((1|log n|n|n log n|n²)\)<\/td>/);
     expect(html).toContain('Fixture CPU @ 3.0GHz');
     expect(html).toContain('0123456789abcdef');

@@ -25,15 +25,15 @@ describe('the terminal table (the column model, terminal view)', () => {
   it('aligns columns (text left, numbers right, no trailing spaces), one ratio convention, tracker-only cost, flags', () => {
     expect(formatTable(run())).toBe(
       [
-        'tracker                             workload     size          ops/s    ±95%  ns/op  tracker ns/op     time ÷ base [95%]  modeled B  tracker B/reservation         JS B  forks             valid',
-        '----------------------------------  ---------  ------  -------------  ------  -----  -------------  --------------------  ---------  ---------------------  -----------  ----------------  -------',
-        'null                                w              16  1,000,000,000   ±0.0%    1.0              -  0.500 [0.500, 0.500]      4,096                    0.0        2,048  2                 harness',
-        'base                                w              16    500,000,000   ±0.0%    2.0            1.0                     1      4,096                   64.0        2,048  2                 yes',
-        'interval-tree+page-bit+single-page  ttm-fault  65,536    250,000,000   ±0.0%    4.0              -                     -      4,096                   64.0        2,048  2                 yes',
-        'wild                                w              16    266,666,667  ±20.0%    3.8            2.8     1.88 [1.50, 2.25]      4,096                   64.0        2,048  2 UNSTABLE ×1.50  yes',
-        'half                                w              16    400,000,000   ±0.0%    2.5            1.5     1.25 [1.25, 1.25]      4,096                   64.0        2,048  1/2               yes',
-        'bad                                 w              16              -       -      -              -                     -      4,096                   64.0        2,048  0/2               ERROR',
-        'gc                                  w              16    454,545,455   ±0.0%    2.2            1.2     1.10 [1.10, 1.10]      4,096                   64.0  ≈0 (GC; 12)  2                 yes',
+        'tracker                             workload     size          ops/s    ±95%  ns/op  tracker ns/op  time ÷ baseline [95%]  modeled B  tracker B/reservation         JS B  forks             valid',
+        '----------------------------------  ---------  ------  -------------  ------  -----  -------------  ---------------------  ---------  ---------------------  -----------  ----------------  -------',
+        'null                                w              16  1,000,000,000   ±0.0%    1.0              -   0.500 [0.500, 0.500]      4,096                    0.0        2,048  2                 harness',
+        'base                                w              16    500,000,000   ±0.0%    2.0            1.0                      1      4,096                   64.0        2,048  2                 yes',
+        'interval-tree+page-bit+single-page  ttm-fault  65,536    250,000,000   ±0.0%    4.0              -                      -      4,096                   64.0        2,048  2                 yes',
+        'wild                                w              16    266,666,667  ±20.0%    3.8            2.8      1.88 [1.50, 2.25]      4,096                   64.0        2,048  2 UNSTABLE ×1.50  yes',
+        'half                                w              16    400,000,000   ±0.0%    2.5            1.5      1.25 [1.25, 1.25]      4,096                   64.0        2,048  1/2               yes',
+        'bad                                 w              16              -       -      -              -                      -      4,096                   64.0        2,048  0/2               ERROR',
+        'gc                                  w              16    454,545,455   ±0.0%    2.2            1.2      1.10 [1.10, 1.10]      4,096                   64.0  ≈0 (GC; 12)  2                 yes',
         '',
       ].join('\n'),
     );

@@ -176,7 +176,13 @@ describe('complexity fit', () => {
     expect(fitComplexity([16, 64], [1, 2])).toBeNull();
     expect(fitComplexity([16, 16, 64], [1, 1, 2])).toBeNull();
     expect(() => fitComplexity([16, 64, 256], [1, 2])).toThrow(RangeError);
-    expect(() => fitComplexity([1, 64, 256], [1, 2, 3])).toThrow(RangeError);
+    expect(() => fitComplexity([0, 64, 256], [1, 2, 3])).toThrow(RangeError);
+    expect(() => fitComplexity([16, 64, 256], [1, Number.NaN, 3])).toThrow(RangeError);
+  });
+
+  it('takes size 1 (ttm-bo-pages\' smallest): the log classes predict 0 there, and a linear series is still O(n)', () => {
+    expect(fitComplexity([1, 16, 256], [3, 48, 768])!.class).toBe('O(n)');
+    expect(fitComplexity([1, 16, 256], [50, 51, 50])!.class).toBe('O(1)');
   });
 
   it('an exact O(n) series has zero fit error and its coefficient', () => {
