@@ -87,4 +87,13 @@ describe('agreement', () => {
     expect(out.text()).toContain('median |r1/r2 − 1|: 0.00% (max 0.0%)');
     expect(() => runAgreementCommand('one', 'nope', AGREEMENT_TOLERANCE, root, sink().stream)).toThrow(/no run "nope"/);
   });
+
+  it('says when the runs are too noisy to judge agreement at the tolerance', () => {
+    const a = runOf({ null: 500, base: 1000, good: 800 });
+    const b = { ...runOf({ null: 500, base: 1000, good: 805 }), rmeMedian: 14 };
+    const g = agreement(a, b, AGREEMENT_TOLERANCE, { a: 'A', b: 'B' });
+    expect(g.unsafe).toEqual([{ run: 'B', rmeMedian: 14, needPct: 10, reasons: [] }]);
+    expect(formatAgreement(g, { a: 'A', b: 'B' })).toContain("note: B's noise makes this verdict unsafe: its median ±95% is 14.0%, more than the 10% to tell apart");
+    expect(agreement(a, a).unsafe).toEqual([]);
+  });
 });

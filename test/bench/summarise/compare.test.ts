@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCompareCommand } from '../../../bench/commands/compare.js';
 import { compareMark, formatCompare } from '../../../bench/present/compare.js';
-import { compareLines } from '../../../bench/summarise/compare.js';
+import { compareLines, unsafeRuns } from '../../../bench/summarise/compare.js';
 import { FILES, type ResultLine } from '../../../bench/store/results.js';
 import { bootstrapForks, ratioCI } from '../../../bench/summarise/stats.js';
 import { Rng } from '../../../workloads/rng.js';
@@ -169,5 +169,23 @@ describe('compare (forks as the unit)', () => {
     expect(() => runCompareCommand(base, join(root, 'missing'), {}, root, sink().stream)).toThrow(/no run/);
     expect(() => compareLines([], [], { base: 'a', head: 'b' }, { alpha: 2 })).toThrow(/--alpha/);
     expect(() => compareLines([], [], { base: 'a', head: 'b' }, { threshold: -1 })).toThrow(/threshold/);
+  });
+
+  it("says when a run's noise makes the verdict unsafe: a median ±95% above the threshold, a load change, a slow null tracker", () => {
+    const quiet = { rmeMedian: 1.5, noise: [] };
+    expect(unsafeRuns([{ name: 'B', summary: quiet }, { name: 'H', summary: quiet }], 5)).toEqual([]);
+    const wide = { rmeMedian: 8, noise: [{ kind: 'rme' as const, medianPct: 8, thresholdPct: 5 }, { kind: 'unstable' as const, cells: ['w/16/1/a'] }] };
+    const loaded = { rmeMedian: 2, noise: [{ kind: 'load' as const, start: 0.1, end: 3.2 }] };
+    const u = unsafeRuns([{ name: 'B', summary: wide }, { name: 'H', summary: loaded }], 5);
+    // Unstable cells are marked per cell, not here; a 5% threshold cannot be judged on ±8% figures.
+    expect(u).toEqual([
+      { run: 'B', rmeMedian: 8, needPct: 5, reasons: [] },
+      { run: 'H', rmeMedian: 2, needPct: 5, reasons: [{ kind: 'load', start: 0.1, end: 3.2 }] },
+    ]);
+    const c = { ...compareLines(run(1), run(2), { base: 'B', head: 'H' }), unsafe: u };
+    const text = formatCompare(c);
+    expect(text).toContain("note: B's noise makes this verdict unsafe: its median ±95% is 8.0%, more than the 5% to tell apart");
+    expect(text).toContain("note: H's noise makes this verdict unsafe: the load average went from 0.1 to 3.2 during the run");
+    expect(text).toMatch(/verdict: no confident regression \(exit status 0\), but see the notes: not a safe verdict$/m);
   });
 });
