@@ -131,6 +131,8 @@ export interface CompareFacts {
   onlyBase: readonly string[];
   onlyHead: readonly string[];
   significant: number;
+  /** `significant` ÷ `rows` (0 without rows). */
+  significantShare: number;
   regressions: number;
   brokeCorrectness: number;
   unstable: number;
@@ -140,8 +142,8 @@ export interface CompareFacts {
 /** Why a comparison's verdict is not safe: a run's noise. */
 export interface UnsafeFacts {
   run: string;
-  /** Median ±95% of the run, percent; null when unknown. */
-  rmeMedian: number | null;
+  /** Median ±95% of the run, percent, when it is wider than what the verdict needs to tell apart; null otherwise. */
+  tooWidePct: number | null;
   /** What the verdict needs to tell apart, percent (the threshold or the tolerance). */
   needPct: number;
   /** The run's own noise reasons, worded (`MSG.noise.reason`). */
@@ -222,6 +224,8 @@ export const MSG = {
       perGroup: number;
       cells: number;
       forks: number;
+      /** Cells × forks. */
+      forkCount: number;
       shard: string | null;
       shardGroups: number;
       shardCells: number;
@@ -243,7 +247,7 @@ export const MSG = {
       dropped: readonly string[];
     }): string[] => [
       `matrix ${f.source} (hash ${f.hash})${f.description ? `: ${f.description}` : ''}`,
-      `${plural(f.groups, 'group')} × ${plural(f.perGroup, 'tracker')} = ${plural(f.cells, 'cell')}, each measured in ${plural(f.forks, 'fork')} (a fresh isolate each) = ${plural(f.cells * f.forks, 'fork')}${f.shard ? `; shard ${f.shard}: ${plural(f.shardGroups, 'group')}, ${plural(f.shardCells, 'cell')}` : ''}`,
+      `${plural(f.groups, 'group')} × ${plural(f.perGroup, 'tracker')} = ${plural(f.cells, 'cell')}, each measured in ${plural(f.forks, 'fork')} (a fresh isolate each) = ${plural(f.forkCount, 'fork')}${f.shard ? `; shard ${f.shard}: ${plural(f.shardGroups, 'group')}, ${plural(f.shardCells, 'cell')}` : ''}`,
       `trackers: null (harness), ${f.baseline} (baseline)${f.others.length > 0 ? `, ${f.others.join(', ')}` : ''}`,
       `workloads: ${f.workloads.join(', ')}; machine: ${f.machine}; seeds: ${f.seeds.join(', ')}${f.bugs.length > 0 ? `; historical bugs ON: ${f.bugs.join(', ')}` : ''}`,
       `timing: ${f.timingNote}; warm-up ${f.warmupMinMs}–${f.warmupMaxMs} ms to a steady state; ≥ ${f.minSamples} samples per fork`,
@@ -335,7 +339,7 @@ export const MSG = {
             ? `the forks of ${plural(r.cells.length, 'cell')} disagree (${some(r.cells)})`
             : `the null tracker is not the fastest in ${plural(r.groups.length, 'group')} (${some(r.groups)})`,
     unsafe: (u: UnsafeFacts) =>
-      `note: ${u.run}'s noise makes this verdict unsafe: ${[...(u.rmeMedian !== null && u.rmeMedian > u.needPct ? [`its median ±95% is ${u.rmeMedian.toFixed(1)}%, more than the ${u.needPct}% to tell apart`] : []), ...u.reasons].join('; ')}`,
+      `note: ${u.run}'s noise makes this verdict unsafe: ${[...(u.tooWidePct !== null ? [`its median ±95% is ${u.tooWidePct.toFixed(1)}%, more than the ${u.needPct}% to tell apart`] : []), ...u.reasons].join('; ')}`,
   },
   summary: {
     facts: (f: RunFacts): string[] => [
@@ -373,11 +377,17 @@ export const MSG = {
     noisy: (reasons: readonly string[]) => `Noisy: ${reasons.join('; ')}.`,
     tornTail: (file: string) => `${file} ended in a torn line (an interrupted write), which was dropped`,
   },
+  conformance: {
+    unreadable: (dir: string, code: string) => `conformance traces ${dir}: cannot read the folder (${code})`,
+    empty: (dir: string) => `conformance traces ${dir}: no *.jsonl trace`,
+    badTrace: (path: string, why: string) => `conformance trace ${path}: ${why}`,
+    notObject: (line: number) => `line ${line}: an expectation must be a JSON object`,
+    noOp: (line: number) => `line ${line}: an expectation must follow an op line`,
+  },
   compare: {
     badThreshold: (t: number) => `--threshold must be a percentage ≥ 0, got ${show(t * 100)}`,
     badAlpha: (a: number) => `--alpha must be in (0, 1), got ${show(a)}`,
     badMinEffect: (e: number) => `--min-effect must be a percentage in [0, 100), got ${show(e * 100)}`,
-    empty: (dir: string) => `${dir}: no result lines to compare`,
     header: (c: CompareFacts) =>
       `compare ${c.base} (base) → ${c.head} (head): ${plural(c.rows, 'common cell')}${c.normalize ? ", times relative to the null tracker's fork of the same block" : ''}; the unit is the fork (a fresh isolate); ${ratioTitle('base')}, ${RATIO_NOTE}\n` +
       `significant = Welch p < ${c.alpha} on log fork medians, 95% interval (bootstrap over forks, then samples) excluding 1, |change| ≥ ${(c.minEffect * 100).toFixed(1)}%; regression = significant, interval above +${(c.threshold * 100).toFixed(1)}% and Benjamini–Hochberg q < ${c.alpha} over all cells` +
@@ -385,7 +395,7 @@ export const MSG = {
     footer: (c: CompareFacts, unsafe: readonly string[]): string[] => [
       ...(c.onlyBase.length > 0 ? [`only in base: ${c.onlyBase.join(', ')}`] : []),
       ...(c.onlyHead.length > 0 ? [`only in head: ${c.onlyHead.join(', ')}`] : []),
-      `${c.significant} of ${plural(c.rows, 'cell')} changed significantly (${c.rows > 0 ? ((100 * c.significant) / c.rows).toFixed(1) : '0.0'}%); ${plural(c.regressions, 'regression')} beyond ${(c.threshold * 100).toFixed(1)}%; ${plural(c.brokeCorrectness, 'cell')} lost correctness`,
+      `${c.significant} of ${plural(c.rows, 'cell')} changed significantly (${pct(c.significantShare)}); ${plural(c.regressions, 'regression')} beyond ${(c.threshold * 100).toFixed(1)}%; ${plural(c.brokeCorrectness, 'cell')} lost correctness`,
       ...(c.unstable > 0 ? [`note: ${plural(c.unstable, 'cell')} marked unstable (their forks disagree in one run): no safe verdict on them; measure them with more --forks`] : []),
       ...unsafe,
       c.exitCode === 0 ? `verdict: no confident regression (exit status 0)${unsafe.length > 0 ? ', but see the notes: not a safe verdict' : ''}` : 'verdict: REGRESSION (exit status 1)',

@@ -177,6 +177,7 @@ export function formatPlan(plan: RunPlan): string {
     perGroup,
     cells: m.cellCount,
     forks: m.forks,
+    forkCount: m.cellCount * m.forks,
     shard: plan.shard ? formatShard(plan.shard) : null,
     shardGroups: plan.groups.length,
     shardCells: plan.groups.length * perGroup,

@@ -14,6 +14,7 @@ import { writeTrace } from '../../core/trace.js';
 import { loadTrackerModules } from '../../impls/modules.js';
 import { LINUX_TRACKER, ORACLE, createTracker } from '../../impls/registry.js';
 import { getWorkload } from '../../workloads/registry.js';
+import { MSG } from '../messages.js';
 import { loadMachineFor, type MachineOptions } from '../plan/machine.js';
 
 /** Options shared by `trace` and `describe`. */
@@ -67,7 +68,7 @@ export async function runTraceCommand(
   try {
     writeFileSync(opts.out, text);
   } catch (e) {
-    throw new InputError(`cannot write trace ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new InputError(MSG.workload.unwritable(opts.out, (e as NodeJS.ErrnoException).code ?? (e as Error).message));
   }
   return 0;
 }

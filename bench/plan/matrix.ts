@@ -17,7 +17,6 @@ import { createHash } from 'node:crypto';
 import { Bugs } from '../../core/bugs.js';
 import { InputError } from '../../core/errors.js';
 import { LINUX_TRACKER, NULL_TRACKER, ORACLE, trackerNames } from '../../impls/registry.js';
-import { listProfiles } from '../../workloads/profiles.js';
 import { getWorkload, workloadNames } from '../../workloads/registry.js';
 import { groupMachineLabel, machineIdentity, machineLabel as runMachineLabel, type MachineChoice } from './machine.js';
 import { MSG } from '../messages.js';
@@ -432,9 +431,4 @@ export function matrixHash(m: {
     machine: m.machine,
   });
   return createHash('sha256').update(canon).digest('hex').slice(0, 16);
-}
-
-/** Names of the built-in machine profiles (for validation). */
-export function profileNames(): string[] {
-  return listProfiles().map((p) => p.name);
 }

@@ -59,6 +59,7 @@ export function compareFacts(c: CompareResult): CompareFacts {
     onlyBase: c.onlyBase,
     onlyHead: c.onlyHead,
     significant: c.significant,
+    significantShare: c.rows.length > 0 ? c.significant / c.rows.length : 0,
     regressions: c.regressions,
     brokeCorrectness: c.brokeCorrectness,
     unstable: c.unstable,
@@ -68,7 +69,7 @@ export function compareFacts(c: CompareResult): CompareFacts {
 
 /** The notes saying which run's noise makes a verdict unsafe, and why. */
 export function unsafeTexts(unsafe: readonly UnsafeRun[]): string[] {
-  return unsafe.map((u) => MSG.noise.unsafe({ run: u.run, rmeMedian: u.rmeMedian, needPct: u.needPct, reasons: u.reasons.map((r) => MSG.noise.reason(r)) }));
+  return unsafe.map((u) => MSG.noise.unsafe({ run: u.run, tooWidePct: u.rmeTooWide ? u.rmeMedian : null, needPct: u.needPct, reasons: u.reasons.map((r) => MSG.noise.reason(r)) }));
 }
 
 /** The comparison as aligned text: the header, one row per cell, then the verdict. */

@@ -124,15 +124,3 @@ export function svgToPng(svg: string, fonts: PngFonts = pngFonts()): Png {
   const img = r.render();
   return { png: img.asPng(), width: img.width, height: img.height, note: fonts.note };
 }
-
-/** A chart rendered both ways. */
-export interface RenderedChart {
-  svg: string;
-  png: Png;
-}
-
-/** Renders a spec to SVG and that SVG to PNG. */
-export async function renderChart(spec: TopLevelSpec, fonts: PngFonts = pngFonts()): Promise<RenderedChart> {
-  const svg = await renderSvg(spec);
-  return { svg, png: svgToPng(svg, fonts) };
-}

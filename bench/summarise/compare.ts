@@ -254,6 +254,8 @@ export interface UnsafeRun {
   run: string;
   /** Its median ±95%, percent. */
   rmeMedian: number | null;
+  /** That is wider than `needPct`. */
+  rmeTooWide: boolean;
   /** The size of change the verdict is about, percent (a threshold or a tolerance). */
   needPct: number;
   /** Its own noise reasons other than unstable cells (those are marked per cell). */
@@ -270,7 +272,8 @@ export function unsafeRuns(runs: readonly { name: string; summary: Pick<RunSumma
   for (const r of runs) {
     const reasons = r.summary.noise.filter((n) => n.kind === 'load' || n.kind === 'null-not-fastest');
     const rme = r.summary.rmeMedian;
-    if (reasons.length > 0 || (rme !== null && rme > needPct)) out.push({ run: r.name, rmeMedian: rme, needPct, reasons });
+    const rmeTooWide = rme !== null && rme > needPct;
+    if (reasons.length > 0 || rmeTooWide) out.push({ run: r.name, rmeMedian: rme, rmeTooWide, needPct, reasons });
   }
   return out;
 }

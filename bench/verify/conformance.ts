@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { readTraceFile, type ParsedTrace } from '../../core/trace.js';
 import { loadMachine, repoRoot } from '../../workloads/profiles.js';
+import { MSG } from '../messages.js';
 
 /** One conformance trace, parsed. */
 export interface ConformanceTrace {
@@ -33,15 +34,15 @@ export function readConformanceTraces(dir = conformanceDir()): ConformanceTrace[
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort();
   } catch (e) {
-    throw new InputError(`conformance traces ${dir}: cannot read the folder (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new InputError(MSG.conformance.unreadable(dir, (e as NodeJS.ErrnoException).code ?? String(e)));
   }
-  if (names.length === 0) throw new InputError(`conformance traces ${dir}: no *.jsonl trace`);
+  if (names.length === 0) throw new InputError(MSG.conformance.empty(dir));
   return names.map((name) => {
     const path = join(dir, name);
     try {
       return { name, path, parsed: readTraceFile(path, { loadMachine }) };
     } catch (e) {
-      throw new InputError(`conformance trace ${relative(process.cwd(), path)}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new InputError(MSG.conformance.badTrace(relative(process.cwd(), path), e instanceof Error ? e.message : String(e)));
     }
   });
 }
@@ -68,8 +69,8 @@ export function traceExpectations(text: string): { line: number; expect: Record<
     } catch {
       v = null;
     }
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InputError(`line ${i + 1}: an expectation must be a JSON object`);
-    if (lastOp === 0) throw new InputError(`line ${i + 1}: an expectation must follow an op line`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InputError(MSG.conformance.notObject(i + 1));
+    if (lastOp === 0) throw new InputError(MSG.conformance.noOp(i + 1));
     out.push({ line: lastOp, expect: v as Record<string, unknown> });
   });
   return out;

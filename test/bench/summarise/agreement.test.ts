@@ -92,7 +92,7 @@ describe('agreement', () => {
     const a = runOf({ null: 500, base: 1000, good: 800 });
     const b = { ...runOf({ null: 500, base: 1000, good: 805 }), rmeMedian: 14 };
     const g = agreement(a, b, AGREEMENT_TOLERANCE, { a: 'A', b: 'B' });
-    expect(g.unsafe).toEqual([{ run: 'B', rmeMedian: 14, needPct: 10, reasons: [] }]);
+    expect(g.unsafe).toEqual([{ run: 'B', rmeMedian: 14, rmeTooWide: true, needPct: 10, reasons: [] }]);
     expect(formatAgreement(g, { a: 'A', b: 'B' })).toContain("note: B's noise makes this verdict unsafe: its median ±95% is 14.0%, more than the 10% to tell apart");
     expect(agreement(a, a).unsafe).toEqual([]);
   });

@@ -179,8 +179,8 @@ describe('compare (forks as the unit)', () => {
     const u = unsafeRuns([{ name: 'B', summary: wide }, { name: 'H', summary: loaded }], 5);
     // Unstable cells are marked per cell, not here; a 5% threshold cannot be judged on ±8% figures.
     expect(u).toEqual([
-      { run: 'B', rmeMedian: 8, needPct: 5, reasons: [] },
-      { run: 'H', rmeMedian: 2, needPct: 5, reasons: [{ kind: 'load', start: 0.1, end: 3.2 }] },
+      { run: 'B', rmeMedian: 8, rmeTooWide: true, needPct: 5, reasons: [] },
+      { run: 'H', rmeMedian: 2, rmeTooWide: false, needPct: 5, reasons: [{ kind: 'load', start: 0.1, end: 3.2 }] },
     ]);
     const c = { ...compareLines(run(1), run(2), { base: 'B', head: 'H' }), unsafe: u };
     const text = formatCompare(c);
