@@ -1,11 +1,15 @@
 /**
  * `memtype-bench run`: loads the matrix config, applies the command-line
- * overrides, expands the groups (and the shard's share of them), measures
- * them — each prepared on the piscina pool, then every cell in `forks`
- * fresh isolates, one fork at a time by default (bench/measure/group.ts) —
- * appending each finished group's lines to results.jsonl, then writes the
- * summaries and charts and prints the table. `--list` prints the cells
- * instead of running them; `--resume RUN` finishes an interrupted run.
+ * overrides, expands the groups (and the shard's share of them) and drops
+ * the ones whose workload cannot fit the machine (the preflight, before any
+ * folder exists), measures them — each prepared on the piscina pool, then
+ * every cell in `forks` fresh isolates, one fork at a time by default
+ * (bench/measure/group.ts) — appending each finished group's lines to
+ * results.jsonl, then summarises the lines once and writes everything from
+ * that summary (results.json, summary.md, results.csv, the charts,
+ * report.html) and prints the table, the findings and the verdict. `--list`
+ * prints the cells instead of running them; `--resume RUN` finishes an
+ * interrupted run.
  */
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -72,9 +76,9 @@ export interface RunOptions extends MatrixOverrides, MachineOptions {
   shard?: string;
   /** Finish this interrupted run (a folder, or a run id under `outDir`). */
   resume?: string;
-  /** Raw samples kept per cell-round. Default 1000. */
+  /** Raw samples kept per fork. Default 1000. */
   maxSamples?: number;
-  /** Render the SVG charts (default true). */
+  /** Render the SVG charts and report.html (default true). */
   charts?: boolean;
 }
 
@@ -115,13 +119,13 @@ export interface RunOutcome {
   dir: string;
   /** results.jsonl ('' for `--list`). */
   resultsFile: string;
-  /** Derived files (results.json, summary.md, results.csv) and charts. */
+  /** Derived files (results.json, summary.md, results.csv) and charts (report.html is beside them). */
   files: string[];
   charts: string[];
   summary: RunSummary | null;
 }
 
-/** Raw samples kept per cell-round by default. */
+/** Raw samples kept per fork by default. */
 export const DEFAULT_MAX_SAMPLES = 1000;
 
 /** A resolved plan: what a new run would measure. */

@@ -9,8 +9,9 @@
  *   fsync, so an interrupted run keeps every finished group and never a
  *   half-written one (a torn last line is detected and dropped on resume).
  * - `env.json` — the machine and software the run measured on.
- * - `results.json`, `summary.md`, `results.csv`, charts — derived from the
- *   lines (bench/summarise/summary.ts), rewritten atomically.
+ * - `results.json`, `summary.md`, `results.csv`, the charts, `report.html` —
+ *   written from one summary of the lines (bench/summarise/, then
+ *   bench/present/run-files.ts), each atomically.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
