@@ -36,7 +36,7 @@ const NO_SINK = { msg: (): void => {}, done: (): void => {} };
 function run(t: CpuRun): CpuTime {
   const stats = new LockStats(t.stats, 1, t.cpus, t.sampleShift);
   const tracker = smpTracker(t.tracker, t.state, { cpu: t.cpu, stats, spinlock: t.spinlock });
-  const m = new Machine(Hardware.fromSpec(t.stream.machine), tracker);
+  const m = new Machine(Hardware.fromParsed(t.stream.machine), tracker);
   m.attachStream(t.stream, NO_SINK);
   const ops = t.stream.ops;
   const n = t.stream.count;

@@ -49,7 +49,7 @@ const NO_SINK = { msg: (): void => {}, done: (): void => {} };
 
 /** ns per op of one replay of `s` on a fresh machine with `t`. */
 function replayNs(s: OpStream, t: MemtypeTracker): number {
-  const m = new Machine(Hardware.fromSpec(s.machine), t);
+  const m = new Machine(Hardware.fromParsed(s.machine), t);
   m.attachStream(s, NO_SINK);
   const t0 = nowNs();
   for (let i = 0, o = 0; i < s.count; i++, o += STRIDE) m.exec(s.ops, o);
@@ -63,7 +63,7 @@ function oneCpu(): void {
     const w = getWorkload(name);
     const size = w.defaultSizes[Math.min(1, w.defaultSizes.length - 1)]!;
     const s = w.generate(size, 7);
-    const maxPfn = Hardware.fromSpec(s.machine).physmap.maxPfn;
+    const maxPfn = Hardware.fromParsed(s.machine).physmap.maxPfn;
     const kinds = ['today', ...SCHEMES] as const;
     const res = new Map<string, number[]>(kinds.map((k) => [k, []]));
     // A warm-up round, then rounds with the kinds interleaved; in a round,
@@ -108,7 +108,7 @@ interface SmpRun {
 
 async function smpOnce(ws: Worker[], tracker: string, streams: OpStream[]): Promise<SmpRun> {
   const cpus = streams.length;
-  const state = createSmpState(Hardware.fromSpec(streams[0]!.machine).physmap.maxPfn);
+  const state = createSmpState(Hardware.fromParsed(streams[0]!.machine).physmap.maxPfn);
   const sampleShift = 4;
   const stats = LockStats.create(1, cpus, sampleShift);
   const barrier = new Int32Array(new SharedArrayBuffer(8));

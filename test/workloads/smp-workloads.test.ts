@@ -95,7 +95,7 @@ for (const name of NAMES) {
 
     it("each CPU's stream alone replays on the single-CPU machine: no trace error, alias-free at the peak and the end", () => {
       for (const s of w.generate(size, 3, 7)) {
-        const atPeak = new Machine(Hardware.fromSpec(s.machine), createTracker(ORACLE));
+        const atPeak = new Machine(Hardware.fromParsed(s.machine), createTracker(ORACLE));
         atPeak.run(s, new RecordingSink(), s.peak);
         expect(atPeak.check()).toEqual([]);
         const { machine, recs } = record(s, ORACLE);
@@ -124,12 +124,12 @@ for (const name of NAMES) {
     it("interleaved at random on Machines sharing one SMP tracker state, every CPU gets the oracle's outcomes for its stream alone", () => {
       const cpus = 3;
       const streams = w.generate(size, cpus, 11);
-      const hw = Hardware.fromSpec(streams[0]!.machine);
+      const hw = Hardware.fromParsed(streams[0]!.machine);
       for (const lock of ['spinlock', 'cmpxchg', 'rwlock', 'seqlock']) {
         const state = createSmpState(hw.physmap.maxPfn);
         const sinks = streams.map(() => new RecordingSink());
         const machines = streams.map((s, cpu) => {
-          const m = new Machine(Hardware.fromSpec(s.machine), smpTracker(`btree+page-bit-ram-walk+single-page+${lock}`, state, { cpu, checkInvariants: true }));
+          const m = new Machine(Hardware.fromParsed(s.machine), smpTracker(`btree+page-bit-ram-walk+single-page+${lock}`, state, { cpu, checkInvariants: true }));
           m.attachStream(s, sinks[cpu]!);
           return m;
         });

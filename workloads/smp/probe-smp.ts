@@ -17,7 +17,7 @@
  */
 import { UC_MINUS, WC } from '../../core/cachemode.js';
 import { InputError } from '../../core/errors.js';
-import type { MachineSpec } from '../../core/machine-spec.js';
+import type { ParsedMachine } from '../../core/machine-spec.js';
 import { Op, OpStreamBuilder, type OpStream } from '../../core/ops.js';
 import { PAGE_SIZE } from '../../core/physmap.js';
 import { BarAllocator, mmioWindows, type Bar } from '../devices.js';
@@ -47,7 +47,7 @@ export const probeSmp: SmpWorkload = {
   maxSize: 100_000,
   defaultProfile: 'kvm-guest-24g',
 
-  generate(size: number, cpus: number, seed: number, machine?: MachineSpec): OpStream[] {
+  generate(size: number, cpus: number, seed: number, machine?: ParsedMachine): OpStream[] {
     const spec = prepareSmp(this, size, cpus, machine);
     const win = mmioWindows(spec);
     const alloc = new BarAllocator([...win.low, ...win.high]);

@@ -13,9 +13,9 @@
  * answer would depend on the other CPUs.
  */
 import { InputError } from '../../core/errors.js';
-import type { MachineSpec } from '../../core/machine-spec.js';
+import type { ParsedMachine } from '../../core/machine-spec.js';
 import type { OpStream } from '../../core/ops.js';
-import { resolveMachine } from '../profiles.js';
+import { profileMachine } from '../profiles.js';
 
 export interface SmpWorkload {
   /** Registry name, e.g. `xpmem-insert`. */
@@ -40,7 +40,7 @@ export interface SmpWorkload {
    * @throws InputError for a size or CPU count out of range, an unknown
    *   profile, or a machine too small for `cpus` CPUs at `size`
    */
-  generate(size: number, cpus: number, seed: number, machine?: MachineSpec): OpStream[];
+  generate(size: number, cpus: number, seed: number, machine?: ParsedMachine): OpStream[];
 }
 
 /** Largest CPU count an SMP workload accepts (the users' machines reach 512). */
@@ -50,10 +50,10 @@ export const MAX_CPUS = 1024;
  * Validates `size` and `cpus` and resolves the machine.
  * @throws InputError naming the workload and the accepted range
  */
-export function prepareSmp(w: SmpWorkload, size: number, cpus: number, machine?: MachineSpec): MachineSpec {
+export function prepareSmp(w: SmpWorkload, size: number, cpus: number, machine?: ParsedMachine): ParsedMachine {
   if (!Number.isSafeInteger(size) || size < 1 || size > w.maxSize) throw new InputError(`${w.name}: size ${size} is out of range; expected an integer 1..${w.maxSize} (${w.sizeUnit})`);
   if (!Number.isSafeInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) throw new InputError(`${w.name}: ${cpus} CPUs is out of range; expected an integer 1..${MAX_CPUS}`);
-  return resolveMachine(machine ?? { profile: w.defaultProfile });
+  return machine ?? profileMachine(w.defaultProfile);
 }
 
 /** The seed of CPU `cpu`'s stream: distinct per CPU, fixed by `seed`. */

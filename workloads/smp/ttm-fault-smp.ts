@@ -18,7 +18,7 @@
  */
 import { WC } from '../../core/cachemode.js';
 import { InputError } from '../../core/errors.js';
-import type { MachineSpec } from '../../core/machine-spec.js';
+import type { ParsedMachine } from '../../core/machine-spec.js';
 import { Dev, MAP_SHARED, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../../core/ops.js';
 import { PAGE_SIZE } from '../../core/physmap.js';
 import { displayDevice } from '../devices.js';
@@ -49,7 +49,7 @@ export const ttmFaultSmp: SmpWorkload = {
   maxSize: 20_000,
   defaultProfile: 'icelake-tb-dock',
 
-  generate(size: number, cpus: number, seed: number, machine?: MachineSpec): OpStream[] {
+  generate(size: number, cpus: number, seed: number, machine?: ParsedMachine): OpStream[] {
     const spec = prepareSmp(this, size, cpus, machine);
     const vram = displayDevice(spec).fb;
     const slicePages = Math.floor((vram.end - vram.start) / PAGE_SIZE / cpus);

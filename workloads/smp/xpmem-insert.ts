@@ -18,7 +18,7 @@
  * `vm_insert_pfn`.
  */
 import { Dev, MAP_SHARED, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../../core/ops.js';
-import type { MachineSpec } from '../../core/machine-spec.js';
+import type { ParsedMachine } from '../../core/machine-spec.js';
 import { PAGE_SIZE } from '../../core/physmap.js';
 import { InputError } from '../../core/errors.js';
 import { largestRam } from '../devices.js';
@@ -39,7 +39,7 @@ export const xpmemInsert: SmpWorkload = {
   maxSize: 1 << 20,
   defaultProfile: 'kvm-guest-24g',
 
-  generate(size: number, cpus: number, seed: number, machine?: MachineSpec): OpStream[] {
+  generate(size: number, cpus: number, seed: number, machine?: ParsedMachine): OpStream[] {
     const spec = prepareSmp(this, size, cpus, machine);
     const ram = largestRam(spec);
     if (cpus * size > ram.endPfn - ram.startPfn) {

@@ -20,7 +20,7 @@ import { SharedPageFlags } from '../../../impls/smp/shared-page-flags.js';
 import { SharedPageTypes } from '../../../impls/smp/shared-page-types.js';
 import { smpTracker } from '../../../impls/smp/smp-tracker.js';
 import { TasSpinlock } from '../../../impls/smp/spinlock.js';
-import { resolveMachine } from '../../../workloads/profiles.js';
+import { profileMachine } from '../../../workloads/profiles.js';
 import { C_FREE, C_LOOKUP, C_PAGE_TYPE, C_RAM_FREE, C_RAM_RESERVE, C_RESERVE, type CpuResult, type CpuTask, type FlagsTask } from './cpu-task.js';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -159,7 +159,7 @@ function runCalls(t: CpuTask): CpuResult {
   const tracker: MemtypeTracker & { opIndex: number } = t.tracker.endsWith('+none')
     ? new Unlocked(t, hook(new SharedBtreeStore(t.state.store)), log, t.sync)
     : smpTracker(t.tracker, t.state, { cpu: t.cpu, log, storeHook: hook, spinlock: t.spinlock ?? 'tas' });
-  new Machine(Hardware.fromSpec(resolveMachine({ profile: t.profile })), tracker);
+  new Machine(Hardware.fromParsed(profileMachine(t.profile)), tracker);
   const c = t.calls;
   const out = new Float64Array(c.length);
   new Barrier(t.sync, 1, t.parties).wait();

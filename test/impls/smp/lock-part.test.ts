@@ -36,7 +36,7 @@ describe('SMP compositions on one CPU give the oracle\'s outcomes', () => {
     it(name, () => {
       for (const w of workloadNames()) {
         const s = stream(w);
-        const maxPfn = Hardware.fromSpec(s.machine).physmap.maxPfn;
+        const maxPfn = Hardware.fromParsed(s.machine).physmap.maxPfn;
         const t = smpTracker(name, createSmpState(maxPfn), { cpu: 0, checkInvariants: true });
         expect(record(s, t).recs, w).toEqual(record(s, ORACLE).recs);
       }
@@ -70,12 +70,12 @@ describe('critical-section log on one CPU', () => {
   for (const scheme of LOCK_SCHEMES) {
     it(`${scheme}: one row per op that locked, versions never go back, replay order is program order`, () => {
       const s = stream('ioremap-churn');
-      const maxPfn = Hardware.fromSpec(s.machine).physmap.maxPfn;
+      const maxPfn = Hardware.fromParsed(s.machine).physmap.maxPfn;
       const log = new CsLog(s.count);
       const stats = LockStats.create(1, 1, 0);
       const t = smpTracker(`btree+page-bit+single-page+${scheme}`, createSmpState(maxPfn), { cpu: 0, log, stats });
       // As the SMP runner will: the op index set before each op runs.
-      const machine = new Machine(Hardware.fromSpec(s.machine), t);
+      const machine = new Machine(Hardware.fromParsed(s.machine), t);
       machine.attachStream(s, { msg: () => {}, done: () => {} });
       for (let i = 0; i < s.count; i++) {
         t.opIndex = i;

@@ -26,14 +26,14 @@ import { SharedBtreeStore } from '../../../impls/smp/shared-btree.js';
 import { SharedPageFlags } from '../../../impls/smp/shared-page-flags.js';
 import { createSmpState } from '../../../impls/smp/smp-tracker.js';
 import { displayDevice, largestRam } from '../../../workloads/devices.js';
-import { resolveMachine } from '../../../workloads/profiles.js';
+import { profileMachine } from '../../../workloads/profiles.js';
 import { rng } from '../store-harness.js';
 import { C_FREE, C_LOOKUP, C_PAGE_TYPE, C_RAM_FREE, C_RAM_RESERVE, C_RESERVE, type CpuResult, type CpuTask, type FlagsTask } from './cpu-task.js';
 import { TestWorkers } from './workers.js';
 
 const PROFILE = 'icelake-tb-dock';
-const spec = resolveMachine({ profile: PROFILE });
-const hw = Hardware.fromSpec(spec);
+const spec = profileMachine(PROFILE);
+const hw = Hardware.fromParsed(spec);
 const BAR = displayDevice(spec).fb.start / PAGE_SIZE;
 const RAM = largestRam(spec).startPfn;
 const CPUS = 2;
