@@ -9,7 +9,7 @@
  *    fetch-and-add and spins until the owner field reaches it; release
  *    increments the owner. FIFO-fair: under contention every acquisition is
  *    a hand-off to another CPU, which is what the queueing model of
- *    bench/smp/project.ts assumes (FCFS service).
+ *    bench/summarise/project.ts assumes (FCFS service).
  *  - `tas`: test-and-test-and-set with bounded exponential backoff. Unfair:
  *    the releasing CPU, whose cache still holds the line, often takes the
  *    lock again before a waiter notices, so fewer hand-offs and more
