@@ -1021,6 +1021,17 @@ export class Machine implements MachineView, KernelLog {
    * `none` a WT or WP request is a UC- PTE — not with the type requested.
    */
   check(): { pfn: number; types: string[] }[] {
+    const m = this.aliasMappings();
+    return findAliases(this.hw, m.user, m.kernel, m.direct);
+  }
+
+  /**
+   * What the alias check reads (`findAliases`' inputs): present user PTEs
+   * as (pfn, PAT type), kernel ioremaps as pfn ranges `[start, end)` with
+   * their PTE's type, the direct map's non-WB PTE types. An SMP machine
+   * checks the union of its CPUs' mappings.
+   */
+  aliasMappings(): { user: { pfn: number; pat: number }[]; kernel: { start: number; end: number; type: number }[]; direct: Map<number, number> } {
     const user: { pfn: number; pat: number }[] = [];
     const pat = this.hw.pat;
     for (const mm of this.mms.values()) {
@@ -1033,7 +1044,7 @@ export class Machine implements MachineView, KernelLog {
     for (const m of this.ioremaps.values()) if (m !== null) kernel.push({ start: m.start, end: m.end, type: m.pte });
     const direct = new Map<number, number>();
     for (const [pfn, t] of this.directMap) direct.set(pfn, this.pteType(t));
-    return findAliases(this.hw, user, kernel, direct);
+    return { user, kernel, direct };
   }
 
   /**

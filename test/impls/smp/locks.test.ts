@@ -170,6 +170,15 @@ describe('barrier, one thread', () => {
     expect(() => new Barrier(w, 1, 1)).toThrow(RangeError);
     expect(() => new Barrier(w, 0, 0)).toThrow(RangeError);
   });
+
+  it('a waiter whose partner will never arrive returns false once the abort word is set', () => {
+    const w = new Int32Array(new SharedArrayBuffer(16));
+    const b = new Barrier(w, 0, 2);
+    w[2] = 1; // another thread failed before arriving
+    expect(b.wait(2)).toBe(false);
+    const one = new Barrier(new Int32Array(new SharedArrayBuffer(16)), 0, 1);
+    expect(one.wait(2)).toBe(true);
+  });
 });
 
 // ------------------------------------------------------------------ threads
