@@ -243,7 +243,7 @@ class RwlockTracker extends LockedTracker {
   constructor(inner: MemtypeTracker, env: LockEnv) {
     super(inner, 'rwlock', env);
     this.words = env.words;
-    this.lock = new RwLock(env.words, 0, env.stats === null ? null : { stats: env.stats, lock: 0, cpu: env.cpu });
+    this.lock = new RwLock(env.words, 0, env.stats === null ? null : { stats: env.stats, lock: 0, cpu: env.cpu }, env.spinlock ?? 'tas');
   }
 
   private writeEnter(): void {

@@ -50,10 +50,10 @@ export type SpinlockKind = 'ticket' | 'tas';
 /** Spins (busy-word loads) before a waiter sleeps once. */
 export const SPINS_BEFORE_SLEEP = 1 << 15;
 /** Sleep after `SPINS_BEFORE_SLEEP` spins, ms (Atomics.wait timeout). */
-const SLEEP_MS = 0.05;
+export const SLEEP_MS = 0.05;
 /** TAS backoff bounds, in busy-word loads between attempts. */
-const BACKOFF_MIN = 4;
-const BACKOFF_MAX = 1024;
+export const BACKOFF_MIN = 4;
+export const BACKOFF_MAX = 1024;
 
 /**
  * Creates CPU `cpu`'s handle on the spinlock in slot `slot` of `words`.

@@ -221,7 +221,7 @@ const scheduleArb = fc.array(fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, 
 });
 
 describe('locks under real threads and fast-check-chosen perturbations', () => {
-  for (const lock of ['ticket', 'tas', 'rw', 'seq'] as const) {
+  for (const lock of ['ticket', 'tas', 'rw', 'rw-ticket', 'seq'] as const) {
     it(`${lock}: mutual exclusion and no lost update (3 threads)`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(scheduleArb, { minLength: THREADS, maxLength: THREADS }), async (schedules) => {
