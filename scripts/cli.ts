@@ -62,6 +62,13 @@ function parseSizes(v: string, prev: { workload?: string; sizes: number[] }[] | 
   return [...(prev ?? []), workload !== undefined ? { workload, sizes } : { sizes }];
 }
 
+/** `--cpus 1,2,host`: CPU counts (positive integers, or `host` = this machine's parallelism); repeatable. */
+function parseCpus(v: string, prev: (number | 'host')[] | undefined): (number | 'host')[] {
+  const items = splitList(v);
+  if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list of CPU counts or "host"');
+  return [...(prev ?? []), ...items.map((s) => (s === 'host' ? ('host' as const) : parseIntStrict(s, 'a positive integer or "host"', 1, Number.MAX_SAFE_INTEGER)))];
+}
+
 function parseSeeds(v: string, prev: number[] | undefined): number[] {
   const items = splitList(v);
   if (items.length === 0) throw new InvalidArgumentError('expected an integer seed');
@@ -150,6 +157,7 @@ type RunFlags = {
   bug?: string[];
   trackerModule?: string[];
   verify: boolean;
+  cpus?: (number | 'host')[];
 };
 
 /** Adds the options of `run` to a command. */
@@ -162,6 +170,11 @@ function addRunOptions(c: Command): Command {
     .option('--workload <list>', 'workloads: comma list of names or globs', parseList)
     .option('--size <list>', 'sizes for every selected workload, or WORKLOAD=LIST for one (repeatable)', parseSizes)
     .option('--seed <list>', 'PRNG seeds: comma list of integers', parseSeeds)
+    .option(
+      '--cpus <list>',
+      'an SMP run: CPU counts of the emulated machine, comma list of integers or "host" (this machine\'s parallelism); without --matrix the SMP matrix (bench/plan/matrices/smp.json, smp-quick.json with --quick)',
+      parseCpus,
+    )
     .option('--forks <n>', 'fresh isolates per cell, the unit of replication (default: the matrix\'s, 3)', parsePositiveInt)
     .addOption(new Option('--rounds <n>', 'old name of --forks').argParser(parsePositiveInt).hideHelp())
     .option('--time <ms>', 'fixed timed budget per fork, milliseconds (default: the matrix\'s)', parseMs)
@@ -211,6 +224,7 @@ function runOptions(o: RunFlags): RunOptions {
   if (o.bug) opts.bugs = o.bug;
   if (o.trackerModule) opts.trackerModules = o.trackerModule;
   if (!o.verify) opts.verify = false;
+  if (o.cpus) opts.cpus = o.cpus;
   return opts;
 }
 

@@ -6,16 +6,19 @@
  * say the same thing.
  */
 import { getWorkload, workloadNames } from '../../workloads/registry.js';
-import { MSG, type PrecisionFacts, type RunFacts, type WorkloadFindingFacts, type GrowthFacts } from '../messages.js';
+import { getSmpWorkload, smpWorkloadNames } from '../../workloads/smp/registry.js';
+import { MSG, type GrowthFacts, type HoltFacts, type PrecisionFacts, type RunFacts, type ScalingFacts, type WorkloadFindingFacts } from '../messages.js';
+import { HOLT } from '../summarise/project.js';
 import { formatShard } from '../store/shard.js';
 import { GROWTH_FACTOR } from '../summarise/findings.js';
 import type { LoadedRun } from '../summarise/run.js';
 import { UNSTABLE_RATIO, type RunSummary } from '../summarise/summary.js';
 import { partLabels } from './format.js';
 
-/** What `size` counts for a workload of the registry ('' for an unknown name). */
+/** What `size` counts for a workload of either registry ('' for an unknown name). */
 export function sizeUnit(workload: string): string {
-  return workloadNames().includes(workload) ? getWorkload(workload).sizeUnit : '';
+  if (workloadNames().includes(workload)) return getWorkload(workload).sizeUnit;
+  return smpWorkloadNames().includes(workload) ? getSmpWorkload(workload).sizeUnit : '';
 }
 
 /** The run's facts (summary.md's list, the report's header). */
@@ -74,7 +77,7 @@ export function noiseTexts(s: RunSummary): string[] {
 }
 
 /** The findings as the messages word them: legend labels and size units filled in. */
-export function findingFacts(s: RunSummary): { workloads: WorkloadFindingFacts[]; grows: GrowthFacts[] } {
+export function findingFacts(s: RunSummary): { workloads: WorkloadFindingFacts[]; grows: GrowthFacts[]; scaling: ScalingFacts[]; holt: HoltFacts | null } {
   const labels = partLabels(
     s.cells.map((c) => c.tracker),
     s.baseline,
@@ -85,12 +88,28 @@ export function findingFacts(s: RunSummary): { workloads: WorkloadFindingFacts[]
       workload: f.workload,
       size: f.size,
       sizeUnit: sizeUnit(f.workload),
+      ...(f.cpus !== undefined ? { cpus: f.cpus } : {}),
       compared: f.compared,
       fastest: side(f.fastest),
       slowest: side(f.slowest),
       spread: f.spread,
     })),
     grows: s.findings.grows.map((g) => ({ workload: g.workload, label: labels.get(g.tracker)!, class: g.class, fromSize: g.fromSize, toSize: g.toSize, fromNsPerOp: g.fromNsPerOp, toNsPerOp: g.toNsPerOp })),
+    scaling: [...new Set((s.findings.scaling ?? []).map((x) => x.workload))].map((w) => {
+      const rows = s.findings.scaling!.filter((x) => x.workload === w);
+      const r0 = rows[0]!;
+      return {
+        workload: w,
+        size: r0.size,
+        sizeUnit: sizeUnit(w),
+        cpus: r0.cpus,
+        oversubscribed: rows.some((x) => x.oversubscribed),
+        rows: rows.map((x) => ({ label: labels.get(x.tracker)!, speedup: x.speedup, waitShare: x.waitShare })),
+      };
+    }),
+    holt: s.findings.holt
+      ? { cpus: s.findings.holt.cpus, oversubscribed: s.findings.holt.oversubscribed, ratio: s.findings.holt.ratio, holt32: HOLT.spinlockSeconds[32]! / HOLT.cmpxchgSeconds, holt256: HOLT.spinlockSeconds[256]! / HOLT.cmpxchgSeconds }
+      : null,
   };
 }
 
@@ -98,6 +117,8 @@ export function findingFacts(s: RunSummary): { workloads: WorkloadFindingFacts[]
 export function findingLines(s: RunSummary): string[] {
   const f = findingFacts(s);
   const out = f.workloads.length > 0 ? f.workloads.map((w) => MSG.findings.workload(w)) : [MSG.findings.none()];
+  out.push(...f.scaling.map((x) => MSG.findings.scaling(x)));
+  if (f.holt !== null) out.push(MSG.findings.holt(f.holt));
   out.push(...(f.grows.length > 0 ? f.grows.map((g) => MSG.findings.grows(g)) : [MSG.findings.noGrowth(GROWTH_FACTOR)]));
   return out;
 }

@@ -181,12 +181,15 @@ export const HOLT = {
  * `csNs + nonCsNs` per op on every CPU.
  * @param cost one op under `spinlock` (`acquisitionsPerOp` ≥ 1)
  * @param perWaiterNs fixed per-waiter growth while solving for the hand-off
+ * @param lockFreeNsPerOp the `cmpxchg` scheme's time per op (default: the
+ *   `spinlock` op's own, `csNs + nonCsNs`, as in Holt's comparison of one
+ *   workload with and without the lock)
  * @returns ns, or NaN when even a 1 ms hand-off gives a smaller ratio, or 0 when no hand-off is needed
  */
-export function handoffForRatio(cost: OpCost, cpus: number, ratio: number, perWaiterNs = 0): number {
+export function handoffForRatio(cost: OpCost, cpus: number, ratio: number, perWaiterNs = 0, lockFreeNsPerOp = cost.csNs + cost.nonCsNs): number {
   const ratioAt = (h: number): number => {
     const spin = project(cost, [cpus], { handoffNs: h, perWaiterNs })[0]!;
-    const cmpxchgOpsPerSec = (cpus / (cost.csNs + cost.nonCsNs)) * 1e9;
+    const cmpxchgOpsPerSec = (cpus / lockFreeNsPerOp) * 1e9;
     return cmpxchgOpsPerSec / spin.opsPerSec;
   };
   let lo = 0;
