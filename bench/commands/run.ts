@@ -454,7 +454,7 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const ctxFor = (): LineContext => ({ runId: manifest.runId, matrixHash: manifest.matrixHash, forks: m.forks, shard, finishedAt: now().toISOString(), ...(m.smp ? { hostParallelism: cores } : {}) });
+  const ctxFor = (): LineContext => ({ runId: manifest.runId, matrixHash: manifest.matrixHash, forks: m.forks, shard, finishedAt: now().toISOString(), ...(m.smp ? { availableParallelism: cores } : {}) });
   const runOne = async (g: MatrixGroup): Promise<void> => {
     let lines: ResultLine[];
     let note: string;

@@ -95,7 +95,7 @@ export function columns(): Column[] {
     // SMP cells (bench/summarise/smp.ts): only in runs that have them.
     { csv: 'cpus', value: raw('cpus'), title: 'cpus', text: (c) => (c.cpus === undefined ? '-' : `${c.cpus}${c.oversubscribed ? ' OVERSUB' : ''}`), at: { terminal: 3.5, table: 2.5 }, align: 'right', smp: true },
     { csv: 'oversubscribed', value: raw('oversubscribed'), at: {}, align: 'left', smp: true },
-    { csv: 'hostParallelism', value: (c) => c.smp?.hostParallelism ?? null, at: {}, align: 'right', smp: true },
+    { csv: 'availableParallelism', value: (c) => c.smp?.availableParallelism ?? null, at: {}, align: 'right', smp: true },
     { csv: 'perCpuOpsPerSec', value: (c) => c.smp?.perCpuMeanOpsPerSec ?? null, title: 'per-CPU ops/s', text: (c) => fmtInt(c.smp?.perCpuMeanOpsPerSec), at: { terminal: 4.5, table: 4.5 }, align: 'right', smp: true },
     { csv: 'cpuOpsPerSec', value: (c) => c.smp?.perCpuOpsPerSec ?? null, at: {}, align: 'right', smp: true },
     {

@@ -114,8 +114,10 @@ export interface ResultLine {
    * slowest CPU's per replay, its digests the per-CPU digests joined by `.`.
    */
   cpus?: number;
-  /** SMP lines: the measuring host's `availableParallelism()` (a cell with more CPUs is oversubscribed). */
-  hostParallelism?: number;
+  /** SMP lines: the measuring host's `os.availableParallelism()`, CPUs the host can run at once. */
+  availableParallelism?: number;
+  /** SMP lines: `cpus` > `availableParallelism` — the cell's CPU threads time-share the host's cores. */
+  oversubscribed?: boolean;
   /** SMP lines: what the fork measured per CPU and inside the lock (bench/measure/smp-types.ts); null when the fork did not measure. */
   smp?: SmpForkFigures | null;
 }
@@ -341,14 +343,15 @@ export interface LineContext {
   forks: number;
   shard: string | null;
   finishedAt: string;
-  /** The host's `availableParallelism()`, stamped on SMP lines. */
-  hostParallelism?: number;
+  /** The host's `os.availableParallelism()`, stamped on SMP lines. */
+  availableParallelism?: number;
 }
 
 /** The SMP fields of a line of an SMP group (nothing for a single-CPU group). */
-function smpFields(cpus: number | undefined, ctx: LineContext, figures: SmpForkFigures | null): Pick<ResultLine, 'cpus' | 'hostParallelism' | 'smp'> {
+function smpFields(cpus: number | undefined, ctx: LineContext, figures: SmpForkFigures | null): Pick<ResultLine, 'cpus' | 'availableParallelism' | 'oversubscribed' | 'smp'> {
   if (cpus === undefined) return {};
-  return { cpus, ...(ctx.hostParallelism !== undefined ? { hostParallelism: ctx.hostParallelism } : {}), smp: figures };
+  const host = ctx.availableParallelism;
+  return { cpus, ...(host !== undefined ? { availableParallelism: host, oversubscribed: cpus > host } : {}), smp: figures };
 }
 
 function storedStats(s: SampleSummary | null, ops: number | null): StoredStats | null {

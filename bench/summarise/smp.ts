@@ -28,8 +28,8 @@ import { ratioCI, type ForkBootstrap, type RatioCI } from './stats.js';
 
 /** An SMP cell's figures beside the usual cell summary. Units in the names. */
 export interface SmpCellSummary {
-  /** The measuring host's parallelism (null when the lines do not say). */
-  hostParallelism: number | null;
+  /** The measuring host's `availableParallelism()` (null when the lines do not say). */
+  availableParallelism: number | null;
   /** Per CPU: its stream's ops ÷ its median replay time (median over forks), ops/s. */
   perCpuOpsPerSec: number[];
   /** Mean of `perCpuOpsPerSec`. */
@@ -86,7 +86,7 @@ export function smpCellFigures(lines: readonly ResultLine[]): SmpCellSummary {
   const sum = sumCounts(lines);
   const checks = figs.map((f) => f.csOrder);
   return {
-    hostParallelism: lines.find((l) => l.hostParallelism !== undefined)?.hostParallelism ?? null,
+    availableParallelism: lines.find((l) => l.availableParallelism !== undefined)?.availableParallelism ?? null,
     perCpuOpsPerSec: perCpu,
     perCpuMeanOpsPerSec: perCpu.length > 0 ? perCpu.reduce((a, b) => a + b, 0) / perCpu.length : null,
     speedup: null,

@@ -182,7 +182,7 @@ function smpFields(lines: readonly ResultLine[]): Pick<CellSummary, 'cpus' | 'ov
   const cpus = lines[0]!.cpus;
   if (cpus === undefined) return {};
   const smp = smpCellFigures(lines);
-  return { cpus, oversubscribed: smp.hostParallelism !== null && cpus > smp.hostParallelism, smp };
+  return { cpus, oversubscribed: lines.some((l) => l.oversubscribed === true) || (smp.availableParallelism !== null && cpus > smp.availableParallelism), smp };
 }
 
 /** What `summarize` needs of the run. */
