@@ -44,7 +44,7 @@ import {
   mmapProt,
   type OpStream,
 } from './ops.js';
-import type { OutcomeSink } from './outcome.js';
+import type { OutcomeSink, QueryResult } from './outcome.js';
 import { PageAllocator } from './pagealloc.js';
 import { PageFlags } from './pageflags.js';
 import { TableBudget, TablePool, _PAGE_PRESENT, _PAGE_RW, _PAGE_SPECIAL, _PAGE_USER, mkPte, pteFlags, ptePfn } from './pagetable.js';
@@ -122,7 +122,7 @@ export class Machine implements MachineView, KernelLog {
   /** Head of the I/O address-space VMA list (not a VMA itself). */
   readonly ioVmas = new Vma(0, 0, 0, 0, 0, 0);
   /** Result object of the last query op (null for other ops). */
-  query: unknown = null;
+  query: QueryResult = null;
   /** Cache type of the last op's outcome, -1 when none. */
   outType = -1;
   /** `current->comm` / `current->pid` of the op being run. */
@@ -177,7 +177,7 @@ export class Machine implements MachineView, KernelLog {
     const ops = stream.ops;
     for (let i = 0, o = 0; i < end; i++, o += STRIDE) {
       const ret = this.exec(ops, o);
-      sink.done(i, ret, this.outType, this);
+      sink.done(i, ret, this.outType, this.query);
     }
     this.sink = NO_SINK;
   }
