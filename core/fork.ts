@@ -11,7 +11,7 @@ import { OpError } from './errors.js';
 import type { Machine } from './machine.js';
 import { copyPageRange } from './memory.js';
 import { MmStruct } from './mm.js';
-import { exit, shareCtx } from './mmap.js';
+import { exitMmap, vmaPfnmapTrackCtxDup } from './mmap.js';
 import { _PAGE_SPECIAL, pteFlags, ptePfn } from './pagetable.js';
 import { PAGE_SIZE } from './physmap.js';
 import { VM_MIXEDMAP, VM_PFNMAP, type Vma } from './vma.js';
@@ -30,18 +30,20 @@ export function fork(m: Machine, parent: MmStruct, child: number, pid: number): 
   for (const vma of parent.vmas) {
     const copy = vma.dup();
     if (vma.ctx !== null) {
-      if (m.bugs.splitUntrack && legacyTrackCopy(m, parent, vma) !== 0) {
-        exit(m, mm);
+      if (m.bugs.splitUntrack && trackPfnCopy(m, parent, vma) !== 0) {
+        exitMmap(m, mm);
+        m.mms.delete(child);
         return -EINVAL;
       }
-      shareCtx(m, vma, copy);
+      vmaPfnmapTrackCtxDup(m, vma, copy);
     }
     mm.vmas.push(copy);
     // vma_needs_copy(): page tables of VM_PFNMAP/VM_MIXEDMAP VMAs and of VMAs
     // with an anon_vma; the rest (shared anonymous memory, private memory only
     // read through the zero page) refault in the child.
     if ((vma.vm_flags & (VM_PFNMAP | VM_MIXEDMAP) || vma.anonVma) && !copyPageRange(m, parent, mm, vma)) {
-      exit(m, mm);
+      exitMmap(m, mm);
+      m.mms.delete(child);
       return -ENOMEM;
     }
   }
@@ -49,7 +51,7 @@ export function fork(m: Machine, parent: MmStruct, child: number, pid: number): 
 }
 
 /** ≤ 6.15 `track_pfn_copy()`: reserve the whole VMA again from the first PTE's pfn and type, strictly. */
-function legacyTrackCopy(m: Machine, parent: MmStruct, vma: Vma): number {
+function trackPfnCopy(m: Machine, parent: MmStruct, vma: Vma): number {
   const first = parent.pgd.get(vma.vm_start / PAGE_SIZE);
   if (first === 0 || (pteFlags(first) & _PAGE_SPECIAL) === 0) return -EINVAL;
   const pfn = ptePfn(first);

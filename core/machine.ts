@@ -25,9 +25,10 @@ import { fork } from './fork.js';
 import type { Hardware } from './hardware.js';
 import { ioremap, iounmap, type IoremapMapping } from './ioremap.js';
 import { Memtype, type KernelLog } from './memtype.js';
-import { fault, opRemapPfnRange, vmInsertMixed, vmInsertPfn } from './memory.js';
+import { handleMmFault, opRemapPfnRange, vmfInsertMixed, vmfInsertPfnProt } from './memory.js';
 import { MmStruct } from './mm.js';
-import { exit, mmap, munmap } from './mmap.js';
+import { mtrrShortName } from './mtrr.js';
+import { exitMmap, mmap, munmap } from './mmap.js';
 import { mprotect } from './mprotect.js';
 import { F_A, F_B, F_C, F_D, F_E, F_F, F_MM, Op, STRIDE, type OpStream } from './ops.js';
 import type { OutcomeSink, QueryResult } from './outcome.js';
@@ -35,7 +36,7 @@ import { PageAllocator } from './pagealloc.js';
 import { PageFlags } from './pageflags.js';
 import { TableBudget, TablePool } from './pagetable.js';
 import { MAX_PHYS_ADDR, PAGE_SIZE } from './physmap.js';
-import { check, hex, memtypeList, mtrrShortName, qPte } from './query.js';
+import { checkAliases, memtypeList, qPte, ramRanges } from './query.js';
 import { setMemory } from './set-memory.js';
 import type { MachineView, MemtypeTracker } from './tracker.js';
 import { Vma } from './vma.js';
@@ -173,13 +174,13 @@ export class Machine implements MachineView, KernelLog {
     const d = ops[o + F_D]!;
     switch (op) {
       case Op.VmInsertPfnProt:
-        return vmInsertPfn(this, mm ?? this.mm(mmId), a, b, c);
+        return vmfInsertPfnProt(this, mm ?? this.mm(mmId), a, b, c);
       case Op.VmInsertPfn:
-        return vmInsertPfn(this, mm ?? this.mm(mmId), a, b, -1);
+        return vmfInsertPfnProt(this, mm ?? this.mm(mmId), a, b, -1);
       case Op.VmInsertMixed:
-        return vmInsertMixed(this, mm ?? this.mm(mmId), a, b);
+        return vmfInsertMixed(this, mm ?? this.mm(mmId), a, b);
       case Op.Fault:
-        return fault(this, mm ?? this.mm(mmId), a, b !== 0);
+        return handleMmFault(this, mm ?? this.mm(mmId), a, b !== 0);
       case Op.MemtypeReserve:
         return this.opMemtypeReserve(a, b, c, d !== 0);
       case Op.MemtypeFree:
@@ -207,7 +208,7 @@ export class Machine implements MachineView, KernelLog {
       case Op.Fork:
         return fork(this, mm ?? this.mm(mmId), a, b);
       case Op.Exit:
-        return exit(this, mm ?? this.mm(mmId));
+        return this.exit(mm ?? this.mm(mmId));
       case Op.QPte:
         return qPte(this, mm ?? this.mm(mmId), a);
       case Op.QMemtypeList:
@@ -220,10 +221,7 @@ export class Machine implements MachineView, KernelLog {
         this.query = { ram: this.physmap.pageIsRam(Math.floor(a / PAGE_SIZE)) };
         return 0;
       case Op.QRamRanges:
-        this.query = {
-          ranges: this.physmap.ramRanges.map((r) => ({ start: hex(r.start), end: hex(r.end) })),
-          bytes: this.physmap.ramBytes,
-        };
+        this.query = ramRanges(this);
         return 0;
       case Op.QMtrrType:
         this.query = { type: mtrrShortName(this.hw.mtrr.typeAt(a)) };
@@ -268,6 +266,13 @@ export class Machine implements MachineView, KernelLog {
     return 0;
   }
 
+  /** Process exit (`do_exit()` → `exit_mmap()`): the address space torn down, the process gone. */
+  private exit(mm: MmStruct): number {
+    exitMmap(this, mm);
+    this.mms.delete(mm.id);
+    return 0;
+  }
+
   // ----------------------------------------------------------- queries
 
   /** The reservations as `pat_memtype_list` shows them (core/query.ts `memtypeList`). */
@@ -275,9 +280,9 @@ export class Machine implements MachineView, KernelLog {
     return memtypeList(this);
   }
 
-  /** The alias check (core/query.ts `check`): every page mapped with two effective types. */
+  /** The alias check (core/query.ts `checkAliases`): every page mapped with two effective types. */
   check(): { pfn: number; types: string[] }[] {
-    return check(this);
+    return checkAliases(this);
   }
 
   /** Modeled bytes of all page tables (4 KiB per table page). */

@@ -2,14 +2,14 @@
  * mm/memory.c: how user page tables get filled and emptied — the driver
  * APIs `remap_pfn_range()` (v6.16: whole-VMA remaps tracked by a
  * reference-counted `pfnmap_track_ctx`), `vmf_insert_pfn_prot()` and
- * `vmf_insert_mixed()`; the fault path `handle_mm_fault()` (the zero page,
+ * `vmf_insert_mixed()`; the handleMmFault path `handle_mm_fault()` (the zero page,
  * anonymous pages, `do_wp_page()`'s COW, and mm/shmem.c's `shmem_fault()`
  * for shared anonymous memory); `copy_page_range()` for fork;
  * `unmap_single_vma()` for munmap and exit; and `pfnmap_track_ctx_release()`.
  *
  * Each function takes the machine `m` (its state lives there) and, for user
  * memory, the process `mm`. Addresses are bytes, pfns and vpns pages.
- * Returns are 0 or -errno; fault handlers return `RET_SIGBUS`/`RET_SIGSEGV`;
+ * Returns are 0 or -errno; handleMmFault handlers return `RET_SIGBUS`/`RET_SIGSEGV`;
  * the installed cache mode is left in `m.outType`.
  */
 import { EINVAL, ENOMEM, RET_SIGBUS, RET_SIGSEGV } from './errno.js';
@@ -33,6 +33,11 @@ import {
   isCowMapping,
 } from './vma.js';
 
+/**
+ * The `remap_pfn_range` op: a driver's `->mmap` remapping `size` bytes of
+ * pfns from `pfn` at `addr`, inside one VMA of `mm` (else -EINVAL); on
+ * success `m.outType` is the cache mode the PTEs got.
+ */
 export function opRemapPfnRange(m: Machine, mm: MmStruct, addr: number, pfn: number, size: number, cache: number): number {
   if (addr % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0 || size <= 0) return -EINVAL;
   const vma = mm.findVma(addr);
@@ -70,7 +75,7 @@ export function remapPfnRange(m: Machine, mm: MmStruct, vma: Vma, addr: number, 
   if (ctx !== null) {
     if (err !== 0) {
       if (m.bugs.splitUntrack) mt.freePfnRange(pfn, pfn + npages, null);
-      else putCtx(m, ctx);
+      else pfnmapTrackCtxPut(m, ctx);
     } else {
       vma.ctx = ctx;
       vma.linkIo(m.ioVmas);
@@ -109,11 +114,11 @@ function pteProtFlags(m: Machine, vma: Vma, pcm: number): number {
 
 /**
  * `vmf_insert_pfn_prot()` / `vmf_insert_pfn()` (`cache` -1 = `vm_page_prot`):
- * a driver's fault handler installs one page. The cache mode is whatever
+ * a driver's handleMmFault handler installs one page. The cache mode is whatever
  * `lookup_memtype()` says (the insert policy's `insertCachemode`), not
  * what the driver asked for.
  */
-export function vmInsertPfn(m: Machine, mm: MmStruct, addr: number, pfn: number, cache: number): number {
+export function vmfInsertPfnProt(m: Machine, mm: MmStruct, addr: number, pfn: number, cache: number): number {
   if (addr % PAGE_SIZE !== 0) return -EINVAL;
   const vma = mm.findVma(addr);
   if (vma === null) return RET_SIGBUS;
@@ -146,7 +151,7 @@ export function vmInsertPfn(m: Machine, mm: MmStruct, addr: number, pfn: number,
  * `vm_page_prot` as is). x86 has `pte_special`, so even struct-page RAM
  * goes in through `insert_pfn()` as a special PTE.
  */
-export function vmInsertMixed(m: Machine, mm: MmStruct, addr: number, pfn: number): number {
+export function vmfInsertMixed(m: Machine, mm: MmStruct, addr: number, pfn: number): number {
   if (addr % PAGE_SIZE !== 0) return -EINVAL;
   const vma = mm.findVma(addr);
   if (vma === null || (vma.vm_flags & VM_MIXEDMAP) === 0) return RET_SIGBUS;
@@ -182,7 +187,7 @@ function insertPfn(m: Machine, mm: MmStruct, addr: number, pfn: number, flags: n
  * vma->vm_page_prot)`), so a COW copy in a UC- or WC device mapping is a
  * UC- or WC mapping of RAM.
  */
-export function fault(m: Machine, mm: MmStruct, addr: number, write: boolean): number {
+export function handleMmFault(m: Machine, mm: MmStruct, addr: number, write: boolean): number {
   const vma = mm.findVma(addr);
   if (vma === null) return RET_SIGSEGV;
   const f = vma.vm_flags;
@@ -276,8 +281,8 @@ export function copyPageRange(m: Machine, src: MmStruct, dst: MmStruct, vma: Vma
 }
 
 /** `unmap_single_vma()`: untrack (≤ 6.15 `untrack_pfn()`, bug `split-untrack`), then zap the PTEs. */
-export function zapVma(m: Machine, mm: MmStruct, vma: Vma): void {
-  if (m.bugs.splitUntrack && vma.ctx !== null) legacyUntrack(m, mm, vma);
+export function unmapSingleVma(m: Machine, mm: MmStruct, vma: Vma): void {
+  if (m.bugs.splitUntrack && vma.ctx !== null) untrackPfn(m, mm, vma);
   const alloc = m.alloc;
   mm.pgd.clearRange(
     vma.vm_start / PAGE_SIZE,
@@ -294,7 +299,7 @@ export function zapVma(m: Machine, mm: MmStruct, vma: Vma): void {
  * PTE's pfn (or `vm_pgoff` for a COW mapping) and is as long as the piece;
  * freed with exact or END_MATCH semantics.
  */
-function legacyUntrack(m: Machine, mm: MmStruct, vma: Vma): void {
+function untrackPfn(m: Machine, mm: MmStruct, vma: Vma): void {
   const first = mm.pgd.get(vma.vm_start / PAGE_SIZE);
   let pfn: number;
   if (first !== 0 && pteFlags(first) & _PAGE_SPECIAL) pfn = ptePfn(first);
@@ -304,7 +309,7 @@ function legacyUntrack(m: Machine, mm: MmStruct, vma: Vma): void {
 }
 
 /** `kref_put(&ctx->kref, pfnmap_track_ctx_release)` → `pfnmap_untrack()`. */
-export function putCtx(m: Machine, ctx: TrackCtx): void {
+export function pfnmapTrackCtxPut(m: Machine, ctx: TrackCtx): void {
   if (--ctx.refs === 0) m.mt.freePfnRange(ctx.pfn, ctx.pfn + ctx.npages, ctx);
 }
 

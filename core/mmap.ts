@@ -13,7 +13,7 @@ import { UC_MINUS, WB, WC } from './cachemode.js';
 import { EAGAIN, EINVAL, EPERM } from './errno.js';
 import type { Machine } from './machine.js';
 import { MmStruct } from './mm.js';
-import { putCtx, remapPfnRange, zapVma } from './memory.js';
+import { pfnmapTrackCtxPut, remapPfnRange, unmapSingleVma } from './memory.js';
 import { Dev, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE, mmapCache, mmapExtra, mmapODsync, mmapProt } from './ops.js';
 import { ISA_END_PFN, PAGE_SIZE } from './physmap.js';
 import {
@@ -38,7 +38,7 @@ import {
 
 /** `munmap(2)`. */
 export function munmap(m: Machine, mm: MmStruct, addr: number, len: number): number {
-  return badUserRange(mm, addr, len) ? -EINVAL : unmapRange(m, mm, addr, addr + len);
+  return badUserRange(mm, addr, len) ? -EINVAL : doVmiMunmap(m, mm, addr, addr + len);
 }
 
 /**
@@ -56,10 +56,10 @@ export function munmap(m: Machine, mm: MmStruct, addr: number, len: number): num
 export function mmap(m: Machine, mm: MmStruct, addr: number, len: number, c: number, flags: number, dev: number, offset: number): number {
   if (badUserRange(mm, addr, len) || offset % PAGE_SIZE !== 0) return -EINVAL;
   const extra = mmapExtra(c);
-  let vmFlags = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | protFlags(mmapProt(c));
+  let vmFlags = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | calcVmProtBits(mmapProt(c));
   if (flags === MAP_SHARED) vmFlags |= VM_SHARED | VM_MAYSHARE;
   const old = m.detached;
-  detachRange(m, mm, addr, addr + len, old);
+  vmsGatherMunmapVmas(m, mm, addr, addr + len, old);
   const cacheArg = mmapCache(extra);
   const vma = new Vma(addr, addr + len, offset / PAGE_SIZE, vmFlags, WB, dev);
   mm.insertVma(vma);
@@ -92,11 +92,11 @@ export function mmap(m: Machine, mm: MmStruct, addr: number, len: number, c: num
         vma.vm_pgoff = 0;
         vma.shmem = new ShmemFile();
       } else vma.vm_pgoff = addr / PAGE_SIZE;
-      mergeAround(mm, mm.vmas.indexOf(vma));
+      vmaMerge(mm, mm.vmas.indexOf(vma));
       break;
   }
-  if (ret !== 0) unmapRange(m, mm, addr, addr + len);
-  for (const v of old) freeVma(m, v);
+  if (ret !== 0) doVmiMunmap(m, mm, addr, addr + len);
+  for (const v of old) vmAreaFree(m, v);
   old.length = 0;
   return ret;
 }
@@ -126,7 +126,7 @@ function badUserRange(mm: MmStruct, addr: number, len: number): boolean {
 }
 
 /** `vma_merge()` for non-special VMAs: joins `vmas[i]` with compatible neighbours; returns its new index. */
-export function mergeAround(mm: MmStruct, i: number): number {
+export function vmaMerge(mm: MmStruct, i: number): number {
   const vmas = mm.vmas;
   const can = (a: Vma, b: Vma): boolean =>
     a.vm_end === b.vm_start &&
@@ -160,8 +160,8 @@ export function mergeAround(mm: MmStruct, i: number): number {
  * `do_vmi_munmap()`: split VMAs at `start`/`end`, zap their PTEs, free
  * them; each freed VMA drops its tracking-context reference. Returns 0.
  */
-function unmapRange(m: Machine, mm: MmStruct, start: number, end: number): number {
-  detachRange(m, mm, start, end, null);
+function doVmiMunmap(m: Machine, mm: MmStruct, start: number, end: number): number {
+  vmsGatherMunmapVmas(m, mm, start, end, null);
   return 0;
 }
 
@@ -171,7 +171,7 @@ function unmapRange(m: Machine, mm: MmStruct, start: number, end: number): numbe
  * page tables; then free them (`vm_area_free()`), or, given `keep`, leave
  * them there to be freed later.
  */
-function detachRange(m: Machine, mm: MmStruct, start: number, end: number, keep: Vma[] | null): void {
+function vmsGatherMunmapVmas(m: Machine, mm: MmStruct, start: number, end: number, keep: Vma[] | null): void {
   let i = mm.firstIndexEndingAfter(start);
   const vmas = mm.vmas;
   if (i >= vmas.length || vmas[i]!.vm_start >= end) return;
@@ -182,17 +182,17 @@ function detachRange(m: Machine, mm: MmStruct, start: number, end: number, keep:
   while (i < vmas.length && vmas[i]!.vm_start < end) {
     if (vmas[i]!.vm_end > end) splitVma(m, mm, i, end);
     const vma = vmas[i]!;
-    zapVma(m, mm, vma);
+    unmapSingleVma(m, mm, vma);
     mm.removeAt(i);
     if (keep !== null) keep.push(vma);
-    else freeVma(m, vma);
+    else vmAreaFree(m, vma);
   }
 }
 
 /** `unmap_single_vma()` + `remove_vma()`: untrack (≤ 6.15), zap the PTEs, free the VMA. */
 function removeVma(m: Machine, mm: MmStruct, vma: Vma): void {
-  zapVma(m, mm, vma);
-  freeVma(m, vma);
+  unmapSingleVma(m, mm, vma);
+  vmAreaFree(m, vma);
 }
 
 /** `__split_vma()` at `addr`: the new upper part shares the tracking context. */
@@ -202,12 +202,12 @@ export function splitVma(m: Machine, mm: MmStruct, i: number, addr: number): voi
   upper.vm_start = addr;
   upper.vm_pgoff = vma.vm_pgoff + (addr - vma.vm_start) / PAGE_SIZE;
   vma.vm_end = addr;
-  if (vma.ctx !== null) shareCtx(m, vma, upper);
+  if (vma.ctx !== null) vmaPfnmapTrackCtxDup(m, vma, upper);
   mm.vmas.splice(i + 1, 0, upper);
 }
 
 /** `vma_pfnmap_track_ctx_dup()`: `to` shares `from`'s context (≤ 6.15: both `VM_PAT`). */
-export function shareCtx(m: Machine, from: Vma, to: Vma): void {
+export function vmaPfnmapTrackCtxDup(m: Machine, from: Vma, to: Vma): void {
   const ctx = from.ctx!;
   if (m.bugs.splitUntrack) {
     to.ctx = new TrackCtx(ctx.pfn, ctx.npages);
@@ -219,7 +219,7 @@ export function shareCtx(m: Machine, from: Vma, to: Vma): void {
 }
 
 /** `vm_area_free()`: unlink, drop the tracking context and the shmem file (its pages go with the last reference). */
-export function freeVma(m: Machine, vma: Vma): void {
+export function vmAreaFree(m: Machine, vma: Vma): void {
   if (vma.onIoList) vma.unlinkIo();
   const file = vma.shmem;
   if (file !== null) {
@@ -229,20 +229,18 @@ export function freeVma(m: Machine, vma: Vma): void {
   const ctx = vma.ctx;
   if (ctx !== null) {
     vma.ctx = null;
-    if (!m.bugs.splitUntrack) putCtx(m, ctx);
+    if (!m.bugs.splitUntrack) pfnmapTrackCtxPut(m, ctx);
   }
 }
 
-/** Process exit: every VMA torn down, then the mm. */
-export function exit(m: Machine, mm: MmStruct): number {
+/** `exit_mmap()`: every VMA torn down (untracked, zapped, freed), then the page tables. */
+export function exitMmap(m: Machine, mm: MmStruct): void {
   for (const vma of mm.vmas) removeVma(m, mm, vma);
   mm.clearVmas();
   mm.pgd.release();
-  m.mms.delete(mm.id);
-  return 0;
 }
 
-/** VM_READ/WRITE/EXEC for PROT_* bits. */
-export function protFlags(prot: number): number {
+/** `calc_vm_prot_bits()`: VM_READ/WRITE/EXEC for PROT_* bits. */
+export function calcVmProtBits(prot: number): number {
   return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
 }

@@ -6,7 +6,7 @@
 import { EINVAL, ENOMEM } from './errno.js';
 import type { Machine } from './machine.js';
 import type { MmStruct } from './mm.js';
-import { mergeAround, protFlags, splitVma } from './mmap.js';
+import { calcVmProtBits, splitVma, vmaMerge } from './mmap.js';
 import { _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_RW, mkPte, pteFlags, ptePfn } from './pagetable.js';
 import { PAGE_SIZE } from './physmap.js';
 import { VM_EXEC, VM_READ, VM_SHARED, VM_WRITE, type Vma } from './vma.js';
@@ -24,7 +24,7 @@ export function mprotect(m: Machine, mm: MmStruct, addr: number, len: number, pr
   const vmas = mm.vmas;
   let i = mm.firstIndexEndingAfter(addr);
   if (i >= vmas.length || vmas[i]!.vm_start > addr) return -ENOMEM;
-  const newBits = protFlags(prot);
+  const newBits = calcVmProtBits(prot);
   let cur = addr;
   while (cur < end) {
     if (i >= vmas.length || vmas[i]!.vm_start > cur) return -ENOMEM;
@@ -37,7 +37,7 @@ export function mprotect(m: Machine, mm: MmStruct, addr: number, len: number, pr
     vma.vm_flags = (vma.vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | newBits;
     changeProtection(m, mm, vma);
     cur = vma.vm_end;
-    i = mergeAround(mm, i) + 1;
+    i = vmaMerge(mm, i) + 1;
   }
   return 0;
 }

@@ -12,6 +12,7 @@ import type { MmStruct } from './mm.js';
 import { _PAGE_PRESENT, _PAGE_SPECIAL, pteFlags, ptePfn } from './pagetable.js';
 import { PAGE_SIZE } from './physmap.js';
 
+/** The `pte` query: the PTE mapping `addr` in `mm` — present, pfn, cache type by the PAT layout, special. */
 export function qPte(m: Machine, mm: MmStruct, addr: number): number {
   const vpn = Math.floor(addr / PAGE_SIZE);
   const pte = vpn < mm.pgd.maxVpn ? mm.pgd.get(vpn) : 0;
@@ -50,7 +51,7 @@ export function memtypeList(m: Machine): { start: string; end: string; type: str
  * `cachemode2protval()` on the active PAT layout, so on `legacy4` or
  * `none` a WT or WP request is a UC- PTE — not with the type requested.
  */
-export function check(m: Machine): { pfn: number; types: string[] }[] {
+export function checkAliases(m: Machine): { pfn: number; types: string[] }[] {
   const user: { pfn: number; pat: number }[] = [];
   const pat = m.hw.pat;
   for (const mm of m.mms.values()) {
@@ -66,9 +67,9 @@ export function check(m: Machine): { pfn: number; types: string[] }[] {
   return findAliases(m.hw, user, kernel, direct);
 }
 
-/** Short name of an MTRR type (`UC`, `WC`, `WT`, `WP`, `WB`). */
-export function mtrrShortName(t: number): string {
-  return ['UC', 'WC', '', '', 'WT', 'WP', 'WB'][t] || 'INVALID';
+/** The `ram_ranges` query: System RAM as merged byte ranges, and its total in bytes. */
+export function ramRanges(m: Machine): { ranges: { start: string; end: string }[]; bytes: number } {
+  return { ranges: m.physmap.ramRanges.map((r) => ({ start: hex(r.start), end: hex(r.end) })), bytes: m.physmap.ramBytes };
 }
 
 /** `0x`-prefixed lowercase hex of a byte address. */
