@@ -56,7 +56,7 @@ describe('page tables at every level count', () => {
         ),
         { numRuns: 30 },
       );
-    });
+    }, 20_000); // up to ~1.6 s alone (5 levels); more on a loaded machine
   }
 
   it('calls pmd_entry once per present PMD entry', () => {
