@@ -10,7 +10,7 @@
  * Functions take the machine `m` and the process `mm`; addresses are bytes.
  */
 import { UC_MINUS, WB, WC } from './cachemode.js';
-import { EAGAIN, EINVAL, EPERM } from './errno.js';
+import { EAGAIN, EINVAL, ENOMEM, EPERM } from './errno.js';
 import type { Machine } from './machine.js';
 import { MmStruct } from './mm.js';
 import { pfnmapTrackCtxPut, remapPfnRange, unmapSingleVma } from './memory.js';
@@ -36,9 +36,17 @@ import {
   Vma,
 } from './vma.js';
 
-/** `munmap(2)`. */
+/**
+ * `munmap(2)` (`do_vmi_munmap()`): the start must be page-aligned and the
+ * range inside the user address space (-EINVAL); the length is rounded up
+ * to a page (`PAGE_ALIGN()`), and a zero length is -EINVAL. Unmapping
+ * where nothing is mapped succeeds.
+ */
 export function munmap(m: Machine, mm: MmStruct, addr: number, len: number): number {
-  return badUserRange(mm, addr, len) ? -EINVAL : doVmiMunmap(m, mm, addr, addr + len);
+  if (addr % PAGE_SIZE !== 0 || (addr + len) / PAGE_SIZE > mm.pgd.limitVpn) return -EINVAL;
+  const end = addr + pageAlign(len);
+  if (end === addr) return -EINVAL;
+  return doVmiMunmap(m, mm, addr, end);
 }
 
 /**
@@ -52,9 +60,17 @@ export function munmap(m: Machine, mm: MmStruct, addr: number, len: number): num
  * `vm_area_free()`. If `->mmap` fails, the new VMA is removed and the old
  * ones are freed all the same: the range is left unmapped
  * (`vms_abort_munmap_vmas()`, their page tables being gone).
+ *
+ * The checks before it, in Linux's order: an unaligned file offset is
+ * -EINVAL (x86 `sys_mmap()`), so is a zero length (`do_mmap()`); the
+ * length is rounded up to a page; a range beyond the user address space is
+ * -ENOMEM and an unaligned address -EINVAL (`__get_unmapped_area()`).
  */
 export function mmap(m: Machine, mm: MmStruct, addr: number, len: number, c: number, flags: number, dev: number, offset: number): number {
-  if (badUserRange(mm, addr, len) || offset % PAGE_SIZE !== 0) return -EINVAL;
+  if (offset % PAGE_SIZE !== 0 || len === 0) return -EINVAL;
+  len = pageAlign(len);
+  if ((addr + len) / PAGE_SIZE > mm.pgd.limitVpn) return -ENOMEM;
+  if (addr % PAGE_SIZE !== 0) return -EINVAL;
   const extra = mmapExtra(c);
   let vmFlags = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | calcVmProtBits(mmapProt(c));
   if (flags === MAP_SHARED) vmFlags |= VM_SHARED | VM_MAYSHARE;
@@ -120,9 +136,9 @@ function mmapMemAllowed(m: Machine, offset: number, len: number): number {
   return 0;
 }
 
-/** Is `[addr, addr+len)` not a valid, page-aligned user range of `mm`? */
-function badUserRange(mm: MmStruct, addr: number, len: number): boolean {
-  return addr % PAGE_SIZE !== 0 || len % PAGE_SIZE !== 0 || len <= 0 || (addr + len) / PAGE_SIZE > mm.pgd.limitVpn;
+/** `PAGE_ALIGN()`: bytes rounded up to a whole page. */
+export function pageAlign(len: number): number {
+  return Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
 }
 
 /** `vma_merge()` for non-special VMAs: joins `vmas[i]` with compatible neighbours; returns its new index. */

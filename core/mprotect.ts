@@ -6,7 +6,7 @@
 import { EINVAL, ENOMEM } from './errno.js';
 import type { Machine } from './machine.js';
 import type { MmStruct } from './mm.js';
-import { calcVmProtBits, splitVma, vmaMerge } from './mmap.js';
+import { calcVmProtBits, pageAlign, splitVma, vmaMerge } from './mmap.js';
 import { _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_RW, mkPte, pteFlags, ptePfn } from './pagetable.js';
 import { PAGE_SIZE } from './physmap.js';
 import { VM_EXEC, VM_READ, VM_SHARED, VM_WRITE, type Vma } from './vma.js';
@@ -14,13 +14,15 @@ import { VM_EXEC, VM_READ, VM_SHARED, VM_WRITE, type Vma } from './vma.js';
 /**
  * `mprotect(2)`: split VMAs at the range's ends, change their flags and
  * PTE protections, merge non-special neighbours; `VM_SPECIAL` VMAs never
- * merge. A hole in the range fails with -ENOMEM after the VMAs before it
- * were changed, as Linux does.
+ * merge. As `do_mprotect_pkey()`: an unaligned start is -EINVAL, a zero
+ * length succeeds at once, the length is rounded up to a page; no VMA at the
+ * start is -ENOMEM, and a hole in the range fails with -ENOMEM after the
+ * VMAs before it were changed.
  */
 export function mprotect(m: Machine, mm: MmStruct, addr: number, len: number, prot: number): number {
-  if (addr % PAGE_SIZE !== 0 || len % PAGE_SIZE !== 0) return -EINVAL;
+  if (addr % PAGE_SIZE !== 0) return -EINVAL;
   if (len === 0) return 0;
-  const end = addr + len;
+  const end = addr + pageAlign(len);
   const vmas = mm.vmas;
   let i = mm.firstIndexEndingAfter(addr);
   if (i >= vmas.length || vmas[i]!.vm_start > addr) return -ENOMEM;
