@@ -2,14 +2,14 @@
  * mm/memory.c: how user page tables get filled and emptied — the driver
  * APIs `remap_pfn_range()` (v6.16: whole-VMA remaps tracked by a
  * reference-counted `pfnmap_track_ctx`), `vmf_insert_pfn_prot()` and
- * `vmf_insert_mixed()`; the handleMmFault path `handle_mm_fault()` (the zero page,
+ * `vmf_insert_mixed()`; the fault path `handle_mm_fault()` (the zero page,
  * anonymous pages, `do_wp_page()`'s COW, and mm/shmem.c's `shmem_fault()`
  * for shared anonymous memory); `copy_page_range()` for fork;
  * `unmap_single_vma()` for munmap and exit; and `pfnmap_track_ctx_release()`.
  *
  * Each function takes the machine `m` (its state lives there) and, for user
  * memory, the process `mm`. Addresses are bytes, pfns and vpns pages.
- * Returns are 0 or -errno; handleMmFault handlers return `RET_SIGBUS`/`RET_SIGSEGV`;
+ * Returns are 0 or -errno; fault handlers return `RET_SIGBUS`/`RET_SIGSEGV`;
  * the installed cache mode is left in `m.outType`.
  */
 import { EINVAL, ENOMEM, RET_SIGBUS, RET_SIGSEGV } from './errno.js';
@@ -114,7 +114,7 @@ function pteProtFlags(m: Machine, vma: Vma, pcm: number): number {
 
 /**
  * `vmf_insert_pfn_prot()` / `vmf_insert_pfn()` (`cache` -1 = `vm_page_prot`):
- * a driver's handleMmFault handler installs one page. The cache mode is whatever
+ * a driver's fault handler installs one page. The cache mode is whatever
  * `lookup_memtype()` says (the insert policy's `insertCachemode`), not
  * what the driver asked for.
  */
