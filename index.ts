@@ -42,5 +42,5 @@ export {
 export { loadTrackerModule, loadTrackerModules, loadedModules, type LoadedModule } from './impls/modules.js';
 
 // The check against the oracle that a tracker passes before it is timed.
-export { verifyTracker, VERIFY_RANDOM_TRACES, VERIFY_SEED, type Divergence, type VerifyOptions, type VerifyResult } from './bench/verify.js';
-export type { OutcomeJson } from './bench/outcome-json.js';
+export { verifyTracker, VERIFY_RANDOM_TRACES, VERIFY_SEED, type Divergence, type VerifyOptions, type VerifyResult } from './bench/verify/verify.js';
+export type { OutcomeJson } from './bench/verify/outcome-json.js';

@@ -1,18 +1,14 @@
 /**
  * Every user-facing message of bench/ (errors, headers, progress lines,
- * verdicts, summary text), in one module so that wording stays consistent
- * and can be reviewed in one place (vega-lite's habit). Functions return
- * plain strings (or lists of lines); callers add the `memtype-bench: `
- * prefix for errors (the CLI does).
+ * verdicts, findings, summary text), in one module so that wording stays
+ * consistent and can be reviewed in one place (vega-lite's habit).
+ *
+ * Messages are plain functions of plain values — strings, numbers, lists
+ * of them, small records of them — and compute nothing: the caller has
+ * derived every figure; a message only words and formats it. This module
+ * imports nothing, so every phase of bench/ may use it. Callers add the
+ * `memtype-bench: ` prefix for errors (the CLI does).
  */
-import type { CompareResult } from './compare.js';
-import type { RunEnv } from './env.js';
-import type { Matrix } from './matrix.js';
-import type { MatrixConfig } from './matrix-config.js';
-import type { GroupProgress } from './progress.js';
-import type { RunManifest } from './results.js';
-import type { RunSummary, SummaryHeader } from './summary.js';
-import type { VerifyResult } from './verify.js';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 const list = (names: readonly string[]): string => (names.length > 0 ? names.join(', ') : '(none registered)');
@@ -23,6 +19,136 @@ const show = (v: unknown): string => {
 const pct = (f: number | null, d = 1): string => (f === null ? '-' : `${(f * 100).toFixed(d)}%`);
 const fixed = (n: number | null, d = 1): string => (n === null ? '-' : n.toFixed(d));
 const minutes = (s: number): string => (s < 10 ? `${s.toFixed(1)} s` : s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`);
+/** The first three names of a list, and how many more. */
+const some = (names: readonly string[]): string => (names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`);
+/** A ratio or interval bound: three significant digits. */
+const r3 = (x: number): string => x.toPrecision(3);
+
+/** A time ratio with its 95% interval, as every ratio is written: `0.830 [0.790, 0.880]`. */
+export function ratioText(r: { ratio: number; low: number; high: number } | null): string {
+  return r === null ? '-' : `${r3(r.ratio)} [${r3(r.low)}, ${r3(r.high)}]`;
+}
+
+/** The title of every ratio column and axis: the one convention (time ÷ reference, < 1 faster). */
+export function ratioTitle(reference: string): string {
+  return `time ÷ ${reference}`;
+}
+
+/** The reading of every ratio, in legends and captions. */
+export const RATIO_NOTE = '< 1 = faster';
+
+/** The facts summary.md, the report and the run's end list about a run. Plain values. */
+export interface RunFacts {
+  matrixSource: string;
+  matrixHash: string;
+  description: string;
+  cells: number;
+  valid: number;
+  invalid: number;
+  errored: number;
+  harness: number;
+  forks: number;
+  shard: string | null;
+  timingNote: string;
+  threads: number;
+  machine: string;
+  baseline: string;
+  host: { cpu: string; cores: number; memoryGiB: number; kernel: string; node: string; v8: string; loadStart: number; loadEnd: number | null } | null;
+  code: { commit: string | null; branch: string | null } | null;
+  startedAt: string;
+  finishedAt: string | null;
+  skipped: readonly string[];
+  missing: number;
+}
+
+/** The precision figures of a run. Plain values; percentages as numbers of percent, shares as fractions. */
+export interface PrecisionFacts {
+  rmeMedian: number | null;
+  rmeMax: number | null;
+  timedCells: number;
+  unstable: number;
+  unstableRatio: number;
+  warmupReplays: number | null;
+  warmupMs: number | null;
+  steadyShare: number | null;
+  sanity: string;
+  emptyShareMedian: number | null;
+  emptyShareMax: number | null;
+  emptyNsPerOp: number | null;
+  nullShareMedian: number | null;
+}
+
+/** One noise reason, plain (bench/summarise/types.ts `NoiseReason`). */
+export type NoiseFact =
+  | { kind: 'rme'; medianPct: number; thresholdPct: number }
+  | { kind: 'load'; start: number; end: number }
+  | { kind: 'unstable'; cells: readonly string[] }
+  | { kind: 'null-not-fastest'; groups: readonly string[] };
+
+/** A tracker of a finding. */
+export interface FindingSide {
+  tracker: string;
+  /** The tracker's name as the charts' legends show it (the part that differs from the baseline). */
+  label: string;
+  nsPerOp: number;
+  vsBaseline: { ratio: number; low: number; high: number } | null;
+  unstable: boolean;
+}
+
+/** One workload's finding. */
+export interface WorkloadFindingFacts {
+  workload: string;
+  size: number;
+  sizeUnit: string;
+  compared: number;
+  fastest: FindingSide;
+  slowest: FindingSide;
+  spread: { ratio: number; low: number; high: number };
+}
+
+/** One design whose cost grows with size. */
+export interface GrowthFacts {
+  workload: string;
+  label: string;
+  class: string;
+  fromSize: number;
+  toSize: number;
+  fromNsPerOp: number;
+  toNsPerOp: number;
+}
+
+/** The figures of a comparison's header and footer. Plain values. */
+export interface CompareFacts {
+  base: string;
+  head: string;
+  rows: number;
+  normalize: boolean;
+  alpha: number;
+  /** Fractions. */
+  minEffect: number;
+  threshold: number;
+  matrixDiffers: boolean;
+  onlyBase: readonly string[];
+  onlyHead: readonly string[];
+  significant: number;
+  /** `significant` ÷ `rows` (0 without rows). */
+  significantShare: number;
+  regressions: number;
+  brokeCorrectness: number;
+  unstable: number;
+  exitCode: number;
+}
+
+/** Why a comparison's verdict is not safe: a run's noise. */
+export interface UnsafeFacts {
+  run: string;
+  /** Median ±95% of the run, percent, when it is wider than what the verdict needs to tell apart; null otherwise. */
+  tooWidePct: number | null;
+  /** What the verdict needs to tell apart, percent (the threshold or the tolerance). */
+  needPct: number;
+  /** The run's own noise reasons, worded (`MSG.noise.reason`). */
+  reasons: readonly string[];
+}
 
 /** The messages, grouped by the module that shows them. */
 export const MSG = {
@@ -41,6 +167,8 @@ export const MSG = {
     timingFixed: (ms: number, from: string) => `${ms} ms timed per fork (from ${from})`,
     timingAuto: (budgetS: number, overheadS: number, forks: number, ms: number, clamp: 'min' | 'max' | null) =>
       `auto: ${budgetS} s${overheadS > 0 ? ` less ${Math.round(overheadS)} s of group and fork overhead` : ''} over ${plural(forks, 'fork')} = ${ms} ms timed each${clamp ? ` (clamped to the ${clamp}imum)` : ''}`,
+    dropped: (groupId: string, machine: string, why: string) => `dropped ${groupId} on ${machine}: ${why}`,
+    allDropped: (n: number) => `nothing to run: every one of the ${plural(n, 'group')} cannot fit its machine (see the lines above)`,
   },
   config: {
     notJson: (file: string, why: string) => `matrix ${file}: not valid JSON: ${why}`,
@@ -56,6 +184,9 @@ export const MSG = {
     badFile: (path: string, why: string) => `${path}: ${why}`,
     both: () => `--machine and --machine-file exclude each other: give a built-in profile or a file`,
     unknownProfile: (name: string, valid: readonly string[]) => `--machine: unknown profile "${name}"; valid profiles: ${list(valid)}`,
+    notAMap: (path: string) =>
+      `${path}: not a /proc/iomem dump or an e820 boot log: expected iomem lines like "00100000-bfffffff : System RAM" or boot-log lines like "BIOS-e820: [mem 0x0000000000100000-0x00000000bfffffff] usable"`,
+    noRam: (path: string) => `${path}: the map has no RAM: expected "System RAM" resources (iomem) or "usable" e820 entries`,
   },
   shard: {
     malformed: (spec: string) => `--shard must be i/n (1 ≤ i ≤ n), auto/n or auto, got "${spec}"`,
@@ -63,15 +194,6 @@ export const MSG = {
     noEnv: () => `--shard auto: neither JOB_COMPLETION_INDEX (Kubernetes Indexed Job) nor SLURM_ARRAY_TASK_ID (Slurm array) is set`,
     outOfRange: (i: number, n: number, fromEnv: boolean) => `--shard: index ${i} is outside 1..${n}${fromEnv ? ' (from the environment)' : ''}`,
     badEnv: (name: string, v: string) => `--shard auto: ${name}=${show(v)} is not a non-negative integer`,
-  },
-  cell: {
-    timingState: (state: string) => `timing ended in state ${state}`,
-    noSamples: () => 'timing kept no samples',
-    belowResolution: () => 'replay below timer resolution',
-    workloadFailed: (why: string) => `workload: ${why}`,
-    oracleFailed: (why: string) => `oracle: ${why}`,
-    unstable: (got: string, first: string) => `non-deterministic: a timed replay gave digest ${got}, the first gave ${first}`,
-    jsBytesFailed: (why: string) => `js bytes: ${why}`,
   },
   results: {
     badRunId: (id: string) => `--run-id must be letters, digits, '.', '_' or '-' (at most 128), got "${id}"`,
@@ -84,146 +206,249 @@ export const MSG = {
     badManifest: (path: string, why: string) => `${path}: malformed run manifest: ${why}`,
   },
   run: {
-    quickAndMatrix: () => `--quick and --matrix exclude each other (--quick is --matrix bench/matrices/quick.json)`,
+    quickAndMatrix: () => `--quick and --matrix exclude each other (--quick is --matrix bench/plan/matrices/quick.json)`,
     badParallel: (n: unknown) => `--parallel must be a positive integer, got ${show(n)}`,
     badMaxSamples: (n: unknown) => `--max-samples must be an integer ≥ 10, got ${show(n)}`,
     resumeConflicts: (flags: readonly string[]) => `--resume takes the matrix, machine and shard from the run; drop ${flags.join(', ')}`,
-    empty: (m: Matrix) => `nothing to run: the matrix is empty (workloads: ${list(m.workloads)}; trackers: ${list(m.trackers)})`,
+    empty: (workloads: readonly string[], trackers: readonly string[]) => `nothing to run: the matrix is empty (workloads: ${list(workloads)}; trackers: ${list(trackers)})`,
     workerFailed: (why: string) => `worker: ${why}`,
     interrupted: (signal: string, done: number, total: number, runId: string) =>
       `\n${signal}: stopped after ${done} of ${total} groups; every finished group is in results.jsonl.\nresume with: memtype-bench run --resume ${runId}\n`,
     resuming: (dir: string, done: number, total: number, dropped: number, torn: boolean) =>
       `resuming ${dir}: ${done} of ${plural(total, 'group')} finished${dropped > 0 ? `; dropped ${plural(dropped, 'line')} of unfinished groups` : ''}${torn ? '; dropped a torn last line' : ''}\n`,
-    listHeader: (m: Matrix, shard: string | null, shardGroups: number, estimateS: number, config: MatrixConfig): string[] => {
-      const perGroup = m.groups[0]?.trackers.length ?? 0;
-      const cells = shardGroups * perGroup;
-      const out = [
-        `matrix ${m.source} (hash ${m.hash})${m.description ? `: ${m.description}` : ''}`,
-        `${plural(m.groups.length, 'group')} × ${plural(perGroup, 'tracker')} = ${plural(m.cellCount, 'cell')}, each measured in ${plural(m.forks, 'fork')} (a fresh isolate each) = ${plural(m.cellCount * m.forks, 'fork')}${shard ? `; shard ${shard}: ${plural(shardGroups, 'group')}, ${plural(cells, 'cell')}` : ''}`,
-        `trackers: null (harness), ${m.baseline} (baseline)${m.trackers.filter((t) => t !== m.baseline).length > 0 ? `, ${m.trackers.filter((t) => t !== m.baseline).join(', ')}` : ''}`,
-        `workloads: ${m.workloads.join(', ')}; machine: ${m.machine}; seeds: ${m.seeds.join(', ')}${m.bugs?.length ? `; historical bugs ON: ${m.bugs.join(', ')}` : ''}`,
-        `timing: ${m.timingNote}; warm-up ${m.timing.warmupMinMs}–${m.timing.warmupMaxMs} ms to a steady state; ≥ ${m.timing.minSamples} samples per fork`,
-        `estimated: ${minutes(estimateS)} on 2 unloaded cores (${m.overheads.forkSeconds} s per fork and ${m.overheads.groupSeconds} s per group of overhead, plus the timed budget and warm-up; replays longer than the budget take longer)`,
-      ];
-      if (m.modules !== undefined && m.modules.length > 0) out.push(`tracker modules: ${m.modules.map((x) => `${x.path} (${x.digest})`).join(', ')}`);
-      if (m.skipped.length > 0) {
-        const why = new Map(config.trackers.map((e) => [e.match, e.why]));
-        out.push(`skipped (optional, no registered tracker matches): ${m.skipped.map((s) => (why.get(s) ? `${s} (${why.get(s)})` : s)).join(', ')}`);
-      }
-      out.push(`cells:`);
-      return out;
-    },
-    header: (mf: RunManifest, env: RunEnv, todo: number, estimateS: number, cores: number, linesPath: string) => {
-      const m = mf.matrix;
-      const perGroup = m.groups[0]?.trackers.length ?? 0;
-      const threads = mf.threads;
-      const shard = mf.shard ? `; shard ${mf.shard.index}/${mf.shard.count} (${plural(mf.groupIds.length, 'group')} of ${m.groups.length})` : '';
-      const lines = [
-        `memtype-bench run ${mf.runId}: ${plural(mf.groupIds.length, 'group')} × ${plural(perGroup, 'tracker')} (null + baseline ${m.baseline} + ${m.trackers.filter((t) => t !== m.baseline).length} more) × ${plural(m.forks, 'fork')}${shard}`,
-        `matrix: ${m.source} (hash ${m.hash}); machine: ${m.machine}; timing: ${m.timingNote}${m.bugs?.length ? `; historical bugs ON: ${m.bugs.join(', ')}` : ''}`,
-        `forks: a fresh ${mf.isolation === 'process' ? 'child process' : 'worker thread'} per tracker and fork, ${plural(threads, 'fork')} measuring at once` +
-          (threads === 1 ? ' (one at a time for stable timing; --parallel N to change)' : ' (--parallel; timings may interfere)') +
-          ` on ${cores} cores; ${plural(todo, 'group')} to run, ≈ ${minutes(estimateS)}`,
-      ];
-      if (m.modules !== undefined && m.modules.length > 0) lines.push(`tracker modules: ${m.modules.map((x) => `${x.path} (${x.digest})`).join(', ')}`);
-      if (env.loadAverage1m > Math.max(0.5, cores - 1.5)) lines.push(`note: load average ${env.loadAverage1m} on ${cores} cores: other processes compete with the measurement`);
-      lines.push(`results: ${linesPath}`);
-      return lines.join('\n') + '\n';
-    },
+    listHeader: (f: {
+      source: string;
+      hash: string;
+      description: string;
+      groups: number;
+      perGroup: number;
+      cells: number;
+      forks: number;
+      /** Cells × forks. */
+      forkCount: number;
+      shard: string | null;
+      shardGroups: number;
+      shardCells: number;
+      baseline: string;
+      others: readonly string[];
+      workloads: readonly string[];
+      machine: string;
+      seeds: readonly number[];
+      bugs: readonly string[];
+      timingNote: string;
+      warmupMinMs: number;
+      warmupMaxMs: number;
+      minSamples: number;
+      estimateS: number;
+      forkSeconds: number;
+      groupSeconds: number;
+      modules: readonly string[];
+      skipped: readonly string[];
+      dropped: readonly string[];
+    }): string[] => [
+      `matrix ${f.source} (hash ${f.hash})${f.description ? `: ${f.description}` : ''}`,
+      `${plural(f.groups, 'group')} × ${plural(f.perGroup, 'tracker')} = ${plural(f.cells, 'cell')}, each measured in ${plural(f.forks, 'fork')} (a fresh isolate each) = ${plural(f.forkCount, 'fork')}${f.shard ? `; shard ${f.shard}: ${plural(f.shardGroups, 'group')}, ${plural(f.shardCells, 'cell')}` : ''}`,
+      `trackers: null (harness), ${f.baseline} (baseline)${f.others.length > 0 ? `, ${f.others.join(', ')}` : ''}`,
+      `workloads: ${f.workloads.join(', ')}; machine: ${f.machine}; seeds: ${f.seeds.join(', ')}${f.bugs.length > 0 ? `; historical bugs ON: ${f.bugs.join(', ')}` : ''}`,
+      `timing: ${f.timingNote}; warm-up ${f.warmupMinMs}–${f.warmupMaxMs} ms to a steady state; ≥ ${f.minSamples} samples per fork`,
+      `estimated: ${minutes(f.estimateS)} on 2 unloaded cores (${f.forkSeconds} s per fork and ${f.groupSeconds} s per group of overhead, plus the timed budget and warm-up; replays longer than the budget take longer)`,
+      ...(f.modules.length > 0 ? [`tracker modules: ${f.modules.join(', ')}`] : []),
+      ...(f.skipped.length > 0 ? [`skipped (optional, no registered tracker matches): ${f.skipped.join(', ')}`] : []),
+      ...(f.dropped.length > 0 ? [`dropped before the run (cannot fit the machine): ${plural(f.dropped.length, 'group')}`, ...f.dropped.map((d) => `  ${d}`)] : []),
+      `cells:`,
+    ],
+    header: (f: {
+      runId: string;
+      groups: number;
+      perGroup: number;
+      baseline: string;
+      others: number;
+      forks: number;
+      shard: string | null;
+      matrixGroups: number;
+      source: string;
+      hash: string;
+      machine: string;
+      timingNote: string;
+      bugs: readonly string[];
+      isolation: 'thread' | 'process';
+      threads: number;
+      cores: number;
+      todo: number;
+      estimateS: number;
+      modules: readonly string[];
+      /** The load average at start, when it is high enough to compete with the measurement; null otherwise. */
+      busyLoad: number | null;
+      linesPath: string;
+    }) =>
+      [
+        `memtype-bench run ${f.runId}: ${plural(f.groups, 'group')} × ${plural(f.perGroup, 'tracker')} (null + baseline ${f.baseline} + ${f.others} more) × ${plural(f.forks, 'fork')}${f.shard ? `; shard ${f.shard} (${plural(f.groups, 'group')} of ${f.matrixGroups})` : ''}`,
+        `matrix: ${f.source} (hash ${f.hash}); machine: ${f.machine}; timing: ${f.timingNote}${f.bugs.length > 0 ? `; historical bugs ON: ${f.bugs.join(', ')}` : ''}`,
+        `forks: a fresh ${f.isolation === 'process' ? 'child process' : 'worker thread'} per tracker and fork, ${plural(f.threads, 'fork')} measuring at once` +
+          (f.threads === 1 ? ' (one at a time for stable timing; --parallel N to change)' : ' (--parallel; timings may interfere)') +
+          ` on ${f.cores} cores; ${plural(f.todo, 'group')} to run, ≈ ${minutes(f.estimateS)}`,
+        ...(f.modules.length > 0 ? [`tracker modules: ${f.modules.join(', ')}`] : []),
+        ...(f.busyLoad !== null ? [`note: load average ${f.busyLoad} on ${f.cores} cores: other processes compete with the measurement`] : []),
+        `results: ${f.linesPath}`,
+      ].join('\n') + '\n',
+    preflight: (lines: readonly string[]) => (lines.length === 0 ? '' : `preflight: ${plural(lines.length, 'group')} cannot fit the machine and will not run:\n${lines.map((l) => `  ${l}`).join('\n')}\n`),
     cellError: (cellId: string, error: string) => `error: ${cellId}: ${error}`,
-    verified: (tracker: string, v: { state: string; error?: string }, modules: readonly string[]) =>
-      v.state === 'passed'
+    verified: (tracker: string, passed: boolean, error: string | null, modules: readonly string[]) =>
+      passed
         ? `verify: ${tracker} matches the oracle on the conformance and random traces\n`
-        : `verify: ${tracker} FAILED: ${v.error ?? ''}; it will not be timed (memtype-bench verify ${modules.map((m) => `--tracker-module ${m} `).join('')}--tracker ${tracker} writes the minimal trace; run --no-verify times it unchecked)\n`,
+        : `verify: ${tracker} FAILED: ${error ?? ''}; it will not be timed (memtype-bench verify ${modules.map((m) => `--tracker-module ${m} `).join('')}--tracker ${tracker} writes the minimal trace; run --no-verify times it unchecked)\n`,
     verifyDiverged: (trace: string, line: number, op: string) => `diverges from the oracle at ${trace}, line ${line} (${op})`,
     verifyTimeout: (ms: number) => `verify did not finish in ${Math.round(ms / 1000)} s (a replay that never ends?)`,
     refused: (why: string) => `not timed: verify failed: ${why}`,
-    report: (path: string) => `report: ${path}\n`,
-    files: (lines: string, files: readonly string[], charts: readonly string[]) => `results: ${lines}\nsummary: ${files.join(', ')}\n${charts.length > 0 ? `charts: ${charts.join(', ')}\n` : ''}`,
-    verdict: (failed: number, total: number, measured: number) =>
-      failed === 0 ? `all ${measured} tracker cells valid\n` : `FAILED: ${failed} of ${total} cells are INVALID or errored (exit status 1)\n`,
+    files: (lines: string, dir: string, names: readonly string[]) => `results: ${lines}\nwritten in ${dir}: ${names.join(', ')}\n`,
+    verdict: (failed: number, total: number, measured: number, noise: readonly string[]) =>
+      failed > 0
+        ? `FAILED: ${failed} of ${total} cells are INVALID or errored (exit status 1)\n`
+        : noise.length > 0
+          ? `all ${measured} tracker cells valid; NOISY, read the figures with care: ${noise.join('; ')}\n`
+          : `all ${measured} tracker cells valid\n`,
   },
   progress: {
-    line: (p: GroupProgress) => `[${p.done}/${p.total}] ${p.groupId}: ${plural(p.cells, 'cell')}, ${p.ops === null ? '-' : p.ops.toLocaleString('en-US')} ops, ${(p.wallMs / 1000).toFixed(1)} s, ${p.note}`,
+    line: (p: { done: number; total: number; groupId: string; cells: number; ops: number | null; wallMs: number; note: string }) =>
+      `[${p.done}/${p.total}] ${p.groupId}: ${plural(p.cells, 'cell')}, ${p.ops === null ? '-' : p.ops.toLocaleString('en-US')} ops, ${(p.wallMs / 1000).toFixed(1)} s, ${p.note}`,
     barFormat: () => 'groups {bar} {value}/{total} {percentage}% | elapsed {duration_formatted} | ETA {eta_formatted} | {last}',
-    barLast: (p: GroupProgress) => `${p.groupId}: ${p.note}`,
+    barLast: (groupId: string, note: string) => `${groupId}: ${note}`,
     groupOk: () => 'all valid',
     groupBad: (n: number) => `${n} INVALID or errored`,
     groupError: (why: string) => `ERROR ${why}`,
   },
+  findings: {
+    title: () => 'Findings',
+    none: () => 'no workload has two or more valid tracker cells timed at one size: nothing to compare',
+    workload: (f: WorkloadFindingFacts) =>
+      `${f.workload} @ ${f.size}${f.sizeUnit ? ` ${f.sizeUnit}` : ''}: fastest ${f.fastest.label}${f.fastest.unstable ? ' (UNSTABLE)' : ''}, ${f.fastest.nsPerOp.toFixed(1)} ns/op, ${ratioTitle('baseline')} ${ratioText(f.fastest.vsBaseline)}; ` +
+      `slowest ${f.slowest.label}${f.slowest.unstable ? ' (UNSTABLE)' : ''}, ${f.slowest.nsPerOp.toFixed(1)} ns/op, ${ratioTitle('baseline')} ${ratioText(f.slowest.vsBaseline)}; ` +
+      `slowest ÷ fastest ${ratioText(f.spread)} (${plural(f.compared, 'tracker')} compared)`,
+    grows: (g: GrowthFacts) =>
+      `grows with size: ${g.label} on ${g.workload}, tracker-only cost ${g.fromNsPerOp.toFixed(1)} → ${g.toNsPerOp.toFixed(1)} ns/op from size ${g.fromSize} to ${g.toSize} (fit ${g.class}, net of the null tracker)`,
+    noGrowth: (factor: number) => `no design's own cost grows with size (fit net of the null tracker, at least ×${factor} across three or more sizes)`,
+    growthRule: (factor: number) => `a design grows when its tracker-only ns/op (net of the null tracker, paired by fork) fits a class other than O(1) across three or more sizes and rises at least ×${factor}`,
+  },
+  noise: {
+    reason: (r: NoiseFact) =>
+      r.kind === 'rme'
+        ? `the median ±95% is ${r.medianPct.toFixed(1)}%, above ${r.thresholdPct}%`
+        : r.kind === 'load'
+          ? `the load average went from ${r.start} to ${r.end} during the run`
+          : r.kind === 'unstable'
+            ? `the forks of ${plural(r.cells.length, 'cell')} disagree (${some(r.cells)})`
+            : `the null tracker is not the fastest in ${plural(r.groups.length, 'group')} (${some(r.groups)})`,
+    unsafe: (u: UnsafeFacts) =>
+      `note: ${u.run}'s noise makes this verdict unsafe: ${[...(u.tooWidePct !== null ? [`its median ±95% is ${u.tooWidePct.toFixed(1)}%, more than the ${u.needPct}% to tell apart`] : []), ...u.reasons].join('; ')}`,
+  },
   summary: {
-    facts: (s: RunSummary, h: SummaryHeader): string[] => [
-      `matrix: \`${h.matrix.source}\` (hash \`${s.matrixHash}\`)${h.matrix.description ? ` — ${h.matrix.description}` : ''}`,
-      `cells: ${s.cells.length} (${s.counts.valid} valid, ${s.counts.invalid} invalid, ${s.counts.errored} errored, ${s.counts.unchecked} null-tracker), each in ${plural(h.matrix.forks, 'fork')} (fresh isolates, interleaved)${h.shard ? `; shard ${h.shard}` : ''}`,
-      `timing: ${h.matrix.timingNote}; ${plural(h.threads, 'fork')} measuring at once`,
-      `machine: ${h.matrix.machine}`,
-      `baseline for ratios: \`${s.baseline}\` (time ratio, < 1 is faster; 95% interval of a two-level bootstrap over forks, then samples)`,
-      ...(h.env
+    facts: (f: RunFacts): string[] => [
+      `matrix: \`${f.matrixSource}\` (hash \`${f.matrixHash}\`)${f.description ? ` — ${f.description}` : ''}`,
+      `cells: ${f.cells} (${f.valid} valid, ${f.invalid} invalid, ${f.errored} errored, ${f.harness} null-tracker), each in ${plural(f.forks, 'fork')} (fresh isolates, interleaved)${f.shard ? `; shard ${f.shard}` : ''}`,
+      `timing: ${f.timingNote}; ${plural(f.threads, 'fork')} measuring at once`,
+      `machine: ${f.machine}`,
+      `baseline for ratios: \`${f.baseline}\` (${ratioTitle('baseline')}, ${RATIO_NOTE}; 95% interval of a two-level bootstrap over forks, then samples)`,
+      ...(f.host
         ? [
-            `host: ${h.env.cpuModel}, ${h.env.cores} cores, ${(h.env.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Linux ${h.env.kernel}, Node ${h.env.node} (V8 ${h.env.v8}), load ${h.env.loadAverage1m} at start`,
-            `code: ${h.env.gitCommit ?? 'unknown commit'}${h.env.gitBranch ? ` (${h.env.gitBranch})` : ''}`,
+            `host: ${f.host.cpu}, ${f.host.cores} cores, ${f.host.memoryGiB.toFixed(1)} GiB, Linux ${f.host.kernel}, Node ${f.host.node} (V8 ${f.host.v8}), load ${f.host.loadStart} at start${f.host.loadEnd !== null ? `, ${f.host.loadEnd} at the end` : ''}`,
           ]
         : []),
-      `started ${h.startedAt}, finished ${h.finishedAt ?? '(not finished)'}`,
-      ...(h.matrix.skipped.length > 0 ? [`optional lineup entries not registered: ${h.matrix.skipped.join(', ')}`] : []),
-      ...(s.complete ? [] : [`INCOMPLETE: ${plural(s.missing.length, 'cell')} missing`]),
+      ...(f.code ? [`code: ${f.code.commit ?? 'unknown commit'}${f.code.branch ? ` (${f.code.branch})` : ''}`] : []),
+      `started ${f.startedAt}, finished ${f.finishedAt ?? '(not finished)'}`,
+      ...(f.skipped.length > 0 ? [`optional lineup entries not registered: ${f.skipped.join(', ')}`] : []),
+      ...(f.missing > 0 ? [`INCOMPLETE: ${plural(f.missing, 'cell')} missing`] : []),
     ],
-    precision: (s: RunSummary, unstableRatio: number): string[] => [
-      `precision: median ±${fixed(s.rmeMedian)}% (max ±${fixed(s.rmeMax)}%): half the 95% interval of a cell's median of fork medians, over ${s.cells.filter((c) => c.role !== 'null' && c.rme !== null).length} timed tracker cells; ${MSG.summary.unstable(s, unstableRatio)}`,
-      `warm-up: median ${fixed(s.warmup.replaysMedian, 0)} replays and ${fixed(s.warmup.msMedian, 0)} ms per fork (first, cold replay included); ${pct(s.warmup.steadyShare, 0)} of forks reached a steady state before the bound`,
-      MSG.summary.sanity(s),
-      `harness overhead: empty replay = ${pct(s.harness.emptyShareMedian, 2)} of the median cell time (max ${pct(s.harness.emptyShareMax, 2)}; ${fixed(s.harness.emptyNsPerOpMedian, 2)} ns/op); null tracker (harness + machine core) = ${pct(s.harness.nullShareMedian)} of a cell's time`,
+    precision: (p: PrecisionFacts): string[] => [
+      `precision: median ±${fixed(p.rmeMedian)}% (max ±${fixed(p.rmeMax)}%): half the 95% interval of a cell's median of fork medians, over ${p.timedCells} timed tracker cells; ${MSG.summary.unstable(p.unstable, p.unstableRatio)}`,
+      `warm-up: median ${fixed(p.warmupReplays, 0)} replays and ${fixed(p.warmupMs, 0)} ms per fork (first, cold replay included); ${pct(p.steadyShare, 0)} of forks reached a steady state before the bound`,
+      p.sanity,
+      `harness overhead: empty replay = ${pct(p.emptyShareMedian, 2)} of the median cell time (max ${pct(p.emptyShareMax, 2)}; ${fixed(p.emptyNsPerOp, 2)} ns/op); null tracker (harness + machine core) = ${pct(p.nullShareMedian)} of a cell's time`,
     ],
-    unstable: (s: RunSummary, unstableRatio: number) => `${plural(s.unstable.length, 'cell')} UNSTABLE (forks disagree by more than ×${unstableRatio})`,
-    sanity: (s: RunSummary) =>
-      s.nullNotFastest.length === 0
+    unstable: (n: number, unstableRatio: number) => `${plural(n, 'cell')} UNSTABLE (forks disagree by more than ×${unstableRatio})`,
+    sanity: (groups: readonly { groupId: string; faster: readonly { tracker: string; ratio: number }[] }[]) =>
+      groups.length === 0
         ? 'sanity: the null tracker is the fastest cell of every group'
-        : `sanity: the null tracker is NOT the fastest in ${plural(s.nullNotFastest.length, 'group')}: ${s.nullNotFastest.map((g) => `${g.groupId} (${g.faster.map((f) => `${f.tracker} ×${f.ratio.toFixed(2)}`).join(', ')})`).join('; ')}`,
+        : `sanity: the null tracker is NOT the fastest in ${plural(groups.length, 'group')}: ${groups.map((g) => `${g.groupId} (${g.faster.map((f) => `${f.tracker} ×${f.ratio.toFixed(2)}`).join(', ')})`).join('; ')}`,
     failedCell: (id: string, label: string, error: string | null) => `\`${id}\`: ${label}${error ? ` — ${error}` : ''}`,
     missingCell: (id: string) => `\`${id}\`: missing`,
+    verdictOk: (measured: number) => `All ${measured} tracker cells match the oracle.`,
+    verdictBad: (failed: number, total: number, missing: number) =>
+      [failed > 0 ? `${failed} of ${total} cells are INVALID or ERRORED` : '', missing > 0 ? `${missing} cells missing` : ''].filter((x) => x !== '').join('; '),
+    noisy: (reasons: readonly string[]) => `Noisy: ${reasons.join('; ')}.`,
+    tornTail: (file: string) => `${file} ended in a torn line (an interrupted write), which was dropped`,
+  },
+  conformance: {
+    unreadable: (dir: string, code: string) => `conformance traces ${dir}: cannot read the folder (${code})`,
+    empty: (dir: string) => `conformance traces ${dir}: no *.jsonl trace`,
+    badTrace: (path: string, why: string) => `conformance trace ${path}: ${why}`,
+    notObject: (line: number) => `line ${line}: an expectation must be a JSON object`,
+    noOp: (line: number) => `line ${line}: an expectation must follow an op line`,
   },
   compare: {
     badThreshold: (t: number) => `--threshold must be a percentage ≥ 0, got ${show(t * 100)}`,
     badAlpha: (a: number) => `--alpha must be in (0, 1), got ${show(a)}`,
     badMinEffect: (e: number) => `--min-effect must be a percentage in [0, 100), got ${show(e * 100)}`,
-    empty: (dir: string) => `${dir}: no result lines to compare`,
-    header: (c: CompareResult) =>
-      `compare ${c.base} (base) → ${c.head} (head): ${plural(c.rows.length, 'common cell')}${c.options.normalize === 'null' ? ", times relative to the null tracker's fork of the same block" : ''}; the unit is the fork (a fresh isolate)\n` +
-      `significant = Welch p < ${c.options.alpha} on log fork medians, 95% interval (bootstrap over forks, then samples) excluding 1, |change| ≥ ${(c.options.minEffect * 100).toFixed(1)}%; regression = significant, interval above +${(c.options.threshold * 100).toFixed(1)}% and Benjamini–Hochberg q < ${c.options.alpha} over all cells` +
+    header: (c: CompareFacts) =>
+      `compare ${c.base} (base) → ${c.head} (head): ${plural(c.rows, 'common cell')}${c.normalize ? ", times relative to the null tracker's fork of the same block" : ''}; the unit is the fork (a fresh isolate); ${ratioTitle('base')}, ${RATIO_NOTE}\n` +
+      `significant = Welch p < ${c.alpha} on log fork medians, 95% interval (bootstrap over forks, then samples) excluding 1, |change| ≥ ${(c.minEffect * 100).toFixed(1)}%; regression = significant, interval above +${(c.threshold * 100).toFixed(1)}% and Benjamini–Hochberg q < ${c.alpha} over all cells` +
       (c.matrixDiffers ? '\nnote: the runs have different matrix hashes; cells are matched by id' : ''),
-    footer: (c: CompareResult): string[] => {
-      const out: string[] = [];
-      if (c.onlyBase.length > 0) out.push(`only in base: ${c.onlyBase.join(', ')}`);
-      if (c.onlyHead.length > 0) out.push(`only in head: ${c.onlyHead.join(', ')}`);
-      out.push(
-        `${c.significant} of ${plural(c.rows.length, 'cell')} changed significantly (${c.rows.length > 0 ? ((100 * c.significant) / c.rows.length).toFixed(1) : '0.0'}%); ${plural(c.regressions, 'regression')} beyond ${(c.options.threshold * 100).toFixed(1)}%; ${plural(c.brokeCorrectness, 'cell')} lost correctness`,
-      );
-      if (c.unstable > 0) out.push(`note: ${plural(c.unstable, 'cell')} marked unstable (their forks disagree in one run): no safe verdict on them; measure them with more --forks`);
-      out.push(c.exitCode === 0 ? 'verdict: no confident regression (exit status 0)' : 'verdict: REGRESSION (exit status 1)');
-      return out;
-    },
+    footer: (c: CompareFacts, unsafe: readonly string[]): string[] => [
+      ...(c.onlyBase.length > 0 ? [`only in base: ${c.onlyBase.join(', ')}`] : []),
+      ...(c.onlyHead.length > 0 ? [`only in head: ${c.onlyHead.join(', ')}`] : []),
+      `${c.significant} of ${plural(c.rows, 'cell')} changed significantly (${pct(c.significantShare)}); ${plural(c.regressions, 'regression')} beyond ${(c.threshold * 100).toFixed(1)}%; ${plural(c.brokeCorrectness, 'cell')} lost correctness`,
+      ...(c.unstable > 0 ? [`note: ${plural(c.unstable, 'cell')} marked unstable (their forks disagree in one run): no safe verdict on them; measure them with more --forks`] : []),
+      ...unsafe,
+      c.exitCode === 0 ? `verdict: no confident regression (exit status 0)${unsafe.length > 0 ? ', but see the notes: not a safe verdict' : ''}` : 'verdict: REGRESSION (exit status 1)',
+    ],
+  },
+  agreement: {
+    header: (a: string, b: string, rows: number) => `agreement of ${a} and ${b}: ${plural(rows, 'tracker cell')} in both (${ratioTitle('baseline')}, ${RATIO_NOTE})`,
+    row: (cellId: string, r1: string, r2: string, why: readonly string[]) => `  ${cellId}: ${r1} vs ${r2} — ${why.join(', ')}`,
+    contradictory: () => 'CONTRADICTORY',
+    disjoint: () => 'intervals disjoint',
+    apart: (drift: number) => `ratios ${pct(drift)} apart`,
+    unstable: () => 'unstable',
+    figures: (consistent: number, rows: number, share: number | null, tolerance: number, contradictory: number, medianDrift: number | null, maxDrift: number | null): string[] => [
+      `consistent (intervals overlap, ratios within ${pct(tolerance, 0)}): ${consistent} of ${rows} = ${pct(share)}`,
+      `contradictory (significant in opposite directions): ${contradictory}`,
+      `median |r1/r2 − 1|: ${pct(medianDrift, 2)} (max ${pct(maxDrift, 1)})`,
+    ],
   },
   verify: {
     badCount: (n: unknown) => `--random must be a non-negative integer, got ${show(n)}`,
     nothing: () => 'nothing to verify: load parts with --tracker-module PATH, or name trackers with --tracker',
     unwritable: (file: string, code: string) => `cannot write the minimal trace ${file} (${code})`,
-    passed: (r: Extract<VerifyResult, { state: 'passed' }>) =>
-      `ok    ${r.tracker}  ${plural(r.conformance, 'conformance trace')} + ${plural(r.random, 'random trace')}, ${r.ops.toLocaleString('en-US')} ops${r.invariants ? ', invariants checked after every mutation' : ''}`,
-    failed: (r: Extract<VerifyResult, { state: 'failed' }>, file: string | null, modules: readonly string[]): string[] => {
-      const d = r.first;
-      const lines = [
-        `FAIL  ${r.tracker}  diverges from the oracle`,
-        `  ${d.trace}, line ${d.line}: ${d.opLine}`,
-        `  op:      ${d.op}`,
-        `  oracle:  ${JSON.stringify(d.oracle)}`,
-        `  tracker: ${JSON.stringify(d.tracker)}`,
-      ];
-      if (r.minimal !== null && file !== null) {
-        lines.push(`  minimal trace (${plural(r.minimal.ops, 'op')}, diverging at line ${r.minimal.line}): ${file}`);
-        lines.push(`  replay it: memtype-bench replay ${modules.map((m) => `--tracker-module ${m} `).join('')}--tracker ${r.tracker} ${file}`);
-      }
-      return lines;
-    },
+    passed: (tracker: string, conformance: number, random: number, ops: number, invariants: boolean) =>
+      `ok    ${tracker}  ${plural(conformance, 'conformance trace')} + ${plural(random, 'random trace')}, ${ops.toLocaleString('en-US')} ops${invariants ? ', invariants checked after every mutation' : ''}`,
+    failed: (
+      tracker: string,
+      d: { trace: string; line: number; opLine: string; op: string; oracle: string; tracker: string },
+      minimal: { ops: number; line: number; file: string } | null,
+      modules: readonly string[],
+    ): string[] => [
+      `FAIL  ${tracker}  diverges from the oracle`,
+      `  ${d.trace}, line ${d.line}: ${d.opLine}`,
+      `  op:      ${d.op}`,
+      `  oracle:  ${d.oracle}`,
+      `  tracker: ${d.tracker}`,
+      ...(minimal !== null
+        ? [
+            `  minimal trace (${plural(minimal.ops, 'op')}, diverging at line ${minimal.line}): ${minimal.file}`,
+            `  replay it: memtype-bench replay ${modules.map((m) => `--tracker-module ${m} `).join('')}--tracker ${tracker} ${minimal.file}`,
+          ]
+        : []),
+    ],
+  },
+  replay: {
+    unreadable: (path: string, code: string) => `cannot read trace ${path}: ${code}`,
+    traceError: (message: string) => `trace error: ${message}\n`,
+    checkDiffers: (line: number, op: string, oracle: string, tracker: string, trackerName: string) =>
+      `check: line ${line} (${op}): ${trackerName} gives ${tracker}, the oracle ${oracle}\n`,
+    checkOk: (ops: number, trackerName: string) => `check: ${trackerName} gives the oracle's outcome on all ${plural(ops, 'operation')}\n`,
+    checkFailed: (n: number) => `check: ${plural(n, 'operation')} differ from the oracle (exit status 1)\n`,
+  },
+  workload: {
+    unwritable: (file: string, code: string) => `cannot write trace ${file}: ${code}`,
   },
   merge: {
     noInputs: () => `merge needs at least one run to merge`,
@@ -234,5 +459,16 @@ export const MSG = {
     done: (dir: string, inputs: number, lines: number, duplicates: number, missing: readonly string[]) =>
       `merged ${plural(inputs, 'run')} into ${dir}: ${plural(lines, 'line')}${duplicates > 0 ? `, ${plural(duplicates, 'duplicate')} dropped` : ''}\n` +
       (missing.length === 0 ? 'complete: every cell of the matrix is present\n' : `INCOMPLETE: ${plural(missing.length, 'cell')} missing (exit status 1):\n${missing.map((m) => `  ${m}`).join('\n')}\n`),
+  },
+  report: {
+    noFolder: (dir: string) => `${dir}: no such run folder (expected a folder holding run.json and results.jsonl)`,
+    notFolder: (dir: string) => `${dir}: not a folder (expected a run folder holding run.json and results.jsonl)`,
+    noLines: (path: string) => `${path}: no result lines to report (expected one JSON line per cell × fork)`,
+    sameFolder: (dir: string) => `publish: --out ${dir} is the run folder itself; give another folder`,
+    outNotEmpty: (dir: string, generator: string) => `publish: ${dir} exists, is not empty and is not a folder written by publish (no ${generator} index.html); give a new or empty folder`,
+    written: (path: string) => `report: ${path}\n`,
+    published: (dir: string, index: string, charts: number, files: number) => `published ${dir}: ${index}, ${charts} charts (SVG + PNG + vega-lite spec), ${files} results files\n`,
+    chartFailed: (name: string, why: string) => `chart ${name} could not be rendered: ${why}`,
+    fontNote: (note: string) => `note: ${note}\n`,
   },
 } as const;

@@ -1,11 +1,14 @@
 /**
  * What a machine is made of, as data: the physical-map source, MTRRs, PAT
- * mode and page-table shape. Serialisable (sent to workers, written into
- * traces as the `machine` line). A spec naming only a built-in `profile` is
- * resolved to concrete map text by `workloads/profiles.ts` before the core
- * builds hardware from it.
+ * mode and page-table shape. `MachineSpec` is the description as written
+ * (a trace's `machine` line, a user's file texts); a spec naming only a
+ * built-in `profile` is resolved to concrete map text by
+ * `workloads/profiles.ts`. `ParsedMachine` is that description parsed once,
+ * at the edge (core/hardware.ts `parseMachineSpec`): what workloads and
+ * `Hardware` take. Both are plain data (sent to workers without a parse).
  */
 import type { PatMode } from './cachemode.js';
+import type { Resource } from './physmap.js';
 
 /** One e820 entry, byte addresses, `end` exclusive (trace `machine.e820`). */
 export interface E820Entry {
@@ -53,4 +56,21 @@ export interface MachineSpec {
   dynamicLevels?: boolean;
   /** `CONFIG_STRICT_DEVMEM` (trace `strict_devmem`; default true, as every distribution kernel sets it). */
   strictDevmem?: boolean;
+}
+
+/** A machine spec parsed once: what workloads and `Hardware` take. Plain data (structured-clone safe). */
+export interface ParsedMachine {
+  /** The resolved description it was parsed from (map text included): a trace written from the machine carries it. */
+  readonly spec: MachineSpec;
+  /** The physical address map as `/proc/iomem` resources, byte addresses, `end` exclusive, in file order. */
+  readonly resources: readonly Resource[];
+  /** The MTRRs; null when MTRRs are absent or disabled (`mtrr_type_lookup()` answers UC since 6.5). */
+  readonly mtrr: MtrrSpec | null;
+  readonly pat: PatMode;
+  /** Page-table levels at start. */
+  readonly pageTableLevels: 2 | 3 | 4 | 5;
+  /** s390-style: levels added on demand. */
+  readonly dynamicLevels: boolean;
+  /** `CONFIG_STRICT_DEVMEM` (default on): `/dev/mem` refuses RAM above 1 MiB (`devmem_is_allowed()`). */
+  readonly strictDevmem: boolean;
 }

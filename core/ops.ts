@@ -10,7 +10,7 @@
  * process id (-1 = kernel context). Field layout per op is documented on each
  * `Op` member; the trace reader and writer are its only other users.
  */
-import type { MachineSpec } from './machine-spec.js';
+import type { ParsedMachine } from './machine-spec.js';
 
 export const STRIDE = 8;
 /** Slot offsets inside one record. */
@@ -143,8 +143,8 @@ export function mmapODsync(extra: number): boolean {
  * replays. `ops.length >= count * STRIDE`.
  */
 export interface OpStream {
-  /** The machine the stream runs on. */
-  readonly machine: MachineSpec;
+  /** The machine the stream runs on, parsed. */
+  readonly machine: ParsedMachine;
   /** Packed records, `STRIDE` slots each. */
   readonly ops: Float64Array;
   /** Number of operations. */
@@ -170,7 +170,7 @@ export class OpStreamBuilder {
   private readonly strings: string[] = [];
   private readonly stringIds = new Map<string, number>();
 
-  constructor(readonly machine: MachineSpec, capacity = 1024) {
+  constructor(readonly machine: ParsedMachine, capacity = 1024) {
     this.buf = new Float64Array(Math.max(1, capacity) * STRIDE);
   }
 

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CATTR_NAME, PAT_MODES, SHORT_NAME, parseCacheMode, type PatMode } from './cachemode.js';
 import { InputError } from './errors.js';
-import type { E820Entry, MachineSpec, MtrrSpec } from './machine-spec.js';
+import { parseMachineSpec } from './hardware.js';
+import type { E820Entry, MachineSpec, MtrrSpec, ParsedMachine } from './machine-spec.js';
 import {
   DEV_NAMES,
   F_A,
@@ -65,8 +66,12 @@ export interface ParseOptions {
   baseDir?: string;
   /** Record malformed lines in `errors` and go on, instead of throwing. */
   keepGoing?: boolean;
-  /** Resolves a machine spec naming a profile (workloads/profiles.ts), applied to the machine line. */
-  resolveMachine?: (spec: MachineSpec) => MachineSpec;
+  /**
+   * Turns the machine line's spec — or `{}` when there is none — into the
+   * parsed machine (workloads/profiles.ts `loadMachine` resolves profile
+   * names); default `parseMachineSpec`, which needs a map source in the line.
+   */
+  loadMachine?: (spec: MachineSpec) => ParsedMachine;
   /** Upper bound on operations (untrusted input); default 50 million. */
   maxOps?: number;
 }
@@ -278,7 +283,7 @@ export function parseTrace(text: string, opts: ParseOptions = {}): ParsedTrace {
   const baseDir = opts.baseDir ?? '.';
   const maxOps = opts.maxOps ?? 50_000_000;
   const lines = text.split('\n');
-  let machine: MachineSpec | null = null;
+  let machine: ParsedMachine | null = null;
   let b: OpStreamBuilder | null = null;
   const opLines: number[] = [];
   const raw: string[] = [];
@@ -322,10 +327,10 @@ export function parseTrace(text: string, opts: ParseOptions = {}): ParsedTrace {
         if (b !== null || pending.length > 0) fs.fail('op', 'the machine line must come before every operation');
         const spec = parseMachine(fs, baseDir);
         try {
-          machine = opts.resolveMachine ? opts.resolveMachine(spec) : spec;
+          machine = (opts.loadMachine ?? parseMachineSpec)(spec);
         } catch (e) {
           if (!(e instanceof InputError)) throw e;
-          fs.fail('profile', e.message);
+          fs.fail(['profile', 'iomem', 'iomem_file', 'e820', 'e820_text', 'e820_file', 'mtrr', 'mtrr_text', 'mtrr_file', 'pat'].find((f) => fs.has(f)) ?? 'op', e.message);
         }
         continue;
       }
@@ -342,7 +347,14 @@ export function parseTrace(text: string, opts: ParseOptions = {}): ParsedTrace {
     }
   }
 
-  if (machine === null) machine = opts.resolveMachine ? opts.resolveMachine({}) : {};
+  if (machine === null) {
+    try {
+      machine = (opts.loadMachine ?? parseMachineSpec)({});
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      throw new TraceError(1, 1, `no machine line, and no default machine: ${e.message}`);
+    }
+  }
   b = new OpStreamBuilder(machine, pending.length + 1);
   for (const p of pending) {
     const fs = new Fields(p.obj, p.lineNo, p.text);
@@ -476,7 +488,7 @@ function encodeOp(b: OpStreamBuilder, fs: Fields, op: string, mmId: (fs: Fields,
  */
 export function writeTrace(stream: OpStream, mmName: (id: number) => string | number = (id) => id): string {
   const out: string[] = [];
-  const m = stream.machine;
+  const m = stream.machine.spec;
   const ml: Record<string, unknown> = { op: 'machine' };
   if (m.iomem !== undefined && m.profile === undefined) ml.iomem = m.iomem;
   else if (m.e820 !== undefined && m.profile === undefined) ml.e820 = m.e820;

@@ -79,10 +79,11 @@ export class BtreeStore implements RangeStore {
   root: number;
   /** Levels: 1 when the root is a leaf. */
   height = 1;
-  private capacity: number;
-  private freeHead = -1;
-  private nodes = 0;
-  private count = 0;
+  /** Node records the pool holds (protected: the shared variant, impls/smp/shared-btree.ts, keeps it in a shared header). */
+  protected capacity: number;
+  protected freeHead = -1;
+  protected nodes = 0;
+  protected count = 0;
   /** Cursor path of erase: node and slot per level (index 0 = leaf). */
   private readonly pathNode = new Int32Array(MAX_DEPTH);
   private readonly pathSlot = new Int32Array(MAX_DEPTH);
@@ -585,8 +586,8 @@ export class BtreeStore implements RangeStore {
     this.nodes--;
   }
 
-  /** Grows the pool to ⌈1.25 × capacity⌉ + 1 node records. */
-  private grow(): void {
+  /** Grows the pool to ⌈1.25 × capacity⌉ + 1 node records (the shared variant grows its buffer in place). */
+  protected grow(): void {
     const cap = Math.ceil(this.capacity * 1.25) + 1;
     const buf = new ArrayBuffer(cap * BTREE_NODE_JS_BYTES);
     const f = new Float64Array(buf);

@@ -6,24 +6,24 @@
  * stderr, never a stack; 70 an internal error — one line on stderr plus
  * the path of a file under the temp folder holding the full stack.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../core/errors.js';
 import { loadTrackerModules } from '../impls/modules.js';
 import { describeTracker, NULL_TRACKER, ORACLE, trackerNames } from '../impls/registry.js';
-import { listProfiles, type Profile } from '../workloads/profiles.js';
+import { listProfiles, repoRoot, type Profile } from '../workloads/profiles.js';
 import { getWorkload, workloadNames } from '../workloads/registry.js';
-import { AGREEMENT_TOLERANCE, runAgreementCommand } from '../bench/agreement.js';
-import { runCompareCommand } from '../bench/compare.js';
-import { MSG } from '../bench/messages.js';
-import { runMergeCommand } from '../bench/merge.js';
-import { runReplayCommand } from '../bench/replay.js';
-import { runPublishCommand, runReportCommand } from '../bench/report.js';
-import { runBench, type RunOptions } from '../bench/run.js';
-import { runVerifyCommand, type VerifyCommandOptions } from '../bench/verify.js';
-import { runDescribeCommand, runTraceCommand, type WorkloadCmdOptions } from '../bench/workload-cmds.js';
+import { runAgreementCommand } from '../bench/commands/agreement.js';
+import { runCompareCommand } from '../bench/commands/compare.js';
+import { runMergeCommand } from '../bench/commands/merge.js';
+import { runReplayCommand } from '../bench/commands/replay.js';
+import { runPublishCommand, runReportCommand } from '../bench/commands/report.js';
+import { runBench, type RunOptions } from '../bench/commands/run.js';
+import { runVerifyCommand, type VerifyCommandOptions } from '../bench/commands/verify.js';
+import { runDescribeCommand, runTraceCommand, type WorkloadCmdOptions } from '../bench/commands/workload.js';
+import { AGREEMENT_TOLERANCE } from '../bench/summarise/agreement.js';
 
 const PROG = 'memtype-bench';
 
@@ -97,6 +97,32 @@ function firstLine(s: string): string {
   return s.split('\n')[0]!.trim();
 }
 
+/** memtype-bench's version (package.json). */
+function version(): string {
+  return (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** An example per command, shown after its help. */
+const EXAMPLES: Record<string, string> = {
+  run: "memtype-bench run --quick --workload ttm-fault --size 16,128 --time 30",
+  reproduce: 'memtype-bench reproduce --quick --workload ttm-fault --tolerance 10',
+  agreement: 'memtype-bench agreement reproduce-1 reproduce-2',
+  compare: 'memtype-bench compare results/before results/after --threshold 5 --normalize null',
+  report: 'memtype-bench report 2026-11-21T14-03-05Z --baseline results/before',
+  publish: 'memtype-bench publish 2026-11-21T14-03-05Z --out site/',
+  merge: 'memtype-bench merge results/merged shards/shard-1 shards/shard-2',
+  trace: 'memtype-bench trace ttm-fault --size 16 --machine-file /proc/iomem -o ttm.jsonl',
+  describe: 'memtype-bench describe desktop-day --size 512',
+  list: 'memtype-bench list trackers',
+  replay: 'memtype-bench replay --check --tracker btree+page-bit+single-page test/fixtures/smoke.jsonl',
+  verify: 'memtype-bench verify --tracker-module examples/sorted-array-store.ts',
+};
+
+/** Adds the example of command `name` after its help. */
+function example(c: Command, name: string): Command {
+  return c.addHelpText('after', `\nExample:\n  $ ${EXAMPLES[name]}`);
+}
+
 /** The flags of `run` (and `reproduce`), as commander parses them. */
 type RunFlags = {
   matrix?: string;
@@ -129,8 +155,8 @@ type RunFlags = {
 /** Adds the options of `run` to a command. */
 function addRunOptions(c: Command): Command {
   return c
-    .option('--matrix <file>', 'matrix config file (JSON); default bench/matrices/default.json')
-    .option('--quick', 'the quick matrix (bench/matrices/quick.json): about a minute')
+    .option('--matrix <file>', 'matrix config file (JSON); default bench/plan/matrices/default.json')
+    .option('--quick', 'the quick matrix (bench/plan/matrices/quick.json): about a minute')
     .option('--list', 'print the cells the run would measure, and the time estimate, then exit (dry run)')
     .option('--tracker <list>', 'trackers: comma list of names or globs ("interval-*", "{list,rbtree}+*"); replaces the lineup', parseList)
     .option('--workload <list>', 'workloads: comma list of names or globs', parseList)
@@ -191,6 +217,7 @@ function runOptions(o: RunFlags): RunOptions {
 function program(setExit: (code: number) => void): Command {
   const p = new Command(PROG)
     .description('Benchmarks x86 PAT memtype trackers over an emulated machine: throughput, memory, correctness')
+    .version(version(), '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({
       outputError: (str, write) => write(`${PROG}: ${str.replace(/^error: /, '')}`),
@@ -209,7 +236,7 @@ function program(setExit: (code: number) => void): Command {
       .command('reproduce')
       .description('the reproducibility benchmark: run the same matrix twice and print how far the two runs agree (intervals overlapping, ratios within the tolerance, contradictions, median |r1/r2 − 1|)'),
   )
-    .option('--tolerance <pct>', 'largest |r1/r2 − 1| of a consistent cell, percent', parsePercent, AGREEMENT_TOLERANCE)
+    .addOption(new Option('--tolerance <pct>', 'largest |r1/r2 − 1| of a consistent cell, percent').argParser(parsePercent).default(AGREEMENT_TOLERANCE, String(AGREEMENT_TOLERANCE * 100)))
     .action(async (o: RunFlags & { tolerance: number }) => {
       if (o.resume !== undefined || o.list || o.shard !== undefined) throw new InputError('reproduce runs a whole matrix twice: --resume, --list and --shard do not apply');
       const base = runOptions(o);
@@ -225,7 +252,7 @@ function program(setExit: (code: number) => void): Command {
     .description('how far two runs of the same matrix agree: intervals overlapping and ratios within the tolerance, contradictory cells, median |r1/r2 − 1|')
     .argument('<run1>', 'a run (folder or run id)')
     .argument('<run2>', 'another run of the same matrix')
-    .option('--tolerance <pct>', 'largest |r1/r2 − 1| of a consistent cell, percent', parsePercent, AGREEMENT_TOLERANCE)
+    .addOption(new Option('--tolerance <pct>', 'largest |r1/r2 − 1| of a consistent cell, percent').argParser(parsePercent).default(AGREEMENT_TOLERANCE, String(AGREEMENT_TOLERANCE * 100)))
     .option('--results <dir>', 'folder holding run ids', 'results')
     .action((a: string, b: string, o: { tolerance: number; results: string }) => {
       setExit(runAgreementCommand(a, b, o.tolerance, o.results));
@@ -235,9 +262,9 @@ function program(setExit: (code: number) => void): Command {
     .description("compare two runs cell by cell, forks as the unit: time ratio with a 95% interval (bootstrap over forks), Welch's t on fork medians; exit 1 on a confident regression")
     .argument('<base>', 'the reference run (folder or run id)')
     .argument('<head>', 'the run to judge (folder or run id)')
-    .option('--threshold <pct>', 'regression threshold, percent slower', parsePercent, 0.05)
+    .addOption(new Option('--threshold <pct>', 'regression threshold, percent slower').argParser(parsePercent).default(0.05, '5'))
     .option('--alpha <p>', "significance level of Welch's t-test on log fork medians", parseAlpha, 0.05)
-    .option('--min-effect <pct>', 'smallest change marked significant, percent', parsePercent, 0.02)
+    .addOption(new Option('--min-effect <pct>', 'smallest change marked significant, percent').argParser(parsePercent).default(0.02, '2'))
     .addOption(
       new Option('--normalize <ref>', "compare times relative to the null tracker's fork of the same block (cancels machine-wide drift; blind to core changes)")
         .choices(['none', 'null'])
@@ -290,7 +317,6 @@ function program(setExit: (code: number) => void): Command {
     if (name === 'trace') c.option('-o, --out <file>', 'output file (default standard output)');
     if (name === 'describe') c.option('--tracker <name>', 'tracker to replay on (default the oracle; Linux\'s composition above 200 000 ops)');
     c.action(async (w: string, o: { size: number; seed: number; machine?: string; machineFile?: string; mtrrFile?: string; out?: string; tracker?: string; trackerModule?: string[] }) => {
-      if (o.machine !== undefined && o.machineFile !== undefined) throw new InputError(MSG.machine.both());
       const opts: WorkloadCmdOptions = { size: o.size, seed: o.seed };
       if (o.machine !== undefined) opts.machine = o.machine;
       if (o.machineFile !== undefined) opts.machineFile = o.machineFile;
@@ -322,11 +348,12 @@ function program(setExit: (code: number) => void): Command {
     .description('replay a trace on a tracker and compare its outcomes with the expected ones')
     .argument('<trace>', 'trace file')
     .option('--tracker <name>', 'tracker to replay on')
-    .option('--keep-going', 'report every mismatch instead of stopping at the first')
+    .option('--keep-going', 'record a malformed line and go on instead of stopping at it')
+    .option('--check', "compare every outcome with the oracle's on the same machine; exit 1 on a difference")
     .option('--bug <name>', 'enable a historical bug switch (repeatable)', collect)
     .option('--tracker-module <path>', MODULE_HELP, collect)
-    .action(async (trace: string, o: { tracker?: string; keepGoing?: boolean; bug?: string[]; trackerModule?: string[] }) => {
-      setExit(await runReplayCommand({ tracker: o.tracker, keepGoing: o.keepGoing, bug: o.bug, trackerModules: o.trackerModule ?? [] }, trace));
+    .action(async (trace: string, o: { tracker?: string; keepGoing?: boolean; bug?: string[]; trackerModule?: string[]; check?: boolean }) => {
+      setExit(await runReplayCommand({ tracker: o.tracker, keepGoing: o.keepGoing, bug: o.bug, trackerModules: o.trackerModule ?? [], check: o.check === true }, trace));
     });
 
   p.command('verify')
@@ -346,6 +373,7 @@ function program(setExit: (code: number) => void): Command {
       if (o.out !== undefined) opts.out = o.out;
       setExit(await runVerifyCommand(opts));
     });
+  for (const c of p.commands) example(c, c.name());
   return p;
 }
 

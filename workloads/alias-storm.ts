@@ -22,7 +22,7 @@
 import { UC_MINUS, WB, WC } from '../core/cachemode.js';
 import { InputError } from '../core/errors.js';
 import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../core/ops.js';
-import type { MachineSpec } from '../core/machine-spec.js';
+import type { ParsedMachine } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { BarAllocator, mmioWindows } from './devices.js';
 import { Rng } from './rng.js';
@@ -53,16 +53,16 @@ export const aliasStorm: Workload = {
   defaultSizes: [16, 256, 4096],
   defaultProfile: 'kvm-guest-24g',
 
-  generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    const spec = prepare(this, size, machine);
+  generate(size: number, seed: number, machine?: ParsedMachine): OpStream {
+    const host = prepare(this, size, machine);
     const rng = new Rng(seed);
     const pages = size * WINDOW_PAGES;
-    const win = mmioWindows(spec);
+    const win = mmioWindows(host);
     let barSize = 64 * 1024;
     while (barSize < pages * PAGE_SIZE) barSize *= 2;
     const bar = new BarAllocator([...win.low, ...win.high]).alloc('contended', barSize);
     if (bar === null) throw new InputError(`${this.name}: size ${size} needs a ${barSize}-byte BAR; the machine's MMIO windows have no room`);
-    const b = new OpStreamBuilder(spec, size * 8 + 64);
+    const b = new OpStreamBuilder(host, size * 8 + 64);
     const next: number[] = [];
     let nextMm = 0;
     let nextPid = 3000;

@@ -26,7 +26,7 @@
  */
 import { UC_MINUS, WB, WC } from '../core/cachemode.js';
 import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../core/ops.js';
-import type { MachineSpec } from '../core/machine-spec.js';
+import type { ParsedMachine } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import {
   BarAllocator,
@@ -73,12 +73,12 @@ export const desktopDay: Workload = {
   defaultSizes: [32, 512, 4096],
   defaultProfile: 'dell-precision-3540',
 
-  generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    const spec = prepare(this, size, machine);
+  generate(size: number, seed: number, machine?: ParsedMachine): OpStream {
+    const host = prepare(this, size, machine);
     const rng = new Rng(seed);
-    const res = machineResources(spec);
-    const { fb, regs } = displayDevice(spec);
-    const b = new OpStreamBuilder(spec, size * 20 + 256);
+    const res = machineResources(host);
+    const { fb, regs } = displayDevice(host);
+    const b = new OpStreamBuilder(host, size * 20 + 256);
     const kernel: KMap[] = [];
     const ioremap = (m: KMap): void => {
       b.ioremap(m.handle, m.addr, m.size, m.type);
@@ -90,7 +90,7 @@ export const desktopDay: Workload = {
     const overlapsKernel = (s: number, e: number): boolean => kernel.some((k) => s < k.addr + k.size && k.addr < e) || (s < fb.end && fb.start < e);
 
     // ---- Boot.
-    const acpi = firmwareRanges(spec, /^ACPI Tables$/)[0] ?? firmwareRanges(spec, /^ACPI Non-volatile Storage$/)[0];
+    const acpi = firmwareRanges(host, /^ACPI Tables$/)[0] ?? firmwareRanges(host, /^ACPI Non-volatile Storage$/)[0];
     if (acpi !== undefined) {
       const pages = (acpi.end - acpi.start) / PAGE_SIZE;
       boot({ handle: 'acpi.tables', addr: acpi.start, size: Math.min(pages, 7) * PAGE_SIZE, type: WB });
@@ -106,7 +106,7 @@ export const desktopDay: Workload = {
 
     // Other devices: real BARs, then synthetic ones; small BARs mapped twice.
     const devices: Bar[] = pciBars(res).filter((d) => !(d.start < fb.end && fb.start < d.end) && !(d.start < regs.end && regs.start < d.end));
-    const alloc = new BarAllocator(mmioWindows(spec).low);
+    const alloc = new BarAllocator(mmioWindows(host).low);
     for (let i = 0; devices.length < KERNEL_ENTRIES; i++) {
       const d = alloc.alloc(`synthetic:${i}`, SYNTH_SIZES[i % SYNTH_SIZES.length]!);
       if (d === null) break;
@@ -141,7 +141,7 @@ export const desktopDay: Workload = {
 
     // A firmware page for dmidecode's SMBIOS read, clear of every kernel mapping.
     let smbios: Window | undefined;
-    for (const r of firmwareRanges(spec, /^(Reserved|ACPI Tables)$/, 0xfec00000)) {
+    for (const r of firmwareRanges(host, /^(Reserved|ACPI Tables)$/, 0xfec00000)) {
       for (let a = r.start; a < r.end && smbios === undefined; a += PAGE_SIZE) {
         if (!overlapsKernel(a, a + PAGE_SIZE)) smbios = { start: a, end: a + PAGE_SIZE };
       }

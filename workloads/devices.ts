@@ -5,9 +5,7 @@
  * BARs are placed in the largest hole below 4 GiB that no e820 entry covers
  * (the "available for PCI devices" gap), as firmware would.
  */
-import { e820ToResources, parseE820Text } from '../core/e820.js';
-import { parseIomem } from '../core/iomem.js';
-import type { MachineSpec } from '../core/machine-spec.js';
+import type { ParsedMachine } from '../core/machine-spec.js';
 import { PAGE_SIZE, PhysMap, type Resource } from '../core/physmap.js';
 
 /** A memory BAR, byte addresses, `end` exclusive, page aligned. */
@@ -20,12 +18,9 @@ export interface Bar {
 const PCI_ADDR = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 const FOUR_G = 2 ** 32;
 
-/** The resources of a resolved machine spec. */
-export function machineResources(spec: MachineSpec): Resource[] {
-  if (spec.iomem !== undefined) return parseIomem(spec.iomem);
-  if (spec.e820 !== undefined) return e820ToResources(spec.e820);
-  if (spec.e820Text !== undefined) return e820ToResources(parseE820Text(spec.e820Text));
-  throw new Error('machine spec is not resolved');
+/** The resources of the machine a workload runs on (parsed once, core/hardware.ts `parseMachineSpec`). */
+export function machineResources(host: ParsedMachine): readonly Resource[] {
+  return host.resources;
 }
 
 /** Page-aligned PCI memory BARs of ≥ 4 KiB, sorted by start, distinct ranges. */
@@ -62,8 +57,8 @@ function largestLowHole(resources: readonly Resource[]): { start: number; end: n
  * VRAM aperture) and `regs` (the next-largest BAR of the same device, its
  * register window). Synthetic BARs in the PCI hole for maps without BARs.
  */
-export function displayDevice(spec: MachineSpec): { fb: Bar; regs: Bar } {
-  const res = machineResources(spec);
+export function displayDevice(host: ParsedMachine): { fb: Bar; regs: Bar } {
+  const res = machineResources(host);
   const bars = pciBars(res);
   if (bars.length >= 2) {
     const bySize = [...bars].sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
@@ -72,7 +67,7 @@ export function displayDevice(spec: MachineSpec): { fb: Bar; regs: Bar } {
     return { fb, regs };
   }
   let hole = largestLowHole(res);
-  if (hole.end - hole.start < 2 * PAGE_SIZE) hole = mmioWindows(spec).high[0] ?? { start: FOUR_G, end: 2 * FOUR_G };
+  if (hole.end - hole.start < 2 * PAGE_SIZE) hole = mmioWindows(host).high[0] ?? { start: FOUR_G, end: 2 * FOUR_G };
   const align = 0x1000000;
   const base = Math.ceil(hole.start / align) * align;
   const room = hole.end - base;
@@ -83,8 +78,8 @@ export function displayDevice(spec: MachineSpec): { fb: Bar; regs: Bar } {
 }
 
 /** The largest page-granular RAM chunk above 1 MiB: `[startPfn, endPfn)`. */
-export function largestRam(spec: MachineSpec): { startPfn: number; endPfn: number } {
-  const pm = new PhysMap(machineResources(spec));
+export function largestRam(host: ParsedMachine): { startPfn: number; endPfn: number } {
+  const pm = new PhysMap(host.resources);
   let best = { startPfn: 0, endPfn: 0 };
   for (let i = 0; i < pm.chunkCount; i++) {
     const s = Math.max(pm.chunkStartPfn(i), 0x100);
@@ -145,8 +140,8 @@ function subtract(win: Window, occupied: readonly Window[], minSize: number): Wi
  *   first 64 GiB boundary above the map's highest resource (and 4 GiB),
  *   capped at the emulated CPU's 46-bit physical address width.
  */
-export function mmioWindows(spec: MachineSpec): { low: Window[]; high: Window[] } {
-  const res = machineResources(spec).filter((r) => r.end > r.start && !(r.start === 0 && r.end === 1));
+export function mmioWindows(host: ParsedMachine): { low: Window[]; high: Window[] } {
+  const res = machineResources(host).filter((r) => r.end > r.start && !(r.start === 0 && r.end === 1));
   const windows = res.filter((r) => r.depth === 0 && r.name.startsWith('PCI Bus'));
   const low: Window[] = [];
   const high: Window[] = [];
@@ -212,15 +207,15 @@ export class BarAllocator {
  * page of the `Kernel data` resource when the map lists one (iomem dumps),
  * else a page 16 MiB into the largest RAM chunk. A pfn.
  */
-export function kernelDataPfn(spec: MachineSpec): number {
-  const res = machineResources(spec);
+export function kernelDataPfn(host: ParsedMachine): number {
+  const res = machineResources(host);
   const pm = new PhysMap(res);
   const kd = res.find((r) => r.name === 'Kernel data');
   if (kd !== undefined) {
     const pfn = Math.ceil(kd.start / PAGE_SIZE);
     if ((pfn + 1) * PAGE_SIZE <= kd.end && pm.pageIsRam(pfn)) return pfn;
   }
-  const ram = largestRam(spec);
+  const ram = largestRam(host);
   return Math.min(ram.startPfn + 0x1000, ram.endPfn - 1);
 }
 
@@ -230,8 +225,8 @@ export function kernelDataPfn(spec: MachineSpec): number {
  * bytes, at or above 1 MiB, sorted by start. Firmware tables (SMBIOS, ACPI)
  * live in such ranges.
  */
-export function firmwareRanges(spec: MachineSpec, name: RegExp, limit = FOUR_G): Window[] {
-  const res = machineResources(spec);
+export function firmwareRanges(host: ParsedMachine, name: RegExp, limit = FOUR_G): Window[] {
+  const res = machineResources(host);
   const pm = new PhysMap(res);
   const out: Window[] = [];
   for (const r of res) {

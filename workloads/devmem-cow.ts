@@ -17,7 +17,7 @@
  * Op mix: ~39% mmap, ~31% fault (write), ~15% exit, ~13% spawn, ~2% fork.
  */
 import { Dev, MAP_PRIVATE, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../core/ops.js';
-import type { MachineSpec } from '../core/machine-spec.js';
+import type { ParsedMachine } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { firmwareRanges, type Window } from './devices.js';
 import { Rng } from './rng.js';
@@ -45,11 +45,11 @@ export const devmemCow: Workload = {
   maxSize: 100_000,
   defaultProfile: 'asus-esc8000g4',
 
-  generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    const spec = prepare(this, size, machine);
+  generate(size: number, seed: number, machine?: ParsedMachine): OpStream {
+    const host = prepare(this, size, machine);
     const rng = new Rng(seed);
-    const fw: Window[] = firmwareRanges(spec, /^(Reserved|ACPI Tables|ACPI Non-volatile Storage)$/, 0xfec00000);
-    const b = new OpStreamBuilder(spec, size * 24 + 64);
+    const fw: Window[] = firmwareRanges(host, /^(Reserved|ACPI Tables|ACPI Non-volatile Storage)$/, 0xfec00000);
+    const b = new OpStreamBuilder(host, size * 24 + 64);
     let nextMm = 0;
     let nextPid = 5000;
 

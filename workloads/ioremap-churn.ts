@@ -17,7 +17,7 @@
  */
 import { UC_MINUS, WC } from '../core/cachemode.js';
 import { Op, OpStreamBuilder, type OpStream } from '../core/ops.js';
-import type { MachineSpec } from '../core/machine-spec.js';
+import type { ParsedMachine } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { InputError } from '../core/errors.js';
 import { BarAllocator, machineResources, mmioWindows, pciBars, type Bar } from './devices.js';
@@ -47,16 +47,16 @@ export const ioremapChurn: Workload = {
   defaultSizes: [64, 1024, 16384],
   defaultProfile: 'kvm-guest-24g',
 
-  generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    const spec = prepare(this, size, machine);
+  generate(size: number, seed: number, machine?: ParsedMachine): OpStream {
+    const host = prepare(this, size, machine);
     const rng = new Rng(seed);
     // Real BARs, non-overlapping.
     const real: Bar[] = [];
-    for (const bar of pciBars(machineResources(spec))) {
+    for (const bar of pciBars(machineResources(host))) {
       const last = real[real.length - 1];
       if (last === undefined || bar.start >= last.end) real.push(bar);
     }
-    const win = mmioWindows(spec);
+    const win = mmioWindows(host);
     const alloc = new BarAllocator([...win.low, ...win.high]);
     const devices: Device[] = [];
     let synth = 0;
@@ -70,7 +70,7 @@ export const ioremapChurn: Workload = {
     };
 
     // Capacity: grow (size) + churn (size/4 unmaps + size/4 maps) + teardown (size) + queries.
-    const b = new OpStreamBuilder(spec, Math.ceil(size * 2.5) + 64);
+    const b = new OpStreamBuilder(host, Math.ceil(size * 2.5) + 64);
     // Handle strings are made once per device (consecutive ids, reused at
     // every re-probe) in our own table, which becomes the stream's string
     // table: with 10^6 live handles, interning through the builder's map

@@ -5,16 +5,20 @@
  * dump gets firmware-like MTRRs synthesised from its map
  * (`firmwareMtrr`), except the KVM guest, which really runs with MTRRs
  * disabled. A trace's `"profile": "NAME"` — or no map source at all — is
- * turned into concrete map text here, before `Hardware.fromSpec()` parses it.
+ * turned into concrete map text here (`resolveMachine`), before
+ * core/hardware.ts `parseMachineSpec` parses it; `profileMachine` does both,
+ * once per profile. A user's own files are read at the edge
+ * (bench/plan/machine.ts), never here.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { e820ToResources, parseE820Text } from '../core/e820.js';
 import { InputError } from '../core/errors.js';
+import { e820ToResources, parseE820Text } from '../core/e820.js';
+import { parseMachineSpec } from '../core/hardware.js';
 import { parseIomem } from '../core/iomem.js';
-import type { MachineSpec, MtrrSpec } from '../core/machine-spec.js';
-import { MTRR_FIXED_END, parseMtrrText } from '../core/mtrr.js';
+import type { MachineSpec, MtrrSpec, ParsedMachine } from '../core/machine-spec.js';
+import { MTRR_FIXED_END } from '../core/mtrr.js';
 import { PAGE_SIZE, PhysMap, type Resource } from '../core/physmap.js';
 
 /** A built-in machine profile as `memtype-bench list profiles` shows it. */
@@ -255,7 +259,7 @@ export function profileText(name: string): { iomem?: string; e820Text?: string; 
  *   fields are kept.
  *
  * Parses a map only to synthesise its MTRRs, once per profile; the texts
- * themselves are parsed by `Hardware.fromSpec()`.
+ * themselves are parsed by `parseMachineSpec`.
  * @throws InputError for an unknown profile name, listing the valid ones
  */
 export function resolveMachine(spec: MachineSpec): MachineSpec {
@@ -273,73 +277,26 @@ export function resolveMachine(spec: MachineSpec): MachineSpec {
   return out;
 }
 
-/** Reads a user's file as UTF-8; `what` names it in errors. */
-function readUserFile(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
-/** Re-throws a parser's InputError with the file name in front, keeping line and column. */
-function inFile<T>(path: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    if (e instanceof InputError) throw new InputError(`${path}: ${e.message}`, e.line, e.column);
-    throw e;
-  }
-}
-
-/** A `/proc/iomem` line: `START-END : NAME` (hex, indented by nesting). */
-const IOMEM_LINE = /^ *[0-9a-fA-F]+-[0-9a-fA-F]+ :/m;
+const parsed = new Map<string, ParsedMachine>();
 
 /**
- * A user's `/proc/mtrr` listing or boot-log MTRR block, checked.
- * @returns the text, for `MachineSpec.mtrrText`
- * @throws InputError naming the file: unreadable, or not an MTRR listing (with the parser's line)
+ * A machine spec resolved (`resolveMachine`) and parsed (`parseMachineSpec`):
+ * what a trace's machine line or a workload's default becomes. A spec that
+ * names only a built-in profile is parsed once per isolate and then shared
+ * (a `ParsedMachine` is never modified).
+ * @throws InputError for an unknown profile name, or what `parseMachineSpec` throws
  */
-export function readMtrrFile(path: string): string {
-  const text = readUserFile(path, 'MTRR file');
-  inFile(path, () => parseMtrrText(text));
-  return text;
+export function loadMachine(spec: MachineSpec): ParsedMachine {
+  const only = Object.keys(spec).length === 1 && typeof spec.profile === 'string' ? spec.profile : null;
+  let m = only !== null ? parsed.get(only) : undefined;
+  if (m === undefined) {
+    m = parseMachineSpec(resolveMachine(spec));
+    if (only !== null) parsed.set(only, m);
+  }
+  return m;
 }
 
-/**
- * The machine behind `--machine-file PATH [--mtrr-file PATH]`: a user's
- * `/proc/iomem` dump or a kernel boot log with the `BIOS-e820:` table,
- * detected by content — a log containing `BIOS-e820` is an e820 log (its
- * `e820: update`/`remove` edits apply), text with lines `START-END : NAME`
- * is an iomem dump. Both are parsed here, so errors surface before any
- * workload runs.
- * @param machinePath the map file
- * @param mtrrPath optional `/proc/mtrr` listing or boot-log MTRR block
- * @returns a spec with `iomem` or `e820Text` (and `mtrrText`), no `profile`:
- *   a trace written from it carries the map text itself
- * @throws InputError naming the file and what was expected: unreadable;
- *   neither format; a malformed line (the parser's message, line and
- *   column); a map without RAM
- */
-export function machineFromFiles(machinePath: string, mtrrPath?: string): MachineSpec {
-  const text = readUserFile(machinePath, 'machine file');
-  const spec: MachineSpec = {};
-  let resources: Resource[];
-  if (text.includes('BIOS-e820')) {
-    resources = inFile(machinePath, () => e820ToResources(parseE820Text(text)));
-    spec.e820Text = text;
-  } else if (IOMEM_LINE.test(text)) {
-    resources = inFile(machinePath, () => parseIomem(text));
-    spec.iomem = text;
-  } else {
-    throw new InputError(
-      `${machinePath}: not a /proc/iomem dump or an e820 boot log: expected iomem lines like "00100000-bfffffff : System RAM" ` +
-        'or boot-log lines like "BIOS-e820: [mem 0x0000000000100000-0x00000000bfffffff] usable"',
-    );
-  }
-  if (new PhysMap(resources).ramBytes === 0) {
-    throw new InputError(`${machinePath}: the map has no RAM: expected "System RAM" resources (iomem) or "usable" e820 entries`);
-  }
-  if (mtrrPath !== undefined) spec.mtrrText = readMtrrFile(mtrrPath);
-  return spec;
+/** Built-in profile `name`, parsed once per isolate (`loadMachine`). @throws InputError for an unknown name */
+export function profileMachine(name: string): ParsedMachine {
+  return loadMachine({ profile: name });
 }

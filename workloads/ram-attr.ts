@@ -23,7 +23,7 @@
 import { UC, WB, WC } from '../core/cachemode.js';
 import { InputError } from '../core/errors.js';
 import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../core/ops.js';
-import type { MachineSpec } from '../core/machine-spec.js';
+import type { ParsedMachine } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { largestRam } from './devices.js';
 import { Rng } from './rng.js';
@@ -56,11 +56,11 @@ export const ramAttr: Workload = {
   maxSize: 100_000,
   defaultProfile: 'dell-precision-3540',
 
-  generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    const spec = prepare(this, size, machine);
+  generate(size: number, seed: number, machine?: ParsedMachine): OpStream {
+    const host = prepare(this, size, machine);
     const rng = new Rng(seed);
-    const ram = largestRam(spec);
-    const b = new OpStreamBuilder(spec, size * 40 + 64);
+    const ram = largestRam(host);
+    const b = new OpStreamBuilder(host, size * 40 + 64);
     /** Free page runs per pool and run length: key `pool * 32 + pages` → start pfns. */
     const pool = new Map<number, number[]>();
     let poolPages = 0;

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { Dev, MAP_PRIVATE, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../core/ops.js';
 import { displayDevice, largestRam } from './devices.js';
-import { resolveMachine } from './profiles.js';
+import { profileMachine } from './profiles.js';
 
 /** One command: `kind` picks the operation (0..24), `a`, `b`, `c` pick ranges and targets, `t` a cache type or variant. */
 export interface Cmd {
@@ -51,9 +51,9 @@ const BASE = 0x7f0000000000;
  * reservations, mmaps and ioremaps avoid RAM.
  */
 export function buildStream(profile: string, cmds: readonly Cmd[], wellBehaved = false): OpStream {
-  const spec = resolveMachine({ profile });
-  const { fb, regs } = displayDevice(spec);
-  const ram = largestRam(spec);
+  const host = profileMachine(profile);
+  const { fb, regs } = displayDevice(host);
+  const ram = largestRam(host);
   const regions = [
     { pfn: fb.start / 4096, pages: Math.min(24, (fb.end - fb.start) / 4096) },
     { pfn: regs.start / 4096, pages: Math.min(12, (regs.end - regs.start) / 4096) },
@@ -65,7 +65,7 @@ export function buildStream(profile: string, cmds: readonly Cmd[], wellBehaved =
   /** Regions for inserted pfns (the reserved aperture and RAM when well behaved). */
   const insertRegions = wellBehaved ? [0, 2] : [0, 1, 2, 3];
   if (wellBehaved) regions[3] = { pfn: 0xa0, pages: 8 };
-  const b = new OpStreamBuilder(spec, cmds.length + 4);
+  const b = new OpStreamBuilder(host, cmds.length + 4);
   const live: number[] = [];
   const maps = new Map<number, { addr: number; pages: number; dev: number }[]>();
   const handles: string[] = [];

@@ -1,5 +1,9 @@
 /**
- * A small seeded PRNG (mulberry32): same seed, same sequence, on any machine.
+ * The project's one seeded PRNG (mulberry32): same seed, same sequence, on
+ * any machine. Workloads draw every op stream from it (tests pin those
+ * streams, so its output never changes); the harness uses it too — fork
+ * orders, bootstrap resamples, micro-benchmark data — and derives its seeds
+ * with `hashSeed`.
  */
 export class Rng {
   private s: number;
@@ -25,4 +29,16 @@ export class Rng {
   chance(p: number): boolean {
     return this.next() < p;
   }
+}
+
+/**
+ * A 32-bit seed derived from `parts` (FNV-1a over their text joined by NUL),
+ * so that a figure's randomness depends only on what it is about (a run
+ * seed, a group id, a fork index) and not on what was drawn before it.
+ */
+export function hashSeed(...parts: readonly (string | number)[]): number {
+  let h = 0x811c9dc5;
+  const s = parts.join('\u0000');
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

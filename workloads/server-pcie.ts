@@ -25,7 +25,7 @@
 import { UC_MINUS, WC } from '../core/cachemode.js';
 import { InputError } from '../core/errors.js';
 import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../core/ops.js';
-import type { MachineSpec } from '../core/machine-spec.js';
+import type { ParsedMachine } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { BarAllocator, mmioWindows, type Bar } from './devices.js';
 import { Rng } from './rng.js';
@@ -60,10 +60,10 @@ export const serverPcie: Workload = {
   defaultSizes: [16, 256, 4096],
   defaultProfile: 'asus-esc8000g4',
 
-  generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    const spec = prepare(this, size, machine);
+  generate(size: number, seed: number, machine?: ParsedMachine): OpStream {
+    const host = prepare(this, size, machine);
     const rng = new Rng(seed);
-    const win = mmioWindows(spec);
+    const win = mmioWindows(host);
     const low = new BarAllocator([...win.low, ...win.high]);
     const high = new BarAllocator(win.high);
     const need = (bar: Bar | null, what: string): Bar => {
@@ -77,7 +77,7 @@ export const serverPcie: Workload = {
     const regs = Array.from({ length: GPUS }, (_, g) => need(low.alloc(`gpu${g}.bar0`, 16 * MiB), `GPU ${g} BAR0`));
     const nvme = Array.from({ length: NVMES }, (_, m) => need(low.alloc(`nvme${m}.bar0`, 16 * 1024), `NVMe ${m} BAR0`));
 
-    const b = new OpStreamBuilder(spec, size * 3 + 256);
+    const b = new OpStreamBuilder(host, size * 3 + 256);
     // Driver probe.
     for (let g = 0; g < GPUS; g++) {
       b.ioremap(`gpu${g}.regs`, regs[g]!.start, 16 * MiB, UC_MINUS);

@@ -13,7 +13,7 @@
  */
 import { WB, WC } from '../core/cachemode.js';
 import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../core/ops.js';
-import type { MachineSpec } from '../core/machine-spec.js';
+import type { ParsedMachine } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { displayDevice, largestRam } from './devices.js';
 import { Rng } from './rng.js';
@@ -39,12 +39,12 @@ interface Bo {
  * mapped at a fake offset and faulted in page by page, then `count`
  * evict-and-refault rounds.
  */
-function generateTtm(spec: MachineSpec, seed: number, count: number, pagesOf: (rng: Rng) => number): OpStream {
-  const vram = displayDevice(spec).fb;
-  const ram = largestRam(spec);
+function generateTtm(host: ParsedMachine, seed: number, count: number, pagesOf: (rng: Rng) => number): OpStream {
+  const vram = displayDevice(host).fb;
+  const ram = largestRam(host);
   const rng = new Rng(seed);
   const vramPages = (vram.end - vram.start) / PAGE_SIZE;
-  const b = new OpStreamBuilder(spec, count * 80 + 64);
+  const b = new OpStreamBuilder(host, count * 80 + 64);
   const vramPfn0 = vram.start / PAGE_SIZE;
   let vramNext = 0;
   const next: number[] = [];
@@ -100,9 +100,9 @@ export const ttmFault: Workload = {
   maxSize: 20_000,
   defaultProfile: 'icelake-tb-dock',
 
-  generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    const spec = prepare(this, size, machine);
-    return generateTtm(spec, seed, size, (rng) => rng.pick(BO_PAGES));
+  generate(size: number, seed: number, machine?: ParsedMachine): OpStream {
+    const host = prepare(this, size, machine);
+    return generateTtm(host, seed, size, (rng) => rng.pick(BO_PAGES));
   },
 };
 
@@ -123,8 +123,8 @@ export const ttmBoPages: Workload = {
   maxSize: 65_536,
   defaultProfile: 'icelake-tb-dock',
 
-  generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    const spec = prepare(this, size, machine);
-    return generateTtm(spec, seed, BO_COUNT, () => size);
+  generate(size: number, seed: number, machine?: ParsedMachine): OpStream {
+    const host = prepare(this, size, machine);
+    return generateTtm(host, seed, BO_COUNT, () => size);
   },
 };

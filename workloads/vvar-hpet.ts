@@ -24,7 +24,7 @@
  */
 import { UC_MINUS, WB } from '../core/cachemode.js';
 import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, type OpStream } from '../core/ops.js';
-import type { MachineSpec } from '../core/machine-spec.js';
+import type { ParsedMachine } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { HPET_ADDRESS, HPET_MMAP_SIZE, kernelDataPfn } from './devices.js';
 import { Rng } from './rng.js';
@@ -53,14 +53,14 @@ export const vvarHpet: Workload = {
   maxSize: 100_000,
   defaultProfile: 'dell-precision-3540',
 
-  generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    const spec = prepare(this, size, machine);
+  generate(size: number, seed: number, machine?: ParsedMachine): OpStream {
+    const host = prepare(this, size, machine);
     const rng = new Rng(seed);
-    const vvarPfn = kernelDataPfn(spec);
+    const vvarPfn = kernelDataPfn(host);
     // The pvclock page: per-cpu data in another kernel RAM page.
     const pvclockPfn = vvarPfn + 1;
     const hpetPfn = HPET_ADDRESS / PAGE_SIZE;
-    const b = new OpStreamBuilder(spec, size * 24 + 64);
+    const b = new OpStreamBuilder(host, size * 24 + 64);
     /** Live processes: mm id, `[vvar]` address, and a bit per `[vvar]` page already faulted in. */
     const live: Proc[] = [];
     let nextMm = 0;

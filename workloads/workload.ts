@@ -3,9 +3,9 @@
  * machine profile. Same inputs, same stream, on any machine.
  */
 import { InputError } from '../core/errors.js';
-import type { MachineSpec } from '../core/machine-spec.js';
+import type { ParsedMachine } from '../core/machine-spec.js';
 import type { OpStream } from '../core/ops.js';
-import { resolveMachine } from './profiles.js';
+import { profileMachine } from './profiles.js';
 
 export interface Workload {
   /** Registry name, e.g. `ttm-fault`. */
@@ -24,11 +24,11 @@ export interface Workload {
    * Builds the stream. Pure: depends only on its arguments.
    * @param size workload scale (see `sizeUnit`), ≥ 1
    * @param seed PRNG seed (any 32-bit integer)
-   * @param machine the machine: a spec naming a built-in `profile`, or one
-   *   carrying a user's map text (`--machine-file`); default `{ profile: defaultProfile }`
-   * @throws InputError for an unknown profile or a size out of range
+   * @param machine the machine, parsed (a built-in profile, `profileMachine`, or a
+   *   user's map, bench/plan/machine.ts); default the `defaultProfile`
+   * @throws InputError for a size out of range, or a machine the workload cannot fit on
    */
-  generate(size: number, seed: number, machine?: MachineSpec): OpStream;
+  generate(size: number, seed: number, machine?: ParsedMachine): OpStream;
 }
 
 /**
@@ -45,11 +45,11 @@ function checkSize(w: Pick<Workload, 'name' | 'maxSize' | 'sizeUnit'>, size: num
 
 /**
  * What every `generate` starts with: validates `size` (see `checkSize`) and
- * resolves the machine — `machine`, or the workload's default profile.
- * @returns a resolved spec (map text filled in)
- * @throws InputError for a size out of range or an unknown profile
+ * picks the machine — `machine`, or the workload's default profile (parsed
+ * once per isolate).
+ * @throws InputError for a size out of range
  */
-export function prepare(w: Workload, size: number, machine?: MachineSpec): MachineSpec {
+export function prepare(w: Workload, size: number, machine?: ParsedMachine): ParsedMachine {
   checkSize(w, size);
-  return resolveMachine(machine ?? { profile: w.defaultProfile });
+  return machine ?? profileMachine(w.defaultProfile);
 }

@@ -14,7 +14,7 @@
  */
 import { UC_MINUS } from '../core/cachemode.js';
 import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE, type OpStream } from '../core/ops.js';
-import type { MachineSpec } from '../core/machine-spec.js';
+import type { ParsedMachine } from '../core/machine-spec.js';
 import { PAGE_SIZE } from '../core/physmap.js';
 import { displayDevice } from './devices.js';
 import { Rng } from './rng.js';
@@ -38,11 +38,11 @@ export const xorgFb: Workload = {
   maxSize: 100_000,
   defaultProfile: 'dell-precision-3540',
 
-  generate(size: number, seed: number, machine?: MachineSpec): OpStream {
-    const spec = prepare(this, size, machine);
-    const { fb, regs } = displayDevice(spec);
+  generate(size: number, seed: number, machine?: ParsedMachine): OpStream {
+    const host = prepare(this, size, machine);
+    const { fb, regs } = displayDevice(host);
     const rng = new Rng(seed);
-    const b = new OpStreamBuilder(spec, size * 24 + 64);
+    const b = new OpStreamBuilder(host, size * 24 + 64);
     const fbPages = (fb.end - fb.start) / PAGE_SIZE;
     const regsPages = (regs.end - regs.start) / PAGE_SIZE;
     const maps = new Map<number, Mapping[]>();

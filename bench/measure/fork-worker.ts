@@ -7,7 +7,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { loadTrackerModules } from '../../impls/modules.js';
-import { describeError, measureFork, type ForkResult, type ForkTask } from './fork.js';
+import { describeError, erroredFork, measureFork, type ForkResult, type ForkTask } from './fork.js';
 
 /** Loads the task's tracker modules and runs it, never rejecting: a failure becomes an errored result. */
 async function run(task: ForkTask): Promise<ForkResult> {
@@ -15,22 +15,7 @@ async function run(task: ForkTask): Promise<ForkResult> {
     await loadTrackerModules(task.modules);
     return await measureFork(task);
   } catch (e) {
-    return {
-      tracker: task.tracker,
-      fork: task.fork,
-      digest: null,
-      validity: 'errored',
-      error: describeError(e),
-      warmup: null,
-      stats: null,
-      gcCount: 0,
-      gcPauseMs: 0,
-      modeledBytes: null,
-      jsBytes: null,
-      emptyReplayNs: null,
-      gc: 'none',
-      wallMs: 0,
-    };
+    return erroredFork(task.tracker, task.fork, describeError(e));
   }
 }
 

@@ -31,7 +31,7 @@ import type { OpStream } from '../../core/ops.js';
 import { DigestSink } from '../../core/outcome.js';
 import type { MemtypeTracker } from '../../core/tracker.js';
 import { createTracker, NULL_TRACKER } from '../../impls/registry.js';
-import { findGc, GcRecorder, measureJsBytes, type GcFn, type GcMode } from '../memory.js';
+import { findGc, GcRecorder, measureJsBytes, type GcFn, type GcMode } from './memory.js';
 import { timeReplays, warmUp, type SampleSummary, type Warmup } from './timing.js';
 
 /**
@@ -119,6 +119,8 @@ export interface ForkResult {
   gcPauseMs: number;
   /** Modeled kernel bytes at the peak state (tracker + page tables); null unless measured. */
   modeledBytes: number | null;
+  /** The page tables' share of `modeledBytes` (4 KiB per table page); null unless measured. */
+  pageTableBytes: number | null;
   /** JS heap + ArrayBuffer bytes of one machine + tracker at the peak state; null unless measured. */
   jsBytes: number | null;
   /** Median empty-replay time, ns; null unless measured. */
@@ -140,7 +142,7 @@ export interface Replayable {
 export interface ForkDeps {
   /** A fresh tracker (default: the registry's `createTracker`). */
   newTracker(name: string): MemtypeTracker;
-  /** A factory of fresh machines for `stream` with bug switches `bugs` (default: `Hardware` built once from `stream.machine`). */
+  /** A factory of fresh machines for `stream` with bug switches `bugs` (default: `Hardware` built once from the parsed `stream.machine`). */
   machineFactory(stream: OpStream, bugs: readonly string[]): (tracker: MemtypeTracker) => Replayable;
   /** Sample clock, ms (default `performance.now`); tests inject a fake. */
   now?: () => number;
@@ -152,11 +154,32 @@ export interface ForkDeps {
 export const FORK_DEPS: ForkDeps = {
   newTracker: createTracker,
   machineFactory(stream, bugs) {
-    const hw = Hardware.fromSpec(stream.machine);
+    const hw = Hardware.fromParsed(stream.machine);
     const opts = { bugs: Bugs.parse(bugs) };
     return (tracker) => new Machine(hw, tracker, opts);
   },
 };
+
+/** The result of a fork that never measured: errored with `error`, nothing else known. */
+export function erroredFork(tracker: string, fork: number, error: string | null): ForkResult {
+  return {
+    tracker,
+    fork,
+    digest: null,
+    validity: 'errored',
+    error,
+    warmup: null,
+    stats: null,
+    gcCount: 0,
+    gcPauseMs: 0,
+    modeledBytes: null,
+    pageTableBytes: null,
+    jsBytes: null,
+    emptyReplayNs: null,
+    gc: 'none',
+    wallMs: 0,
+  };
+}
 
 /** `Error: message` for an Error, else its text. */
 export function describeError(e: unknown): string {
@@ -184,22 +207,7 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
   const gc = deps.gc === undefined ? found.fn : deps.gc;
   const now = deps.now ?? (() => performance.now());
   const stream = task.stream;
-  const result: ForkResult = {
-    tracker: task.tracker,
-    fork: task.fork,
-    digest: null,
-    validity: 'errored',
-    error: null,
-    warmup: null,
-    stats: null,
-    gcCount: 0,
-    gcPauseMs: 0,
-    modeledBytes: null,
-    jsBytes: null,
-    emptyReplayNs: null,
-    gc: gc === null ? 'none' : found.mode,
-    wallMs: 0,
-  };
+  const result: ForkResult = { ...erroredFork(task.tracker, task.fork, null), gc: gc === null ? 'none' : found.mode };
   const isNull = task.tracker === NULL_TRACKER;
   const recorder = new GcRecorder().start();
   try {
@@ -281,12 +289,14 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
     if (task.measureMemory) {
       try {
         let modeled: number | null = null;
+        let tables: number | null = null;
         result.jsBytes = measureJsBytes(
           () => {
             const tr = deps.newTracker(task.tracker);
             const mm = newMachine(tr);
             mm.run(stream, new DigestSink(), stream.peak);
-            modeled = tr.modeledBytes() + mm.pageTableBytes();
+            tables = mm.pageTableBytes();
+            modeled = tr.modeledBytes() + tables;
             return mm;
           },
           gc,
@@ -294,6 +304,7 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
           () => TablePool.shared.drain(),
         );
         result.modeledBytes = modeled;
+        result.pageTableBytes = tables;
       } catch (e) {
         result.error ??= `js bytes: ${describeError(e)}`;
       }

@@ -13,11 +13,12 @@
  *
  * Runs on the main thread; the forks are the only isolates that measure.
  */
-import type { MachineSpec } from '../../core/machine-spec.js';
+import type { ParsedMachine } from '../../core/machine-spec.js';
 import { NULL_TRACKER } from '../../impls/registry.js';
-import { hashSeed, seededShuffle } from '../stats.js';
-import type { GcMode } from '../memory.js';
-import type { ForkResult, ForkTask, ForkTiming, Validity } from './fork.js';
+import { shuffle } from 'simple-statistics';
+import { hashSeed, Rng } from '../../workloads/rng.js';
+import type { GcMode } from './memory.js';
+import { erroredFork, type ForkResult, type ForkTask, type ForkTiming, type Validity } from './fork.js';
 import type { ForkRunner } from './isolate.js';
 import type { PreparedGroup, PrepareTask } from './prepare.js';
 
@@ -29,8 +30,8 @@ export interface GroupTask {
   /** Workload scale, in the workload's `sizeUnit`. */
   size: number;
   seed: number;
-  /** The machine to generate for; undefined = the workload's default profile. */
-  machine?: MachineSpec;
+  /** The machine to generate on, parsed once (bench/plan/machine.ts `machineFor`); undefined = the workload's default profile. */
+  machine?: ParsedMachine;
   /** Label of that machine, recorded with the results. */
   machineLabel: string;
   /** Historical bug switches enabled in every machine of the group (core/bugs.ts). */
@@ -67,8 +68,9 @@ export interface CellResult {
   validity: Validity;
   /** The first fork's error, if any. */
   error: string | null;
-  /** Modeled kernel bytes and JS bytes at the peak state (measured in fork 0). */
+  /** Modeled kernel bytes (of which `pageTableBytes` are page tables) and JS bytes at the peak state (measured in fork 0). */
   modeledBytes: number | null;
+  pageTableBytes: number | null;
   jsBytes: number | null;
   /** One per fork, in fork order. */
   forks: ForkOutcome[];
@@ -86,6 +88,8 @@ export interface GroupResult {
   peakOps: number | null;
   /** The oracle's outcome digest; null when it could not be computed. */
   oracleDigest: string | null;
+  /** Memtype reservations live at the peak state (the oracle's); null when it could not be replayed. */
+  peakReservations: number | null;
   /** One per requested tracker, in request order. */
   cells: CellResult[];
   /** Tracker order of each block of forks. */
@@ -114,23 +118,7 @@ export class GroupAborted extends Error {
 const RANK: Record<Validity, number> = { valid: 0, unchecked: 0, invalid: 1, errored: 2 };
 
 function skipped(tracker: string, fork: number, error: string): ForkOutcome {
-  return {
-    tracker,
-    fork,
-    position: -1,
-    digest: null,
-    validity: 'errored',
-    error,
-    warmup: null,
-    stats: null,
-    gcCount: 0,
-    gcPauseMs: 0,
-    modeledBytes: null,
-    jsBytes: null,
-    emptyReplayNs: null,
-    gc: 'none',
-    wallMs: 0,
-  };
+  return { ...erroredFork(tracker, fork, error), position: -1 };
 }
 
 /** A cell's summary of its forks (validity, digest, error, memory). */
@@ -143,6 +131,7 @@ export function cellOf(tracker: string, forks: ForkOutcome[]): CellResult {
     validity,
     error: forks.find((f) => f.error !== null)?.error ?? null,
     modeledBytes: withMemory?.modeledBytes ?? null,
+    pageTableBytes: withMemory?.pageTableBytes ?? null,
     jsBytes: withMemory?.jsBytes ?? null,
     forks,
   };
@@ -165,6 +154,7 @@ export async function measureGroup(task: GroupTask, deps: GroupDeps, signal?: Ab
       ops: prepared.ops,
       peakOps: prepared.peakOps,
       oracleDigest: null,
+      peakReservations: null,
       cells: task.trackers.map((t) => cellOf(t, Array.from({ length: task.forks }, (_, k) => skipped(t, k, prepared.error)))),
       orders: [],
       error: prepared.error,
@@ -176,7 +166,8 @@ export async function measureGroup(task: GroupTask, deps: GroupDeps, signal?: Ab
   const orders: string[][] = [];
   let gc: GcMode | null = null;
   for (let k = 0; k < task.forks; k++) {
-    const order = seededShuffle(task.trackers, hashSeed(task.orderSeed, task.groupId, k));
+    const rng = new Rng(hashSeed(task.orderSeed, task.groupId, k));
+    const order = shuffle([...task.trackers], () => rng.next());
     orders.push(order);
     for (let position = 0; position < order.length; position++) {
       const tracker = order[position]!;
@@ -216,6 +207,7 @@ export async function measureGroup(task: GroupTask, deps: GroupDeps, signal?: Ab
     ops: prepared.stream.count,
     peakOps: prepared.stream.peak,
     oracleDigest: prepared.oracleDigest,
+    peakReservations: prepared.peakReservations,
     cells: task.trackers.map((t) => cellOf(t, forks.get(t)!)),
     orders,
     error: null,

@@ -16,7 +16,7 @@ import { fork as forkProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ForkResult, ForkTask } from './fork.js';
+import { erroredFork, type ForkResult, type ForkTask } from './fork.js';
 
 /** How forks are isolated: worker threads (one V8 isolate each, in this process) or child processes. */
 export type Isolation = 'thread' | 'process';
@@ -58,22 +58,7 @@ function entry(o: IsolateOptions): { file: string; execArgv: string[] | undefine
 }
 
 function failed(task: ForkTask, error: string): ForkResult {
-  return {
-    tracker: task.tracker,
-    fork: task.fork,
-    digest: null,
-    validity: 'errored',
-    error,
-    warmup: null,
-    stats: null,
-    gcCount: 0,
-    gcPauseMs: 0,
-    modeledBytes: null,
-    jsBytes: null,
-    emptyReplayNs: null,
-    gc: 'none',
-    wallMs: 0,
-  };
+  return erroredFork(task.tracker, task.fork, error);
 }
 
 /**

@@ -2,14 +2,16 @@
  * A group's preparation, outside every fork and every timing: the op stream
  * is generated once (workloads are pure, seeded generators) into a
  * SharedArrayBuffer that every fork of the group reads without a copy, and
- * the oracle replays it once for the reference digest. Runs on the piscina
- * pool (bench/pool.ts), so the main thread stays free for progress and
+ * the oracle replays it once for the reference digest — and counts the
+ * memtype reservations live at the stream's peak state (what
+ * `pat_memtype_list` would show there). Runs on the piscina
+ * pool (bench/measure/pool.ts), so the main thread stays free for progress and
  * signals, and no isolate that measures ever ran a workload generator.
  */
 import { Bugs } from '../../core/bugs.js';
 import { Hardware } from '../../core/hardware.js';
 import { Machine } from '../../core/machine.js';
-import type { MachineSpec } from '../../core/machine-spec.js';
+import type { ParsedMachine } from '../../core/machine-spec.js';
 import { STRIDE, type OpStream } from '../../core/ops.js';
 import { DigestSink } from '../../core/outcome.js';
 import { createTracker, ORACLE } from '../../impls/registry.js';
@@ -22,15 +24,15 @@ export interface PrepareTask {
   /** Workload scale, in the workload's `sizeUnit`. */
   size: number;
   seed: number;
-  /** The machine to generate for; undefined = the workload's default profile. */
-  machine?: MachineSpec;
+  /** The machine to generate on, parsed (bench/plan/machine.ts `machineFor`); undefined = the workload's default profile. */
+  machine?: ParsedMachine;
   /** Historical bug switches of every machine, the oracle's included. */
   bugs: readonly string[];
 }
 
 /** A prepared group, or why it could not be prepared. Plain data. */
 export type PreparedGroup =
-  | { ok: true; stream: OpStream; oracleDigest: string }
+  | { ok: true; stream: OpStream; oracleDigest: string; /** Memtype reservations live at the peak state, in the reference semantics. */ peakReservations: number }
   | { ok: false; error: string; ops: number | null; peakOps: number | null };
 
 /** `stream` with its ops copied into a SharedArrayBuffer (exactly `count` records). */
@@ -55,8 +57,23 @@ export function prepareGroup(task: PrepareTask, build: (t: PrepareTask) => OpStr
   }
   try {
     const sink = new DigestSink();
-    new Machine(Hardware.fromSpec(stream.machine), createTracker(ORACLE), { bugs: Bugs.parse(task.bugs) }).run(stream, sink);
-    return { ok: true, stream, oracleDigest: sink.digest() };
+    const oracle = createTracker(ORACLE);
+    const m = new Machine(Hardware.fromParsed(stream.machine), oracle, { bugs: Bugs.parse(task.bugs) });
+    m.attachStream(stream, sink);
+    const list: number[] = [];
+    let peakReservations = 0;
+    for (let i = 0; i < stream.count; i++) {
+      if (i === stream.peak) {
+        oracle.memtypeList(list);
+        peakReservations = list.length / 3;
+      }
+      sink.done(i, m.exec(stream.ops, i * STRIDE), m.outType, m.query);
+    }
+    if (stream.peak >= stream.count) {
+      oracle.memtypeList(list);
+      peakReservations = list.length / 3;
+    }
+    return { ok: true, stream, oracleDigest: sink.digest(), peakReservations };
   } catch (e) {
     return { ok: false, error: `oracle: ${describeError(e)}`, ops: stream.count, peakOps: stream.peak };
   }

@@ -8,8 +8,8 @@
  * Times: tinybench reports ms; everything returned here is ns per replay.
  */
 import { Bench, type FnReturnedObject } from 'tinybench';
-import { sampleStats, thinSorted } from '../stats.js';
-import type { GcFn } from '../memory.js';
+import { sampleStats, thinSorted } from './sample-stats.js';
+import type { GcFn } from './memory.js';
 
 /** Statistics of one sample set. Times in ns per replay of the whole stream. */
 export interface SampleSummary {

@@ -10,18 +10,19 @@
  * `lookupMemtype` below is the core's `lookup_memtype()` (core/memtype.ts)
  * copied as one function shared by all trackers.
  *
- * Run one case:  node --expose-gc --import tsx bench/micro/dispatch.ts interval-tree+page-bit+single-page
+ * Run one case:  node --expose-gc --import tsx bench/micro/dispatch.ts --case interval-tree+page-bit+single-page
  * (bench/micro/trackers.ts runs all cases, one child process each, and prints them in its table.)
+ * The loops are plain functions: in this isolate, before the warming, their
+ * call sites have seen one tracker class; after it, every class.
  * Output: one JSON line {target, aloneIo, afterIo, aloneRam, afterRam, directAlone, directAfter}
  * (ns per call; each the best of five medians of 9 rounds — the machine is shared).
  */
 import { WC } from '../../core/cachemode.js';
 import { Hardware } from '../../core/hardware.js';
-import { PageFlags } from '../../core/pageflags.js';
-import type { MachineView, MemtypeTracker, VmaView } from '../../core/tracker.js';
+import type { MemtypeTracker } from '../../core/tracker.js';
 import { createTracker, NULL_TRACKER, ORACLE, trackerNames } from '../../impls/registry.js';
-import { resolveMachine } from '../../workloads/profiles.js';
-import { makeLoop, rng, time, type Loop } from './harness.js';
+import { profileMachine } from '../../workloads/profiles.js';
+import { caseArg, emptyView, probes, timeOps } from './harness.js';
 
 const PROFILE = 'icelake-tb-dock';
 /** Entries reserved in each tracker (the realistic regime, ~20–30). */
@@ -35,11 +36,20 @@ export function lookupMemtype(tracker: MemtypeTracker, pfn: number): number {
   return t < 0 ? 2 : t; // UC-
 }
 
-/** A view with empty I/O VMA list over `hw`'s map. */
-function viewOf(hw: Hardware): MachineView {
-  const head = {} as { ioNext: VmaView };
-  head.ioNext = head as unknown as VmaView;
-  return { physmap: hw.physmap, pageFlags: new PageFlags(), ioVmas: head as unknown as VmaView, vmaCount: 0 };
+/** `lookup_memtype()` of every probe through the shared function. */
+function sharedLoop(t: MemtypeTracker, ps: Float64Array, n: number, from: number): number {
+  const mask = ps.length - 1;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += lookupMemtype(t, ps[(from + i) & mask]!);
+  return s;
+}
+
+/** The tracker's own `memtypeLookup` of every probe (the store dispatch alone). */
+function directLoop(t: MemtypeTracker, ps: Float64Array, n: number, from: number): number {
+  const mask = ps.length - 1;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += t.memtypeLookup(ps[(from + i) & mask]!);
+  return s;
 }
 
 /** Result of one case. */
@@ -58,14 +68,13 @@ export interface DispatchResult {
 
 /** Runs one case; see the file header. */
 export function runDispatch(target: string): DispatchResult {
-  const hw = Hardware.fromSpec(resolveMachine({ profile: PROFILE }));
+  const hw = Hardware.fromParsed(profileMachine(PROFILE));
   const pm = hw.physmap;
   const ioBase = Math.ceil(pm.maxPfn / 4096) * 4096 + 0x100000; // above RAM: MMIO
   const ramLo = pm.chunkStartPfn(pm.chunkCount - 1);
-  const r = rng(1);
   const setup = (name: string): MemtypeTracker => {
     const t = createTracker(name);
-    t.attach(viewOf(hw));
+    t.attach(emptyView(hw));
     for (let i = 0; i < N; i++) {
       t.memtypeCheckInsert(ioBase + 4 * i, ioBase + 4 * i + 2, WC, true, null);
       const p = ramLo + 8 * i;
@@ -73,27 +82,18 @@ export function runDispatch(target: string): DispatchResult {
     }
     return t;
   };
-  const io = new Float64Array(1 << 12);
-  const ram = new Float64Array(1 << 12);
-  for (let i = 0; i < io.length; i++) {
-    io[i] = ioBase + Math.floor(r() * 4 * N);
-    ram[i] = ramLo + Math.floor(r() * 8 * N);
-  }
-  // Loop bodies: x = the tracker; the shared lookupMemtype is reached as a global (one function for all).
-  (globalThis as { __mtbLookup?: typeof lookupMemtype }).__mtbLookup = lookupMemtype;
-  const loopIo = makeLoop(`${target} io`, '__mtbLookup(x, q)');
-  const loopRam = makeLoop(`${target} ram`, '__mtbLookup(x, q)');
-  const loopDirect = makeLoop(`${target} direct`, 'x.memtypeLookup(q)');
+  const io = probes(1 << 12, 1, (u) => ioBase + Math.floor(u * 4 * N));
+  const ram = probes(1 << 12, 2, (u) => ramLo + Math.floor(u * 8 * N));
   const target0 = setup(target);
   // The machine is shared with other work: each figure is the best of five medians.
-  const best = (loop: Loop, probes: Float64Array): number => {
+  const best = (loop: typeof sharedLoop, ps: Float64Array): number => {
     let m = Infinity;
-    for (let k = 0; k < 5; k++) m = Math.min(m, time(loop, target0, probes, { rounds: 9, roundMs: 10 }).median);
+    for (let k = 0; k < 5; k++) m = Math.min(m, timeOps((n, from) => loop(target0, ps, n, from), { samples: 9, sampleMs: 10 }).median);
     return m;
   };
-  const aloneIo = best(loopIo, io);
-  const aloneRam = best(loopRam, ram);
-  const directAlone = best(loopDirect, io);
+  const aloneIo = best(sharedLoop, io);
+  const aloneRam = best(sharedLoop, ram);
+  const directAlone = best(directLoop, io);
 
   // Warm every tracker through the same shared code (a worker running a whole group).
   for (const name of [...trackerNames(), ORACLE, NULL_TRACKER]) {
@@ -105,17 +105,15 @@ export function runDispatch(target: string): DispatchResult {
         t.memtypeLookup(io[i & 4095]!);
       }
     }
-    loopIo(t, io, 1 << 12);
-    loopRam(t, ram, 1 << 12);
-    loopDirect(t, io, 1 << 12);
+    sharedLoop(t, io, 1 << 12, 0);
+    sharedLoop(t, ram, 1 << 12, 0);
+    directLoop(t, io, 1 << 12, 0);
   }
-  const afterIo = best(loopIo, io);
-  const afterRam = best(loopRam, ram);
-  const directAfter = best(loopDirect, io);
+  const afterIo = best(sharedLoop, io);
+  const afterRam = best(sharedLoop, ram);
+  const directAfter = best(directLoop, io);
   return { target, aloneIo, afterIo, aloneRam, afterRam, directAlone, directAfter };
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
-if (isMain && process.argv[2] !== undefined) {
-  process.stdout.write(`${JSON.stringify(runDispatch(process.argv[2]))}\n`);
-}
+const id = caseArg();
+if (id !== null) process.stdout.write(`${JSON.stringify(runDispatch(id))}\n`);

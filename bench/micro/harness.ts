@@ -1,33 +1,43 @@
 /**
- * Shared helpers of the micro-benchmarks: a seeded PRNG, forced GC and heap
- * figures, and a timer that runs every case in a loop function of its own.
+ * Shared pieces of the micro-benchmarks: each case runs in a child process
+ * of its own (a fresh isolate, as the harness's forks do), timed by the
+ * harness's one timer (tinybench, bench/measure/timing.ts), its memory read
+ * by the one memory probe (bench/measure/memory.ts), its data drawn from the
+ * one PRNG (workloads/rng.ts).
  *
- * Why a loop of its own: V8 keeps type feedback per function source, so one
+ * Why an isolate per case: V8 keeps type feedback per call site, so one
  * shared `for (...) x.lookup(p)` loop timing six store classes turns
- * megamorphic after the fifth and penalizes whichever case runs last. Each
- * case here gets a loop compiled from a template with the case's label in
- * its source (`new Function`), so its call site sees one class.
+ * megamorphic after the fifth and penalizes whichever case runs last. In an
+ * isolate that has seen one class, the same plain loop stays monomorphic —
+ * no code compiled from strings is needed to get there.
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Hardware } from '../../core/hardware.js';
+import { PageFlags } from '../../core/pageflags.js';
+import type { MachineView, VmaView } from '../../core/tracker.js';
+import { Rng } from '../../workloads/rng.js';
+import { findGc, measureJsBytes } from '../measure/memory.js';
+import { timeReplays } from '../measure/timing.js';
 
-/** mulberry32 PRNG in [0, 1), seeded: same data on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/**
+ * A machine view for a tracker used without a machine: an empty I/O VMA
+ * list, fresh page flags, and `hw`'s physical map (none without `hw`: a
+ * range store alone needs no map).
+ */
+export function emptyView(hw?: Hardware): MachineView {
+  const head = {} as { ioNext: VmaView };
+  head.ioNext = head as unknown as VmaView;
+  return { ...(hw ? { physmap: hw.physmap } : {}), pageFlags: new PageFlags(), ioVmas: head as unknown as VmaView, vmaCount: 0 } as MachineView;
 }
 
-/** A seeded permutation of 0..n-1. */
+/** A seeded permutation of 0..n-1 (Fisher–Yates over the project's PRNG). */
 export function shuffled(n: number, seed: number): Int32Array {
-  const r = rng(seed);
+  const r = new Rng(seed);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
+    const j = r.int(i + 1);
     const t = order[i]!;
     order[i] = order[j]!;
     order[j] = t;
@@ -35,115 +45,102 @@ export function shuffled(n: number, seed: number): Int32Array {
   return order;
 }
 
-/** Forces a full GC; exits with a hint when node lacks --expose-gc. */
-export function gc(): void {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (typeof g !== 'function') {
-    console.error('run with: node --expose-gc --import tsx bench/micro/trackers.ts');
-    process.exit(2);
-  }
-  g();
-  g();
-}
-
-/** JS bytes in use: V8 heap + ArrayBuffer backing stores (typed arrays live outside the heap). */
-export function jsBytesInUse(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
+/** `n` uniform probes in [0, 1) mapped through `f` (seeded). */
+export function probes(n: number, seed: number, f: (u: number) => number): Float64Array {
+  const r = new Rng(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = f(r.next());
+  return out;
 }
 
 /**
- * Measured JS bytes per entry of a structure: builds `copies` instances
- * (enough for ≥ 10^5 entries in total) between two forced GCs.
+ * Measured JS bytes per entry of a structure: `copies` instances (enough
+ * for `minTotal` entries in all) built between two forced GCs
+ * (`measureJsBytes`), after one warm-up build, and one more instance to time.
  * @param build builds one instance holding `entries` entries
- * @returns bytes per entry and the first instance (kept alive)
+ * @throws Error when the process has no forced GC (run it with `--expose-gc`)
  */
-export function bytesPerEntry<T>(build: () => T, entries: number, minTotal = 100_000): { perEntry: number; first: T } {
-  build(); // warm-up: code and hidden classes exist before measuring
+export function bytesPerEntry<T>(build: () => T, entries: number, minTotal = 100_000): { perEntry: number; instance: T } {
+  const gc = findGc().fn;
+  if (gc === null) throw new Error('micro-benchmarks need a forced GC: run node with --expose-gc');
+  const instance = build(); // also the warm-up: code and hidden classes exist before the reading
   const copies = Math.max(1, Math.ceil(minTotal / entries));
-  const keep: T[] = new Array(copies);
-  gc();
-  const before = jsBytesInUse();
-  for (let c = 0; c < copies; c++) keep[c] = build();
-  gc();
-  const after = jsBytesInUse();
-  return { perEntry: (after - before) / (entries * copies), first: keep[0]! };
+  return { perEntry: measureJsBytes(build, gc, copies) / entries, instance };
 }
 
-/**
- * A loop `(x, probes, n, from) => checksum` evaluating `call` (an expression
- * over `x` and `q`) n times, `q` = probes[(from + i) mod length].
- */
-export type Loop = (x: unknown, probes: Float64Array, n: number, from?: number) => number;
-
-let loopSerial = 0;
-
-/**
- * Compiles a timing loop of its own for one case.
- * @param label case name (embedded in the source: distinct feedback per case)
- * @param call expression evaluated per iteration, e.g. `x.lookup(q)`; `q` is
- *   the probe `probes[i & mask]`, the table length a power of two
- */
-export function makeLoop(label: string, call: string): Loop {
-  const src = `"use strict";\n// micro loop ${loopSerial++}: ${label.replace(/[\r\n]/g, ' ')}\n` +
-    'const mask = probes.length - 1;\nconst o = from | 0;\nlet s = 0;\n' +
-    `for (let i = 0; i < n; i++) { const q = probes[(o + i) & mask]; s += ${call}; }\nreturn s;`;
-  return new Function('x', 'probes', 'n', 'from', src) as Loop;
-}
-
-/** Timing of one case: ns per operation over rounds. */
+/** Timing of one case: ns per operation over samples. */
 export interface Timing {
-  /** Median of the rounds, ns/op. */
+  /** Median of the samples, ns/op. */
   median: number;
-  /** Fastest round, ns/op (least disturbed by other load on the machine). */
+  /** Fastest sample, ns/op (least disturbed by other load on the machine). */
   min: number;
-  rounds: number;
-  /** Operations per round. */
-  perRound: number;
+  samples: number;
+  /** Operations per sample. */
+  perSample: number;
+}
+
+/** Options of `timeOps`. */
+export interface TimeOpsOptions {
+  /** Samples (default 15). */
+  samples?: number;
+  /** Target duration of one sample, ms (default 25). */
+  sampleMs?: number;
+  /** Bounds of the operations per sample (default 64 .. 2^24). */
+  minOps?: number;
+  maxOps?: number;
 }
 
 /**
- * Times `loop(x, probes, n, from)`: calibrates n so a round takes ≥
- * `roundMs` (but at least `minOps` operations), warms up, then runs
- * `rounds` rounds; successive rounds walk on through the probe table, so
- * slow cases with few operations per round still see varied probes.
+ * Times `run(n, from)` — n operations starting at position `from` of the
+ * case's probe sequence, returning a checksum — with the harness's timer:
+ * calibrates n so that a sample lasts about `sampleMs`, warms up at that
+ * size, then takes `samples` samples; successive calls walk on through the
+ * probes, so slow cases with few operations per sample still see varied ones.
  */
-export function time(
-  loop: Loop,
-  x: unknown,
-  probes: Float64Array,
-  opts: { rounds?: number; roundMs?: number; maxOps?: number; minOps?: number } = {},
-): Timing {
-  const rounds = opts.rounds ?? 15;
-  const roundMs = opts.roundMs ?? 25;
-  const maxOps = opts.maxOps ?? 1 << 24;
-  const minOps = opts.minOps ?? 64;
-  let n = minOps;
-  let sink = 0;
+export function timeOps(run: (n: number, from: number) => number, o: TimeOpsOptions = {}): Timing {
+  const samples = o.samples ?? 15;
+  const sampleMs = o.sampleMs ?? 25;
+  const minOps = o.minOps ?? 64;
+  const maxOps = o.maxOps ?? 1 << 24;
   let from = 0;
+  let sink = 0;
+  const once = (n: number, count: number): { medianNs: number; minNs: number } => {
+    const t = timeReplays('micro', { budgetMs: 0, minSamples: count, estimateMs: 0, maxSamples: count, gc: null }, () => {}, () => {
+      sink += run(n, from);
+      from += n;
+    }, () => {});
+    return t.stats;
+  };
+  let n = minOps;
   for (;;) {
-    const t0 = performance.now();
-    sink += loop(x, probes, n, from);
-    from += n;
-    const ms = performance.now() - t0;
-    if (ms >= roundMs / 4 || n >= maxOps) {
-      n = Math.max(minOps, Math.min(maxOps, Math.ceil((n * roundMs) / Math.max(ms, 1e-3))));
+    const ms = once(n, 1).medianNs / 1e6;
+    if (ms >= sampleMs / 4 || n >= maxOps) {
+      n = Math.max(minOps, Math.min(maxOps, Math.ceil((n * sampleMs) / Math.max(ms, 1e-3))));
       break;
     }
     n *= 4;
   }
-  sink += loop(x, probes, n, from); // warm-up at the final size
-  from += n;
-  const xs: number[] = [];
-  for (let k = 0; k < rounds; k++) {
-    const t0 = performance.now();
-    sink += loop(x, probes, n, from);
-    from += n;
-    xs.push(((performance.now() - t0) * 1e6) / n);
-  }
-  if (sink === Number.MIN_VALUE) console.log('');
-  xs.sort((a, b) => a - b);
-  return { median: xs[xs.length >> 1]!, min: xs[0]!, rounds, perRound: n };
+  once(n, 1); // warm-up at the final size
+  const s = once(n, samples);
+  if (sink === Number.MIN_VALUE) process.stdout.write('');
+  return { median: s.medianNs / n, min: s.minNs / n, samples, perSample: n };
+}
+
+/**
+ * Runs `script --case ID [args]` in a child process of its own (a fresh
+ * isolate, the parent's Node options — `--expose-gc`, `--import tsx` —
+ * inherited) and parses the last line it prints as JSON.
+ * @throws Error with the child's standard error when it fails
+ */
+export function runCase<T>(script: URL, id: string, args: readonly string[] = []): T {
+  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(script), '--case', id, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
+/** The case id a child process was started with (`--case ID`), or null in the parent. */
+export function caseArg(argv: readonly string[] = process.argv): string | null {
+  const i = argv.indexOf('--case');
+  return i >= 0 ? (argv[i + 1] ?? null) : null;
 }
 
 /** Formats ns with sensible precision. */

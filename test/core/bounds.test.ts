@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_ALIASES } from '../../core/alias.js';
 import { UC_MINUS, WB, WC } from '../../core/cachemode.js';
-import { Hardware } from '../../core/hardware.js';
+import { Hardware, parseMachineSpec } from '../../core/hardware.js';
 import { Machine } from '../../core/machine.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { Dev, MAP_SHARED, Op, OpStreamBuilder, PROT_READ, PROT_WRITE } from '../../core/ops.js';
@@ -39,8 +39,9 @@ describe('bounded replay of untrusted traces', () => {
   });
 
   it('page tables stop at the machine budget with ENOMEM, and the machine stays consistent', () => {
-    const hw = Hardware.fromSpec({ e820: M.e820 });
-    const b = new OpStreamBuilder({ e820: M.e820 });
+    const machine = parseMachineSpec({ e820: M.e820 });
+    const hw = Hardware.fromParsed(machine);
+    const b = new OpStreamBuilder(machine);
     b.spawn(0, 'x', 1);
     b.mmap(0, 0x40000000, 2 ** 40, RW, MAP_SHARED, Dev.Pfnmap, 0, WC);
     // One page every 2 MiB: a new PTE table per insert.
@@ -59,9 +60,9 @@ describe('bounded replay of untrusted traces', () => {
 
   it('the alias check over huge overlapping ioremaps (PAT off: nothing tracked) is capped', () => {
     // WB and UC- PTEs (PAT off has no WC slot: ioremap_wc would be UC- too) over WB MTRRs.
-    const spec = { e820: M.e820, pat: 'disabled' as const, mtrr: { default: 'WB' } };
-    const hw = Hardware.fromSpec(spec);
-    const b = new OpStreamBuilder(spec);
+    const machine = parseMachineSpec({ e820: M.e820, pat: 'disabled', mtrr: { default: 'WB' } });
+    const hw = Hardware.fromParsed(machine);
+    const b = new OpStreamBuilder(machine);
     b.ioremap('a', 0x100000000, 2 ** 40, UC_MINUS);
     b.ioremap('b', 0x100000000, 2 ** 40, WB);
     b.query(Op.QCheck);
@@ -75,7 +76,7 @@ describe('bounded replay of untrusted traces', () => {
 
   it('the parser refuses more operations than allowed', () => {
     const text = Array.from({ length: 20 }, () => '{"op":"lookup_memtype","addr":4096}').join('\n');
-    const p = parseTrace(text, { maxOps: 10 });
+    const p = parseTrace(text, { maxOps: 10, loadMachine: () => parseMachineSpec({ e820: M.e820 }) });
     expect(p.stream.count).toBe(10);
     expect(p.errors).toHaveLength(1);
     expect(p.errors[0]).toBeInstanceOf(TraceError);

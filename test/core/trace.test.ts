@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTrace, writeTrace } from '../../core/trace.js';
 import { LINUX_TRACKER } from '../../impls/registry.js';
 import { machineResources } from '../../workloads/devices.js';
-import { resolveMachine } from '../../workloads/profiles.js';
+import { loadMachine, profileMachine } from '../../workloads/profiles.js';
 import { PROFILES, buildStream, cmdsArb } from '../../workloads/random-trace.js';
 import { record } from '../helpers/record.js';
 import { SMALL_MACHINE, at, replay } from '../helpers/replay.js';
@@ -50,7 +50,7 @@ function rewrite(v: unknown, pick: () => number): unknown {
 
 /** A machine line with explicit numbers: the profile's top-level map as e820 entries, MTRRs with fixed and variable ranges. */
 function explicitMachine(profile: string): Record<string, unknown> {
-  const res = machineResources(resolveMachine({ profile })).filter((r) => r.depth === 0 && r.end > r.start);
+  const res = machineResources(profileMachine(profile)).filter((r) => r.depth === 0 && r.end > r.start);
   const e820 = res.map((r) => ({ start: r.start, end: r.end, type: r.name === 'System RAM' ? 'usable' : 'reserved' }));
   const ram = res.filter((r) => r.name === 'System RAM' && r.start >= 0x100000);
   return {
@@ -71,7 +71,7 @@ function explicitMachine(profile: string): Record<string, unknown> {
 
 /** Outcome records of a trace text on Linux's composition. */
 function outcomes(text: string): unknown {
-  const parsed = parseTrace(text, { resolveMachine });
+  const parsed = parseTrace(text, { loadMachine });
   expect(parsed.errors).toEqual([]);
   return record(parsed.stream, LINUX_TRACKER).recs;
 }

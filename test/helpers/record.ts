@@ -31,7 +31,7 @@ const hwCache = new WeakMap<object, Hardware>();
 export function record(stream: OpStream, tracker: string | MemtypeTracker): { recs: Rec[]; machine: Machine } {
   let hw = hwCache.get(stream.machine);
   if (!hw) {
-    hw = Hardware.fromSpec(stream.machine);
+    hw = Hardware.fromParsed(stream.machine);
     hwCache.set(stream.machine, hw);
   }
   const machine = new Machine(hw, typeof tracker === 'string' ? createTracker(tracker) : tracker);

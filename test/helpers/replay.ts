@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runReplayCommand } from '../../bench/replay.js';
+import { runReplayCommand } from '../../bench/commands/replay.js';
 
 /**
  * A small machine: RAM below 640 KiB and 1 MiB–1 GiB; everything else is
@@ -31,7 +31,7 @@ export interface Replayed {
 }
 
 /** Runs `lines` (objects are JSON-encoded, strings kept verbatim) as a trace file. */
-export async function replay(lines: (object | string)[], opts: { tracker?: string; keepGoing?: boolean; bug?: string[] } = {}): Promise<Replayed> {
+export async function replay(lines: (object | string)[], opts: { tracker?: string; keepGoing?: boolean; bug?: string[]; check?: boolean; trackerModules?: readonly string[] } = {}): Promise<Replayed> {
   const dir = mkdtempSync(join(tmpdir(), 'mtb-'));
   const path = join(dir, 'trace.jsonl');
   writeFileSync(path, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');

@@ -49,12 +49,18 @@ describe('registry', () => {
     expect(new Set(all.map((p) => p.name)).size).toBe(all.length);
   });
 
-  it('builds every composition under its own name, plus oracle and null', () => {
+  it('builds every composition under its own name, plus oracle and null; each models the memory of what it holds', () => {
     for (const n of [...trackerNames(), ORACLE, NULL_TRACKER]) {
       const t = createTracker(n);
       expect(t.name).toBe(n);
       t.attach(view());
-      expect(t.modeledBytes()).toBeGreaterThanOrEqual(0);
+      // One reservation: a 56-byte struct memtype in a 64-byte slab, or room for it in a node already there; the null tracker holds nothing.
+      t.memtypeCheckInsert(0x10000000, 0x10000010, 1, true, null);
+      const list: number[] = [];
+      t.memtypeList(list);
+      expect(list.length, n).toBe(n === NULL_TRACKER ? 0 : 3);
+      if (n === NULL_TRACKER) expect(t.modeledBytes()).toBe(0);
+      else expect(t.modeledBytes(), n).toBeGreaterThanOrEqual(64);
     }
   });
 

@@ -1,7 +1,6 @@
 /**
  * Every registered range store — the built-in ones and the tutorial's
- * module-loaded one — plus the unregistered `soa-interval-tree` candidate,
- * against the brute-force model (store-harness.ts), with invariants checked
+ * module-loaded one — against the brute-force model (store-harness.ts), with invariants checked
  * after every mutation; then each store's own structural tests: balance or
  * fill under ascending inserts and erases, long runs of duplicates, and
  * `checkInvariants` catching deliberate corruption.
@@ -15,7 +14,6 @@ import { loadTrackerModules } from '../../impls/modules.js';
 import type { RangeStore } from '../../impls/parts.js';
 import { RbtreeStore, type HybridNode } from '../../impls/rbtree.js';
 import { makeStore, partNames } from '../../impls/registry.js';
-import { SoaIntervalTreeStore } from '../../impls/soa-interval-tree.js';
 import { VmaWalkStore } from '../../impls/vma-walk.js';
 import { PageFlags } from '../../core/pageflags.js';
 import { PhysMap } from '../../core/physmap.js';
@@ -56,7 +54,7 @@ const KNOWN: Record<string, Partial<StoreCase>> = {
   'sorted-array': { exact: true, ordered: true },
 };
 
-/** Every registered store (attached to a view with 7 VMAs), plus the unregistered candidate. */
+/** Every registered store (attached to a view with 7 VMAs). */
 const STORES: Record<string, StoreCase> = {
   ...Object.fromEntries(
     partNames('store').map((name): [string, StoreCase] => [
@@ -73,12 +71,11 @@ const STORES: Record<string, StoreCase> = {
       },
     ]),
   ),
-  'soa-interval-tree': { make: () => new SoaIntervalTreeStore(), exact: true, ordered: true },
 };
 
 describe('the store table', () => {
   it('covers every registered store, the module-loaded one included', () => {
-    expect(Object.keys(STORES)).toEqual([...partNames('store'), 'soa-interval-tree']);
+    expect(Object.keys(STORES)).toEqual(partNames('store'));
     expect(partNames('store')).toContain('sorted-array');
   });
 });
@@ -409,34 +406,6 @@ describe('btree: 16-slot B+tree with per-child max end', () => {
     s = build();
     (s as unknown as { count: number }).count++;
     expect(() => s.checkInvariants()).toThrow(/entry count/);
-  });
-});
-
-// ------------------------------------------------------------------ soa-interval-tree
-
-describe('soa-interval-tree: augmented rbtree in typed arrays', () => {
-  it('reuses freed slots and checkInvariants catches corruption', () => {
-    const s = new SoaIntervalTreeStore();
-    for (let i = 0; i < 100; i++) s.insert(i * 3, i * 3 + 2, i % 6, null);
-    for (let i = 0; i < 50; i++) s.erase(i * 3, i * 3 + 2, null);
-    const cap = s.start.length;
-    for (let i = 0; i < 50; i++) s.insert(i * 3, i * 3 + 2, i % 6, null);
-    expect(s.start.length).toBe(cap);
-    s.checkInvariants();
-    const root = s.root;
-    s.meta[root] = s.meta[root]! | 8;
-    expect(() => s.checkInvariants()).toThrow(/root is red/);
-    s.meta[root] = s.meta[root]! & 7;
-    s.maxEnd[s.left[root]!] = 1e9;
-    expect(() => s.checkInvariants()).toThrow(/maxEnd/);
-    const t = new SoaIntervalTreeStore();
-    for (let i = 1; i <= 3; i++) t.insert(i, i + 1, 0, null);
-    t.meta[t.left[t.root]!] = 0; // black left, red right
-    expect(() => t.checkInvariants()).toThrow(/black height/);
-    const u = new SoaIntervalTreeStore();
-    for (let i = 0; i < 30; i++) u.insert(i, i + 1, 0, null);
-    u.parent[u.left[u.root]!] = u.right[u.root]!;
-    expect(() => u.checkInvariants()).toThrow(/parent pointers/);
   });
 });
 

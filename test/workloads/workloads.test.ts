@@ -16,10 +16,10 @@ import { Kmsg } from '../../core/kmsg.js';
 import { Machine } from '../../core/machine.js';
 import { F_A, F_B, Op, STRIDE, type OpStream } from '../../core/ops.js';
 import { readTraceFile } from '../../core/trace.js';
-import { runTraceCommand } from '../../bench/workload-cmds.js';
+import { runTraceCommand } from '../../bench/commands/workload.js';
 import { LINUX_TRACKER, ORACLE, createTracker } from '../../impls/registry.js';
 import { HPET_ADDRESS } from '../../workloads/devices.js';
-import { listProfiles, resolveMachine } from '../../workloads/profiles.js';
+import { listProfiles, loadMachine, profileMachine } from '../../workloads/profiles.js';
 import { getWorkload, workloadNames } from '../../workloads/registry.js';
 import { record, type Rec } from '../helpers/record.js';
 
@@ -37,7 +37,7 @@ function smallest(name: string): OpStream {
 
 /** Runs `stream` on the oracle up to op `end`, recording outcomes. */
 function runTo(stream: OpStream, end: number): { machine: Machine; recs: Rec[] } {
-  const machine = new Machine(Hardware.fromSpec(stream.machine), createTracker(ORACLE));
+  const machine = new Machine(Hardware.fromParsed(stream.machine), createTracker(ORACLE));
   const recs: Rec[] = [];
   let msgs: number[] = [];
   machine.run(
@@ -128,7 +128,7 @@ describe('workload catalogue', () => {
         const size = w.defaultSizes[0]!;
         const path = join(mkdtempSync(join(tmpdir(), 'mtb-wl-')), `${name}.jsonl`);
         expect(await runTraceCommand(name, { size, seed: SEED, out: path })).toBe(0);
-        const parsed = readTraceFile(path, { resolveMachine });
+        const parsed = readTraceFile(path, { loadMachine });
         expect(parsed.errors).toEqual([]);
         const mem = w.generate(size, SEED);
         expect(parsed.stream.count).toBe(mem.count);
@@ -165,7 +165,7 @@ describe('what each workload claims', () => {
   it('alias-storm: without PAT nothing is refused and the machine aliases — the refusals are what keep it safe', () => {
     // PAT off leaves WB and UC- PTEs (no WC slot); over write-back MTRRs they alias. (With the guest's
     // MTRRs disabled the CPU would run all of it UC: no alias, on real hardware either.)
-    const s = getWorkload('alias-storm').generate(16, SEED, { profile: 'kvm-guest-24g', pat: 'disabled', mtrr: { default: 'WB' } });
+    const s = getWorkload('alias-storm').generate(16, SEED, loadMachine({ profile: 'kvm-guest-24g', pat: 'disabled', mtrr: { default: 'WB' } }));
     const { machine, recs } = runTo(s, s.peak);
     expect(recs.filter(([, ret]) => ret < 0)).toEqual([]);
     expect(machine.check().length).toBeGreaterThan(0);
@@ -174,7 +174,7 @@ describe('what each workload claims', () => {
   it('desktop-day: ~20-30 live reservations all day, at every op from login to the peak', () => {
     for (const size of getWorkload('desktop-day').defaultSizes.slice(0, 2)) {
       const s = getWorkload('desktop-day').generate(size, SEED);
-      const machine = new Machine(Hardware.fromSpec(s.machine), createTracker(LINUX_TRACKER));
+      const machine = new Machine(Hardware.fromParsed(s.machine), createTracker(LINUX_TRACKER));
       machine.attachStream(s, { msg() {}, done() {} });
       let login = false;
       let min = Infinity;
@@ -196,7 +196,7 @@ describe('what each workload claims', () => {
 
   it('ioremap-churn: the tree holds exactly `size` entries at the peak, on several maps', () => {
     for (const profile of ['kvm-guest-24g', 'dell-precision-3540', 'asus-esc8000g4']) {
-      const s = getWorkload('ioremap-churn').generate(300, SEED, { profile });
+      const s = getWorkload('ioremap-churn').generate(300, SEED, profileMachine(profile));
       const { machine, recs } = runTo(s, s.peak);
       expect(machine.memtypeList().length, profile).toBe(300);
       expect(recs.filter(([, ret]) => ret !== 0), profile).toEqual([]);
@@ -253,7 +253,7 @@ describe('what each workload claims', () => {
 
   it('server-pcie: 32 GiB WC apertures above 4 GiB; size user mappings beside 30 driver reservations', () => {
     for (const profile of ['asus-esc8000g4', 'asrockrack-romed8-2t']) {
-      const s = getWorkload('server-pcie').generate(64, SEED, { profile });
+      const s = getWorkload('server-pcie').generate(64, SEED, profileMachine(profile));
       const { machine, recs } = runTo(s, s.peak);
       expect(recs.filter(([, ret]) => ret !== 0), profile).toEqual([]);
       const list = machine.memtypeList();

@@ -1,12 +1,12 @@
 /**
- * bench/measure/fork.ts in-process, over the fakes (test/bench/fakes.ts):
+ * bench/measure/fork.ts in-process, over the fakes (test/helpers/fakes.ts):
  * one tracker on one stream — the digest against the oracle's, warm-up,
  * timed phase, empty replay (null forks only), memory (when asked).
  */
 import { describe, it, expect } from 'vitest';
 import { describeError, measureFork, minSamplesFor, WARMUP_CHUNK_MS, type ForkDeps } from '../../../bench/measure/fork.js';
 import { shareStream } from '../../../bench/measure/prepare.js';
-import { FakeClock, FakeMachine, fakeDeps, forkTask, tinyStream } from '../fakes.js';
+import { FakeClock, FakeMachine, fakeDeps, forkTask, tinyStream } from '../../helpers/fakes.js';
 
 const STREAM = shareStream(tinyStream(200));
 

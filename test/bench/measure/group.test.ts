@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import type { ForkResult, ForkTask } from '../../../bench/measure/fork.js';
 import { GroupAborted, measureGroup, type GroupDeps, type GroupTask } from '../../../bench/measure/group.js';
 import type { PrepareTask } from '../../../bench/measure/prepare.js';
-import { FAST_TIMING, fakeGroupDeps, fakePrepare, stubResult } from '../fakes.js';
+import { FAST_TIMING, fakeGroupDeps, fakePrepare, stubResult, TINY_MACHINE } from '../../helpers/fakes.js';
 
 const TRACKERS = ['null', 'base', 'good', 'bad'];
 
@@ -72,7 +72,7 @@ describe('measureGroup: the schedule', () => {
 
   it('prepares once, with the group, machine and bug switches', async () => {
     const prepared: PrepareTask[] = [];
-    const spec = { profile: 'fake', e820: [] };
+    const spec = TINY_MACHINE;
     const deps = recording(undefined, prepared);
     await measureGroup(task(TRACKERS, { machine: spec, bugs: ['wc-del-race'] }), deps);
     expect(prepared).toEqual([{ workload: 'w', size: 16, seed: 1, machine: spec, bugs: ['wc-del-race'] }]);

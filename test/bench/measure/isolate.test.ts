@@ -13,7 +13,7 @@ import type { ForkResult, ForkTask } from '../../../bench/measure/fork.js';
 import { createForkRunner, type Isolation } from '../../../bench/measure/isolate.js';
 import { prepareGroup } from '../../../bench/measure/prepare.js';
 import { LINUX_TRACKER, NULL_TRACKER } from '../../../impls/registry.js';
-import { forkTask, tinyStream } from '../fakes.js';
+import { forkTask, tinyStream } from '../../helpers/fakes.js';
 import { shareStream } from '../../../bench/measure/prepare.js';
 
 const STUB = fileURLToPath(new URL('./workers/stub-fork-worker.mjs', import.meta.url));

@@ -7,12 +7,12 @@ import { describe, it, expect } from 'vitest';
 import { Bugs } from '../../../core/bugs.js';
 import { Hardware } from '../../../core/hardware.js';
 import { Machine } from '../../../core/machine.js';
-import { STRIDE } from '../../../core/ops.js';
+import { Op, OpStreamBuilder, STRIDE } from '../../../core/ops.js';
 import { DigestSink } from '../../../core/outcome.js';
 import { prepareGroup, shareStream } from '../../../bench/measure/prepare.js';
 import { createTracker, LINUX_TRACKER, ORACLE } from '../../../impls/registry.js';
 import { getWorkload } from '../../../workloads/registry.js';
-import { tinyStream } from '../fakes.js';
+import { TINY_MACHINE, tinyStream } from '../../helpers/fakes.js';
 
 const TASK = { workload: 'ttm-fault', size: 16, seed: 1, bugs: [] as string[] };
 
@@ -42,10 +42,15 @@ describe('prepareGroup', () => {
     // The digest is the oracle's on that stream, and the Linux composition agrees with it.
     const replay = (tracker: string): string => {
       const sink = new DigestSink();
-      new Machine(Hardware.fromSpec(r.stream.machine), createTracker(tracker), { bugs: Bugs.parse([]) }).run(r.stream, sink);
+      new Machine(Hardware.fromParsed(r.stream.machine), createTracker(tracker), { bugs: Bugs.parse([]) }).run(r.stream, sink);
       return sink.digest();
     };
     expect(r.oracleDigest).toBe(replay(ORACLE));
+    // The reservations live at the peak: the oracle's pat_memtype_list there (ttm-fault holds the VRAM aperture's one).
+    const atPeak = new Machine(Hardware.fromParsed(r.stream.machine), createTracker(ORACLE));
+    atPeak.run(r.stream, new DigestSink(), r.stream.peak);
+    expect(r.peakReservations).toBe(atPeak.memtypeList().length);
+    expect(r.peakReservations).toBe(1);
     expect(replay(LINUX_TRACKER)).toBe(r.oracleDigest);
     // Deterministic: the same task, the same digest; another seed, another stream.
     expect((prepareGroup(TASK) as { oracleDigest: string }).oracleDigest).toBe(r.oracleDigest);
@@ -59,10 +64,13 @@ describe('prepareGroup', () => {
         throw new RangeError('too big');
       }),
     ).toEqual({ ok: false, error: 'workload: RangeError: too big', ops: null, peakOps: null });
-    // A machine with no physical map: the stream builds, the oracle's machine cannot.
-    const noMap = { ...tinyStream(7), machine: { profile: 'nothing' } };
-    const r = prepareGroup(TASK, () => noMap);
-    expect(r).toEqual({ ok: false, error: expect.stringMatching(/^oracle: .*exactly one physical-map source/), ops: 7, peakOps: noMap.peak });
+    // A stream the emulator refuses (an op on an mm never spawned): the stream builds, the oracle's replay cannot.
+    const b = new OpStreamBuilder(TINY_MACHINE, 8);
+    for (let i = 0; i < 6; i++) b.push(Op.LookupMemtype, -1, i * 4096);
+    b.munmap(3, 0x1000, 0x1000);
+    const bad = b.build();
+    const r = prepareGroup(TASK, () => bad);
+    expect(r).toEqual({ ok: false, error: expect.stringMatching(/^oracle: OpError: unknown mm/), ops: 7, peakOps: bad.peak });
   });
 
   it('uses the given build function with the task (machine and all)', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { summarizeSamples, timeReplays, TimingError, warmUp, type TimeOptions, type WarmupOptions } from '../../../bench/measure/timing.js';
-import { FakeClock } from '../fakes.js';
+import { FakeClock } from '../../helpers/fakes.js';
 
 /** Busy-waits `ms` of real time. */
 function spin(ms: number): void {

@@ -1,0 +1,28 @@
+/**
+ * The preflight of a run: before any results folder exists, every group —
+ * (workload, size, seed) on its machine — is generated once in the main
+ * thread (a few ms each; no timing, no replay), and the groups whose
+ * workload cannot fit the machine (its generator refuses them: a size out
+ * of range, no room for a BAR in the MMIO windows, not enough RAM) are
+ * dropped, each with the generator's one line of why. Other failures are
+ * not the preflight's to judge: those groups run, and error there.
+ */
+import { InputError } from '../../core/errors.js';
+import { getWorkload } from '../../workloads/registry.js';
+import { machineFor, type MachineChoice } from './machine.js';
+
+/**
+ * Why `workload` at `size` and `seed` cannot fit the machine `choice` gives
+ * it, or null when it fits.
+ * @throws what the generator throws other than an InputError
+ */
+export function cannotFit(workload: string, size: number, seed: number, choice: MachineChoice): string | null {
+  const w = getWorkload(workload);
+  try {
+    w.generate(size, seed, machineFor(choice, w.defaultProfile));
+    return null;
+  } catch (e) {
+    if (e instanceof InputError) return e.message;
+    throw e;
+  }
+}

@@ -1,0 +1,62 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { measureFork } from '../../../bench/measure/fork.js';
+import { mergeRuns } from '../../../bench/store/merge.js';
+import type { PreparePool } from '../../../bench/measure/pool.js';
+import { FILES, readManifest, readResultLines, writeManifest } from '../../../bench/store/results.js';
+import { runBench, type RunDeps } from '../../../bench/commands/run.js';
+import { config, fakeDeps, fakePrepare, noVerify, sink, sources } from '../../helpers/fakes.js';
+
+const pool = (n: number): PreparePool => ({ threads: n, prepare: fakePrepare(30), verify: noVerify, destroy: async () => {} });
+const forkDeps = fakeDeps();
+
+function deps(): RunDeps {
+  return {
+    matrixSources: sources(['base', 'good']),
+    loadConfig: () => config(['base', 'good'], { forks: 2, seeds: [1, 2] }),
+    createPool: pool,
+    runFork: (t) => measureFork(t, forkDeps),
+    stdout: sink().stream,
+    stderr: sink().stream,
+    tty: false,
+  };
+}
+
+/** Runs shards `which` of `n` into `out`, named s<i>. */
+async function shards(out: string, n: number, which: number[]): Promise<string[]> {
+  const dirs: string[] = [];
+  for (const i of which) {
+    const r = await runBench({ outDir: out, runId: `s${i}`, shard: `${i}/${n}`, workloads: ['w'], charts: false }, deps());
+    dirs.push(r.dir);
+  }
+  return dirs;
+}
+
+describe('mergeRuns', () => {
+  it('drops the duplicates of a cell × fork (the first kept), in matrix order', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mb-merge-'));
+    const dirs = await shards(out, 3, [1, 3]);
+    const r = mergeRuns(join(out, 'm'), [dirs[0]!, dirs[1]!, dirs[0]!], out);
+    expect(r.duplicates).toBe(readResultLines(join(dirs[0]!, FILES.lines)).lines.length);
+    expect(r.lines).toHaveLength(readResultLines(join(dirs[0]!, FILES.lines)).lines.length + readResultLines(join(dirs[1]!, FILES.lines)).lines.length);
+    expect(readResultLines(join(r.dir, FILES.lines)).lines).toEqual(r.lines);
+    expect(r.manifest.groupIds).toHaveLength(6);
+    expect(r.env).toMatchObject({ mergedFrom: [{ run: 's1' }, { run: 's3' }, { run: 's1' }] });
+  });
+
+  it('refuses runs of different matrices, other schema versions and a non-empty output folder', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mb-merge-'));
+    const [a] = await shards(out, 2, [1]);
+    const b = (await runBench({ outDir: out, runId: 'other', workloads: ['v'], charts: false }, deps())).dir;
+    expect(() => mergeRuns(join(out, 'm1'), [a!, b], out)).toThrow(/different matrices \(matrix hashes differ\): s1 [0-9a-f]{16}, other [0-9a-f]{16}/);
+    const m = readManifest(b);
+    writeManifest(b, { ...m, schemaVersion: 1 as unknown as 3 });
+    expect(() => mergeRuns(join(out, 'm2'), [b], out)).toThrow(/schema version 1/);
+    writeFileSync(join(out, 'full'), 'x');
+    expect(() => mergeRuns(out, [a!], out)).toThrow(/exists and is not empty/);
+    expect(() => mergeRuns(join(out, 'm3'), [], out)).toThrow(/at least one run/);
+    expect(() => mergeRuns(join(out, 'm4'), ['no-such-run'], out)).toThrow(/no run "no-such-run"/);
+  });
+});
