@@ -13,3 +13,23 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 }
+
+/**
+ * A semantic error in the trace itself (unknown `mm` or `handle`, a duplicate
+ * one). Replay turns it into `trace error: LINE:COLUMN: ...` naming `field`.
+ */
+export class OpError extends Error {
+  /**
+   * @param message what is wrong; for `mmId` errors, completed with the trace's name of that mm
+   * @param field the trace field at fault (its column is reported)
+   * @param mmId the interned mm id the error is about, if any
+   */
+  constructor(
+    message: string,
+    readonly field: string,
+    readonly mmId?: number,
+  ) {
+    super(message);
+    this.name = 'OpError';
+  }
+}

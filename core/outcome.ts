@@ -3,14 +3,19 @@
  * benchmark folds them into a digest so that every tracker's outcome stream
  * can be compared with the oracle's without keeping it.
  */
-import type { Machine } from './machine.js';
+/** A query op's result as replay prints it (merged into the op's outcome object), or null. */
+export type QueryResult = Readonly<Record<string, unknown>> | null;
 
 /** Receives, per operation, the messages it printed and then its result. */
 export interface OutcomeSink {
   /** A kernel log line of the current operation: message kind and its numeric arguments (see kmsg.ts). */
   msg(kind: number, a: number, b: number, c: number, d: number): void;
-  /** Operation `index` finished with `ret` (0 or -errno) and cache `type` (-1 when none). Queries leave their result in `m.query`. */
-  done(index: number, ret: number, type: number, m: Machine): void;
+  /**
+   * Operation `index` finished with `ret` (0 or -errno), cache `type` (-1
+   * when none) and, for a query op, its result `query` (a plain object; null
+   * for every other op).
+   */
+  done(index: number, ret: number, type: number, query: QueryResult): void;
 }
 
 /**
@@ -47,12 +52,12 @@ export class DigestSink implements OutcomeSink {
     this.mix(d);
   }
 
-  done(index: number, ret: number, type: number, m: Machine): void {
+  done(index: number, ret: number, type: number, query: QueryResult): void {
     this.mix(index);
     this.mix(ret);
     this.mix(type);
-    if (m.query !== null) {
-      const s = JSON.stringify(m.query);
+    if (query !== null) {
+      const s = JSON.stringify(query);
       for (let i = 0; i < s.length; i++) this.mix(s.charCodeAt(i));
     }
     this.count++;

@@ -23,6 +23,8 @@ export const _PAGE_RW = 0x2;
 export const _PAGE_USER = 0x4;
 /** `_PAGE_SPECIAL` (`_PAGE_BIT_SOFTW1` = 9): no struct page behind it for vm_normal_page(). */
 export const _PAGE_SPECIAL = 0x200;
+/** `_PAGE_PROTNONE` (the global bit's position): a PROT_NONE PTE, kept but not accessible. */
+export const _PAGE_PROTNONE = 0x100;
 
 /** vpns covered by one entry at level l (1 = PTE): 512^(l-1). */
 const SPAN = [0, 1, 512, 512 ** 2, 512 ** 3, 512 ** 4, 512 ** 5];

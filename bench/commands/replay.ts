@@ -100,7 +100,7 @@ export async function runReplayCommand(
     if (opts.keepGoing) flushErrorsBefore(line);
     try {
       const ret = machine.exec(ops, i * STRIDE);
-      sink.done(i, ret, machine.outType, machine);
+      sink.done(i, ret, machine.outType, machine.query);
     } catch (e) {
       if (!(e instanceof OpError)) throw e;
       sink.discard();

@@ -206,9 +206,6 @@ export function minSamplesFor(timing: ForkTiming, replayMs: number): number {
   return Math.max(1, Math.min(timing.minSamples, Math.floor((2 * timing.timeMs) / replayMs)));
 }
 
-/** Minimal stand-in for a machine in the empty replay: no query result. */
-const EMPTY_MACHINE = { query: null } as unknown as Machine;
-
 /**
  * Measures one fork (see the module comment).
  * @returns plain data; a throwing tracker or machine becomes `validity: 'errored'` with `error` set, never a rejection
@@ -290,7 +287,7 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
         { ...common, budgetMs: t.harnessTimeMs, minSamples: 5, estimateMs: 0 },
         () => (sink = new DigestSink()),
         () => {
-          for (let i = 0; i < n; i++) sink.done(i, 0, -1, EMPTY_MACHINE);
+          for (let i = 0; i < n; i++) sink.done(i, 0, -1, null);
         },
         () => {},
       );

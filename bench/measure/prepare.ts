@@ -80,7 +80,7 @@ export function prepareGroup(task: PrepareTask, build: (t: PrepareTask) => OpStr
         oracle.memtypeList(list);
         peakReservations = list.length / 3;
       }
-      sink.done(i, m.exec(stream.ops, i * STRIDE), m.outType, m);
+      sink.done(i, m.exec(stream.ops, i * STRIDE), m.outType, m.query);
     }
     if (stream.peak >= stream.count) {
       oracle.memtypeList(list);

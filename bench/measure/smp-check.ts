@@ -94,7 +94,7 @@ export function replayInOrder(streams: readonly OpStream[], logs: readonly CsRow
   });
   for (const { cpu, op } of order.steps) {
     const m = machines[cpu]!;
-    sinks[cpu]!.done(op, m.exec(streams[cpu]!.ops, op * STRIDE), m.outType, m);
+    sinks[cpu]!.done(op, m.exec(streams[cpu]!.ops, op * STRIDE), m.outType, m.query);
   }
   return { digests: sinks.map((s) => s.digest()), straddling: order.straddling.length };
 }

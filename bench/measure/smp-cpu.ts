@@ -141,7 +141,7 @@ function runSample(s: CpuSample): CpuChecked | null {
   const upTo = (from: number, to: number): void => {
     for (let i = from; i < to; i++) {
       if (locked !== null) locked.opIndex = i;
-      digest.done(i, m.exec(ops, i * STRIDE), m.outType, m);
+      digest.done(i, m.exec(ops, i * STRIDE), m.outType, m.query);
     }
   };
   upTo(0, peak);

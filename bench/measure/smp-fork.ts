@@ -378,13 +378,12 @@ export async function measureSmpFork(task: ForkTask): Promise<ForkResult> {
     if (task.measureHarness) {
       const n = Math.max(...spec.streams.map((s) => s.count));
       let sink = new DigestSink();
-      const empty = { query: null } as unknown as Parameters<DigestSink['done']>[3];
       const h = timeReplays(
         '(empty replay)',
         { ...common, budgetMs: t.harnessTimeMs, minSamples: 5, estimateMs: 0 },
         () => (sink = new DigestSink()),
         () => {
-          for (let i = 0; i < n; i++) sink.done(i, 0, -1, empty);
+          for (let i = 0; i < n; i++) sink.done(i, 0, -1, null);
         },
         () => {},
       );

@@ -10,7 +10,7 @@ import { errnoName, RET_SIGBUS, RET_SIGSEGV } from '../../core/errno.js';
 import { formatKmsg } from '../../core/kmsg.js';
 import type { Machine } from '../../core/machine.js';
 import { OP_NAMES, STRIDE, type OpStream } from '../../core/ops.js';
-import type { OutcomeSink } from '../../core/outcome.js';
+import type { OutcomeSink, QueryResult } from '../../core/outcome.js';
 
 /** One op's outcome, as a plain JSON object (without the trace line). */
 export type OutcomeJson = Record<string, unknown>;
@@ -33,7 +33,7 @@ export class OutcomeJsonSink implements OutcomeSink {
     this.msgs.push(formatKmsg(kind, a, b, c, d, this.machine.comm, this.machine.pid));
   }
 
-  done(index: number, ret: number, type: number, m: Machine): void {
+  done(index: number, ret: number, type: number, query: QueryResult): void {
     const r: OutcomeJson = { op: OP_NAMES[this.stream.ops[index * STRIDE]!] };
     if (ret === RET_SIGBUS || ret === RET_SIGSEGV) {
       r.ret = -14;
@@ -46,7 +46,7 @@ export class OutcomeJsonSink implements OutcomeSink {
     }
     if (type >= 0) r.type = SHORT_NAME[type];
     if (this.msgs.length > 0) r.messages = this.msgs;
-    if (m.query !== null) Object.assign(r, m.query);
+    if (query !== null) Object.assign(r, query);
     this.msgs = [];
     this.emit(index, r);
   }

@@ -151,7 +151,7 @@ function compare(stream: OpStream, tracker: MemtypeTracker, oracle: readonly str
     got = null;
     try {
       const ret = machine.exec(stream.ops, i * STRIDE);
-      sink.done(i, ret, machine.outType, machine);
+      sink.done(i, ret, machine.outType, machine.query);
     } catch (e) {
       sink.discard();
       return { ops: i + 1, at: i, got: { op: OP_NAMES[stream.ops[i * STRIDE]!], threw: errorLine(e) } };
@@ -174,7 +174,7 @@ export function oracleOutcomes(stream: OpStream, bugs: Bugs = Bugs.parse([])): s
   machine.attachStream(stream, sink);
   for (let i = 0; i < stream.count; i++) {
     try {
-      sink.done(i, machine.exec(stream.ops, i * STRIDE), machine.outType, machine);
+      sink.done(i, machine.exec(stream.ops, i * STRIDE), machine.outType, machine.query);
     } catch (e) {
       if (e instanceof OpError) break;
       throw e;

@@ -7,7 +7,6 @@
 import { parseMachineSpec } from '../../core/hardware.js';
 import { Op, OpStreamBuilder, type OpStream } from '../../core/ops.js';
 import { DigestSink, type OutcomeSink } from '../../core/outcome.js';
-import type { Machine } from '../../core/machine.js';
 import type { MemtypeTracker } from '../../core/tracker.js';
 import { measureFork, type ForkDeps, type ForkResult, type ForkTask, type ForkTiming, type Replayable } from '../../bench/measure/fork.js';
 import type { GroupDeps } from '../../bench/measure/group.js';
@@ -50,13 +49,12 @@ export function fakeTracker(name: string, answer: (pfn: number) => number, bytes
 
 /** Replays lookups: outcome type = tracker's answer. 4096 page-table bytes. */
 export class FakeMachine implements Replayable {
-  query: unknown = null;
   constructor(readonly tracker: MemtypeTracker) {}
   run(stream: OpStream, sink: OutcomeSink, end = stream.count): void {
     const ops = stream.ops;
     for (let i = 0; i < end; i++) {
       const type = this.tracker.memtypeLookup(ops[i * 8 + 2]! / 4096);
-      sink.done(i, 0, type, this as unknown as Machine);
+      sink.done(i, 0, type, null);
     }
   }
   pageTableBytes(): number {

@@ -6,7 +6,7 @@
 import { Hardware } from '../../core/hardware.js';
 import { Machine } from '../../core/machine.js';
 import type { OpStream } from '../../core/ops.js';
-import type { OutcomeSink } from '../../core/outcome.js';
+import type { OutcomeSink, QueryResult } from '../../core/outcome.js';
 import type { MemtypeTracker } from '../../core/tracker.js';
 import { createTracker } from '../../impls/registry.js';
 
@@ -19,8 +19,8 @@ export class RecordingSink implements OutcomeSink {
   msg(kind: number, a: number, b: number, c: number, d: number): void {
     this.msgs.push(kind, a, b, c, d);
   }
-  done(index: number, ret: number, type: number, m: Machine): void {
-    this.recs.push([index, ret, type, this.msgs, m.query === null ? '' : JSON.stringify(m.query)]);
+  done(index: number, ret: number, type: number, query: QueryResult): void {
+    this.recs.push([index, ret, type, this.msgs, query === null ? '' : JSON.stringify(query)]);
     this.msgs = [];
   }
 }

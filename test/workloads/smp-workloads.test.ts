@@ -140,7 +140,7 @@ for (const name of NAMES) {
           while (next[cpu]! >= streams[cpu]!.count) cpu = (cpu + 1) % cpus;
           const i = next[cpu]!++;
           const ret = machines[cpu]!.exec(streams[cpu]!.ops, i * STRIDE);
-          sinks[cpu]!.done(i, ret, machines[cpu]!.outType, machines[cpu]!);
+          sinks[cpu]!.done(i, ret, machines[cpu]!.outType, machines[cpu]!.query);
         }
         for (let cpu = 0; cpu < cpus; cpu++) expect(sinks[cpu]!.recs, `${lock}, cpu ${cpu}`).toEqual(record(streams[cpu]!, ORACLE).recs);
       }

@@ -44,8 +44,8 @@ function runTo(stream: OpStream, end: number): { machine: Machine; recs: Rec[] }
     stream,
     {
       msg: (k, a, b, c, d) => msgs.push(k, a, b, c, d),
-      done: (i, ret, type, m) => {
-        recs.push([i, ret, type, msgs, m.query === null ? '' : JSON.stringify(m.query)]);
+      done: (i, ret, type, query) => {
+        recs.push([i, ret, type, msgs, query === null ? '' : JSON.stringify(query)]);
         msgs = [];
       },
     },

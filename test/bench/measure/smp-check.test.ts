@@ -52,7 +52,7 @@ function interleaved(workload: string, size: number, cpus: number, scheme: strin
       const i = next[cpu]!++;
       trackers[cpu]!.opIndex = i;
       const m = machines[cpu]!;
-      sinks[cpu]!.done(i, m.exec(streams[cpu]!.ops, i * STRIDE), m.outType, m);
+      sinks[cpu]!.done(i, m.exec(streams[cpu]!.ops, i * STRIDE), m.outType, m.query);
     }
   };
   runTo((cpu) => Math.min(streams[cpu]!.peak, streams[cpu]!.count));
