@@ -501,6 +501,30 @@ export const MSG = {
       `merged ${plural(inputs, 'run')} into ${dir}: ${plural(lines, 'line')}${duplicates > 0 ? `, ${plural(duplicates, 'duplicate')} dropped` : ''}\n` +
       (missing.length === 0 ? 'complete: every cell of the matrix is present\n' : `INCOMPLETE: ${plural(missing.length, 'cell')} missing (exit status 1):\n${missing.map((m) => `  ${m}`).join('\n')}\n`),
   },
+  project: {
+    notSmp: (dir: string) => `project: ${dir} is not an SMP run (no cell ran on a set number of CPUs); project a run of \`memtype-bench run --cpus 1,2\``,
+    noOneCpu: (dir: string) => `project: ${dir} has no valid timed 1-CPU SMP cell: the model starts from each tracker's 1-CPU costs; run with --cpus including 1`,
+    badCpus: (v: string, max: number) => `project: --cpus takes CPU counts to project to, integers from 1 to ${max}, got "${v}"`,
+    badNs: (flag: string, v: string) => `project: ${flag} takes a latency in ns, a number from 0 to 1000000, got "${v}"`,
+    header: (f: { runId: string; handoffNs: number; defaultHandoff: boolean; perWaiterNs: number; cpus: readonly number[] }) =>
+      `memtype-bench project ${f.runId}: PROJECTED, not measured — each tracker's 1-CPU critical-section and other time per op through the closed queueing model of one lock (M/M/1//N with hand-off, bench/summarise/project.ts), to ${f.cpus.join(', ')} CPUs; ` +
+      `hand-off ${f.handoffNs} ns${f.defaultHandoff ? ' (default: median one-way cache-line transfer between the two sockets of a dual Xeon Platinum 8275CL, github.com/nviennot/core-to-core-latency)' : ''}${f.perWaiterNs > 0 ? `, ${f.perWaiterNs} ns more per waiting CPU` : ''}\n`,
+    skipped: (workload: string, tracker: string, why: string) => `not projected: ${tracker} on ${workload}: ${why}`,
+    holtRatios: (f: { spinlock: string; cmpxchg: string; ratios: readonly { cpus: number; ratio: number }[]; holt: readonly { cpus: number; ratio: number }[] }) =>
+      `Holt's comparison (xpmem-insert, ${f.spinlock} ÷ ${f.cmpxchg} time), projected: ${f.ratios.map((r) => `${r.ratio.toPrecision(3)}× at ${r.cpus} CPUs`).join(', ')}; ` +
+      `Holt measured ${f.holt.map((h) => `${h.ratio.toFixed(0)}× at ${h.cpus} CPUs (${h.cpus === 32 ? '1:08' : '14:48'} vs ~1.3 s)`).join(' and ')}`,
+    holtCloseness: (f: { projected: number | null; holt: number; handoffNs: number }) =>
+      f.projected === null
+        ? `at 256 CPUs Holt measured ${f.holt.toFixed(0)}× (add 256 to --cpus to compare)`
+        : `at 256 CPUs the model gives ${f.projected.toPrecision(3)}× against Holt's ${f.holt.toFixed(0)}× (${f.projected < f.holt ? `${(f.holt / f.projected).toPrecision(3)} times smaller` : `${(f.projected / f.holt).toPrecision(3)} times larger`}) with a ${f.handoffNs} ns hand-off`,
+    holtHandoff: (f: { handoffNs: number; twoPoint: { h0: number; c: number } | null }) =>
+      (Number.isFinite(f.handoffNs)
+        ? `a constant hand-off of ${(f.handoffNs / 1000).toPrecision(3)} µs reproduces Holt's 683× at 256 CPUs from this run's costs (\`--handoff-ns ${Math.round(f.handoffNs)}\`)`
+        : `no hand-off up to 1 ms reproduces Holt's 683× at 256 CPUs from this run's costs`) +
+      (f.twoPoint !== null ? `; both of Holt's points (52× at 32, 683× at 256) need ${(f.twoPoint.h0 / 1000).toPrecision(3)} µs plus ${f.twoPoint.c.toPrecision(3)} ns per waiting CPU (\`--handoff-ns ${Math.round(f.twoPoint.h0)} --per-waiter-ns ${f.twoPoint.c.toFixed(1)}\`)` : ''),
+    noHolt: () => `Holt's comparison needs a spinlock and a cmpxchg composition differing only in the lock, both timed on xpmem-insert at 1 CPU (bench/plan/matrices/smp.json has them)`,
+    written: (path: string, run: string) => `projection: ${path} (\`memtype-bench report ${run}\` draws the projected points, dashed and labelled projected)\n`,
+  },
   report: {
     noFolder: (dir: string) => `${dir}: no such run folder (expected a folder holding run.json and results.jsonl)`,
     notFolder: (dir: string) => `${dir}: not a folder (expected a run folder holding run.json and results.jsonl)`,

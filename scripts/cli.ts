@@ -1,6 +1,6 @@
 /**
  * `memtype-bench`: the command line. Thin: parses arguments and calls into
- * bench/ (run, compare, merge, report, publish, trace, describe, replay, verify, list). Exit status: 0 success; 1 a run with invalid or errored
+ * bench/ (run, compare, merge, report, publish, project, trace, describe, replay, verify, list). Exit status: 0 success; 1 a run with invalid or errored
  * cells, or a tracker that `verify` found diverging from the oracle; 2
  * bad input (unknown flag or name, bad number, bad trace) — one line on
  * stderr, never a stack; 70 an internal error — one line on stderr plus
@@ -19,6 +19,7 @@ import { runAgreementCommand } from '../bench/commands/agreement.js';
 import { runCompareCommand } from '../bench/commands/compare.js';
 import { runMergeCommand } from '../bench/commands/merge.js';
 import { runReplayCommand } from '../bench/commands/replay.js';
+import { parseNs, parseProjectCpus, runProjectCommand } from '../bench/commands/project.js';
 import { runPublishCommand, runReportCommand } from '../bench/commands/report.js';
 import { runBench, type RunOptions } from '../bench/commands/run.js';
 import { runVerifyCommand, type VerifyCommandOptions } from '../bench/commands/verify.js';
@@ -296,6 +297,27 @@ function program(setExit: (code: number) => void): Command {
     .option('--results <dir>', 'folder holding run ids', 'results')
     .action(async (run: string, o: { baseline?: string; results: string }) => {
       setExit(await runReportCommand(run, o.baseline !== undefined ? { baseline: o.baseline } : {}, { baseDir: o.results }));
+    });
+
+  p.command('project')
+    .description("project an SMP run past this host's CPUs: each tracker's 1-CPU lock and other time per op through a closed queueing model of one lock; prints projected ops/s per tracker, Holt's spinlock ÷ cmpxchg on xpmem-insert and the hand-off that reproduces it; writes RUN/projection.json (drawn dashed by report)")
+    .argument('<run>', 'an SMP run (folder or run id) with 1-CPU cells')
+    .requiredOption('--cpus <list>', 'CPU counts to project to, comma list of integers (e.g. 32,256)')
+    .option('--handoff-ns <ns>', 'lock hand-off latency, ns (default 134: two-socket Cascade Lake cache-line transfer, github.com/nviennot/core-to-core-latency)')
+    .option('--per-waiter-ns <ns>', 'extra hand-off per waiting CPU, ns (a ticket lock whose waiters share one line; default 0)')
+    .option('--results <dir>', 'folder holding run ids', 'results')
+    .action((run: string, o: { cpus: string; handoffNs?: string; perWaiterNs?: string; results: string }) => {
+      setExit(
+        runProjectCommand(
+          run,
+          {
+            cpus: parseProjectCpus(o.cpus),
+            ...(o.handoffNs !== undefined ? { handoffNs: parseNs('--handoff-ns', o.handoffNs) } : {}),
+            ...(o.perWaiterNs !== undefined ? { perWaiterNs: parseNs('--per-waiter-ns', o.perWaiterNs) } : {}),
+          },
+          { baseDir: o.results },
+        ),
+      );
     });
 
   p.command('publish')

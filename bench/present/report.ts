@@ -49,7 +49,8 @@ export const PUBLISHED_FILES = [FILES.manifest, FILES.lines, FILES.env, FILES.ag
 /** The charts of a loaded run, in report order. */
 export function runCharts(run: LoadedRun): ChartDef[] {
   const units = Object.fromEntries([...new Set(run.summary.cells.map((c) => c.workload))].map((w) => [w, sizeUnit(w)]));
-  return chartSpecs(chartInput(run.summary, run.lines, units));
+  const projection = run.projection ? { series: run.projection.series, handoffNs: run.projection.handoffNs, perWaiterNs: run.projection.perWaiterNs } : undefined;
+  return chartSpecs(chartInput(run.summary, run.lines, units, projection));
 }
 
 // ------------------------------------------------------------------ HTML pieces

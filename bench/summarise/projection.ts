@@ -22,6 +22,7 @@
  * are a model's, never measurements.
  */
 import { DEFAULT_HANDOFF_NS, HOLT, handoffForRatio, project, type OpCost, type ProjectedPoint } from './project.js';
+import { NULL_TRACKER } from '../../impls/registry.js';
 import type { CellSummary } from './types.js';
 
 /** One tracker on one workload, projected. */
@@ -77,7 +78,8 @@ function lockOf(tracker: string): string {
  */
 export function opCost(c: CellSummary): OpCost | null {
   if (c.nsPerOp === null || c.smp === undefined) return null;
-  const cs = c.smp.csNsPerOp ?? 0;
+  // A mean of clock-corrected samples can fall just below 0 for a section shorter than the clock's jitter.
+  const cs = Math.max(0, c.smp.csNsPerOp ?? 0);
   const acq = c.smp.acquisitionsPerOp ?? 0;
   const reads = lockOf(c.tracker) === 'rwlock' ? (c.smp.readsPerOp ?? 0) : 0;
   return { csNs: Math.min(cs, c.nsPerOp), nonCsNs: Math.max(0, c.nsPerOp - cs), acquisitionsPerOp: acq + reads };
@@ -121,7 +123,7 @@ export function projectRun(runId: string, cells: readonly CellSummary[], cpus: r
   if (!(handoffNs >= 0 && perWaiterNs >= 0)) throw new RangeError('project: the hand-off latencies must be ≥ 0 ns');
   const series: ProjectedTracker[] = [];
   const skipped: RunProjection['skipped'] = [];
-  const smp = cells.filter((c) => c.cpus !== undefined);
+  const smp = cells.filter((c) => c.cpus !== undefined && c.tracker !== NULL_TRACKER);
   for (const w of [...new Set(smp.map((c) => c.workload))]) {
     const mine = smp.filter((c) => c.workload === w);
     const size = Math.max(...mine.map((c) => c.size));
