@@ -193,6 +193,7 @@ export const MSG = {
     badCpus: (c: unknown, max: number) => `--cpus: a CPU count must be an integer from 1 to ${max} or "host" (this machine's parallelism), got ${show(c)}`,
     notSmp: (tracker: string, cpus: number, why: string) =>
       `${tracker} cannot run on ${cpus} CPUs: ${why}. The SMP lineup is btree+{page-bit,page-bit-ram-walk}+{single-page,whole-vma}+{spinlock,cmpxchg,rwlock,seqlock} (bench/plan/matrices/smp.json); any tracker runs at --cpus 1`,
+    smpOnly: (tracker: string) => `${tracker} is an SMP composition (its last part is a locking scheme): run it on an SMP machine, e.g. --cpus 1,2`,
     singleCpuWorkload: (workload: string, cpus: number, smp: readonly string[]) =>
       `${workload} is a single-CPU workload (one op stream) and cannot run on ${cpus} CPUs; the SMP workloads (one stream per CPU) are ${list(smp)}`,
     allDropped: (n: number) => `nothing to run: every one of the ${plural(n, 'group')} cannot fit its machine (see the lines above)`,

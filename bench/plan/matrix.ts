@@ -339,6 +339,13 @@ export function expandMatrix(
   const allTrackers = [...validTrackers, ...extraTrackers.filter((e) => !validTrackers.includes(e))];
   const skipped: string[] = [];
   let trackers: string[];
+  // An SMP composition (…+spinlock) named in a single-CPU matrix: say to add --cpus, not "unknown".
+  if (cpusAxis === null) {
+    const smpOnly = new Set(sources.smpTrackerNames?.() ?? []);
+    for (const n of [...(overrides.trackers ?? []), ...config.trackers.map((e) => e.match), ...(overrides.baseline !== undefined ? [overrides.baseline] : config.baseline !== undefined ? [config.baseline] : [])]) {
+      if (smpOnly.has(n)) throw new InputError(MSG.matrix.smpOnly(n));
+    }
+  }
   if (overrides.trackers && overrides.trackers.length > 0) {
     trackers = selectNames('tracker', overrides.trackers, validTrackers, extraTrackers);
   } else {

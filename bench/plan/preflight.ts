@@ -20,12 +20,12 @@ import { machineFor, type MachineChoice } from './machine.js';
  * @throws what the generator throws other than an InputError
  */
 export function cannotFit(workload: string, size: number, seed: number, choice: MachineChoice, cpus?: number): string | null {
+  // An unknown name is an input error, not the preflight's to judge: resolved outside the try.
+  const profile = isSmpWorkload(workload) ? getSmpWorkload(workload).defaultProfile : getWorkload(workload).defaultProfile;
   try {
-    if (cpus !== undefined) smpStreams(workload, size, cpus, seed, machineFor(choice, isSmpWorkload(workload) ? getSmpWorkload(workload).defaultProfile : getWorkload(workload).defaultProfile));
-    else {
-      const w = getWorkload(workload);
-      w.generate(size, seed, machineFor(choice, w.defaultProfile));
-    }
+    const machine = machineFor(choice, profile);
+    if (cpus !== undefined) smpStreams(workload, size, cpus, seed, machine);
+    else getWorkload(workload).generate(size, seed, machine);
     return null;
   } catch (e) {
     if (e instanceof InputError) return e.message;
