@@ -90,20 +90,33 @@ export function opCost(c: CellSummary): OpCost | null {
  * ratio at 32 and at 256 CPUs against a lock-free op of `freeNs`.
  */
 function fitTwoPoint(cost: OpCost, freeNs: number, r32: number, r256: number): { h0: number; c: number } | null {
+  // For each c, the h0 that gives Holt's 256-CPU ratio; then the 32-CPU ratio's error. h0 falls as c grows, to 0
+  // where c alone gives the 256-CPU ratio: past that the pair has no meaning, so c is searched below it.
   const at32 = (c: number): number => {
     const h = handoffForRatio(cost, 256, r256, c, freeNs);
-    if (!Number.isFinite(h)) return NaN;
+    if (!Number.isFinite(h) || h <= 0) return NaN;
     const spin = project(cost, [32], { handoffNs: h, perWaiterNs: c })[0]!.opsPerSec;
     return ((32 / freeNs) * 1e9) / spin - r32;
   };
+  const f0 = at32(0);
+  if (!Number.isFinite(f0)) return null;
+  // Geometric scan for the first sign change, then bisection.
   let lo = 0;
-  let hi = 1e5;
-  const flo = at32(lo);
-  const fhi = at32(hi);
-  if (!Number.isFinite(flo) || !Number.isFinite(fhi) || Math.sign(flo) === Math.sign(fhi)) return null;
-  for (let i = 0; i < 80 && hi - lo > 1e-3; i++) {
+  let hi = NaN;
+  for (let c = 1e-3; c <= 1e6; c *= 2) {
+    const f = at32(c);
+    if (!Number.isFinite(f)) break;
+    if (Math.sign(f) !== Math.sign(f0)) {
+      hi = c;
+      break;
+    }
+    lo = c;
+  }
+  if (!Number.isFinite(hi)) return null;
+  for (let i = 0; i < 80 && hi - lo > 1e-4; i++) {
     const mid = (lo + hi) / 2;
-    if (Math.sign(at32(mid)) === Math.sign(flo)) lo = mid;
+    const f = at32(mid);
+    if (Number.isFinite(f) && Math.sign(f) === Math.sign(f0)) lo = mid;
     else hi = mid;
   }
   const c = (lo + hi) / 2;
