@@ -118,6 +118,7 @@ const EXAMPLES: Record<string, string> = {
   compare: 'memtype-bench compare results/before results/after --threshold 5 --normalize null',
   report: 'memtype-bench report 2026-11-21T14-03-05Z --baseline results/before',
   publish: 'memtype-bench publish 2026-11-21T14-03-05Z --out site/',
+  project: 'memtype-bench project 2026-11-21T14-03-05Z --cpus 32,256 --handoff-ns 134',
   merge: 'memtype-bench merge results/merged shards/shard-1 shards/shard-2',
   trace: 'memtype-bench trace ttm-fault --size 16 --machine-file /proc/iomem -o ttm.jsonl',
   describe: 'memtype-bench describe desktop-day --size 512',
