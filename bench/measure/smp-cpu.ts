@@ -112,7 +112,7 @@ const perturb = setup.perturb.length > 0 ? (s: RangeStore): RangeStore => new Pe
 /** This CPU's tracker for a sample. */
 function trackerFor(s: CpuSample, log: CsLog | null): MemtypeTracker {
   if (s.state === null) return createTracker(setup.tracker);
-  const stats = new LockStats(s.stats, 1, cpus, s.sampleShift);
+  const stats = new LockStats(s.stats, 1, cpus, s.sampleShift, s.longHoldNs);
   return smpTracker(setup.tracker, s.state, { cpu, stats, log, spinlock: setup.spinlock, ...(perturb ? { storeHook: perturb } : {}) });
 }
 

@@ -148,6 +148,8 @@ export interface CpuSample {
   /** The lock statistics table (1 lock × cpus rows). */
   stats: SharedArrayBuffer;
   sampleShift: number;
+  /** Sampled holds above this, ns, count as preempted (`LockStats.longHoldNs`). */
+  longHoldNs: number;
   /** Checked runs: this CPU's critical-section log (rows = ops). */
   log: SharedArrayBuffer | null;
 }

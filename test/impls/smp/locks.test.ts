@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Barrier } from '../../../impls/smp/barrier.js';
-import { ACQUIRED, clockNs, CONTENDED, HANDOFFS, HOLD_SAMPLES, LockStats, meanHoldNs, READS, RETRIES } from '../../../impls/smp/lock-stats.js';
+import { ACQUIRED, clockNs, CONTENDED, HANDOFFS, HOLD_SAMPLES, LockStats, LONG_HOLD_NS, meanHoldNs, READS, RETRIES, type LockCounts } from '../../../impls/smp/lock-stats.js';
 import { RW_READERS, RW_WAITING, RW_WRITER, RwLock } from '../../../impls/smp/rwlock.js';
 import { SeqLock } from '../../../impls/smp/seqlock.js';
 import { lockWords, SLOT_WORDS } from '../../../impls/smp/shared-buffer.js';
@@ -128,6 +128,34 @@ describe('statistics table', () => {
     expect(meanHoldNs(c)).toBe(150);
     expect(meanHoldNs({ ...c, holdSamples: 0 })).toBeNaN();
     expect(clockNs()).toBeGreaterThan(0);
+  });
+
+  it('a table\'s own long-hold threshold: a ~200 µs hold is a sample under the default 1 ms, a long hold under 20 µs (SMP cells)', () => {
+    const hold = (longHoldNs?: number): LockCounts => {
+      const stats = longHoldNs === undefined ? LockStats.create(1, 1, 0) : LockStats.create(1, 1, 0, longHoldNs);
+      const l = spinlock('tas', lockWords(1), 0, { stats, lock: 0, cpu: 0 });
+      const sleeper = new Int32Array(new SharedArrayBuffer(4));
+      // Warm the lock's code first: a cold first call may itself take tens of µs.
+      for (let i = 0; i < 50; i++) {
+        l.lock();
+        l.unlock();
+      }
+      stats.reset();
+      for (let i = 0; i < 5; i++) {
+        l.lock();
+        Atomics.wait(sleeper, 0, 0, 0.2);
+        l.unlock();
+      }
+      return stats.total(0);
+    };
+    expect(LockStats.create(1, 1).longHoldNs).toBe(LONG_HOLD_NS);
+    const short = hold(20_000);
+    expect(short.longHolds).toBe(5);
+    expect(short.holdSamples).toBe(5 - short.longHolds);
+    const dflt = hold();
+    // Under the default 1 ms only a preempted holder is long, on a loaded host rarely all five.
+    expect(dflt.holdSamples + dflt.longHolds).toBe(5);
+    expect(dflt.holdSamples).toBeGreaterThan(0);
   });
 
   it('sampled hold times: a section that waits ~200 µs measures ~200 µs; an empty one tens of ns (the lock\'s own bookkeeping), not a clock read more', () => {
