@@ -43,8 +43,8 @@ export const REPORT_FILE = 'report.html';
 export const GENERATOR = 'memtype-bench report';
 /** Subfolders of a published folder. */
 export const PUBLISH_DIRS = { charts: 'charts', data: 'data' } as const;
-/** Run files copied into a published folder's data/ when present. */
-export const PUBLISHED_FILES = [FILES.manifest, FILES.lines, FILES.env, FILES.aggregate, FILES.csv, FILES.summary] as const;
+/** Run files copied into a published folder's data/ when present (projection.json: after `memtype-bench project`). */
+export const PUBLISHED_FILES = [FILES.manifest, FILES.lines, FILES.env, FILES.aggregate, FILES.csv, FILES.summary, FILES.projection] as const;
 
 /** The charts of a loaded run, in report order. */
 export function runCharts(run: LoadedRun): ChartDef[] {
