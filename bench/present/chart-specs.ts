@@ -935,7 +935,7 @@ export function smpThroughputSpec(input: ChartInput): TopLevelSpec {
             {
               transform: [{ filter: "datum.kind === 'projected'" }],
               mark: { type: 'line', point: { filled: false, size: 50, strokeWidth: 1.5 }, strokeWidth: 1.5, strokeDash: [6, 4] },
-              encoding: { x, y, color: colorOf(input, false), tooltip },
+              encoding: { x, y, color: colorOf(input, true), tooltip },
             },
           ]
         : []),
