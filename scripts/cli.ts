@@ -448,5 +448,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 // Tests import this module to call `main()` in-process; they set this flag first.
 if (!(globalThis as { __memtypeBenchNoAutorun?: boolean }).__memtypeBenchNoAutorun) {
+  // A closed pipe (`memtype-bench run --list | head`) is no error: stop
+  // writing to it and carry on, so a run keeps measuring and saving results.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.stdout.write = () => true;
+  });
   process.exitCode = await main(process.argv.slice(2));
 }

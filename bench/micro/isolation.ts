@@ -37,6 +37,11 @@ interface Row {
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 10);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    console.error(`isolation: the fork count must be a positive integer, not "${process.argv[2]}" (usage: isolation.js [n] [workload/size/tracker ...])`);
+    process.exitCode = 2;
+    return;
+  }
   const cells = process.argv.length > 3 ? process.argv.slice(3) : DEFAULT_CELLS;
   const runners = { thread: createForkRunner({ isolation: 'thread' }), process: createForkRunner({ isolation: 'process' }) };
   const rows: Row[] = [];
@@ -75,4 +80,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  console.error(`isolation: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+}

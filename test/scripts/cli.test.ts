@@ -43,6 +43,18 @@ function spawnCli(...args: string[]): Promise<{ code: number | null; stdout: str
 }
 
 describe('memtype-bench CLI', () => {
+  it('a reader that closes the pipe early (| head) on more output than a pipe buffers (~130 KB here) gets no stack trace, and the command exits 0', async () => {
+    const cli = `"${process.execPath}" --import tsx scripts/cli.ts run --list --tracker '*' --seed 1,2,3`;
+    const p = spawn('bash', ['-o', 'pipefail', '-c', `${cli} | head -1`], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => p.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^matrix .*\n$/);
+    expect(code).toBe(0);
+  });
   it('usage errors and bad input exit 2 with one line, never a stack', async () => {
     const cases: [string[], RegExp][] = [
       [['run', '--bogus'], /^memtype-bench: unknown option '--bogus'/],
