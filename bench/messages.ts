@@ -514,10 +514,8 @@ export const MSG = {
     holtRatios: (f: { spinlock: string; cmpxchg: string; ratios: readonly { cpus: number; ratio: number }[]; holt: readonly { cpus: number; ratio: number }[] }) =>
       `Holt's comparison (xpmem-insert, ${f.spinlock} ÷ ${f.cmpxchg} time), projected: ${f.ratios.map((r) => `${r.ratio.toPrecision(3)}× at ${r.cpus} CPUs`).join(', ')}; ` +
       `Holt measured ${f.holt.map((h) => `${h.ratio.toFixed(0)}× at ${h.cpus} CPUs (${h.cpus === 32 ? '1:08' : '14:48'} vs ~1.3 s)`).join(' and ')}`,
-    holtCloseness: (f: { projected: number | null; holt: number; handoffNs: number }) =>
-      f.projected === null
-        ? `at 256 CPUs Holt measured ${f.holt.toFixed(0)}× (add 256 to --cpus to compare)`
-        : `at 256 CPUs the model gives ${f.projected.toPrecision(3)}× against Holt's ${f.holt.toFixed(0)}× (${f.projected < f.holt ? `${(f.holt / f.projected).toPrecision(3)} times smaller` : `${(f.projected / f.holt).toPrecision(3)} times larger`}) with a ${f.handoffNs} ns hand-off`,
+    holtCloseness: (f: { projected: number; holt: number; handoffNs: number }) =>
+      `at 256 CPUs the model gives ${f.projected.toPrecision(3)}× against Holt's ${f.holt.toFixed(0)}× (${f.projected < f.holt ? `${(f.holt / f.projected).toPrecision(3)} times smaller` : `${(f.projected / f.holt).toPrecision(3)} times larger`}) with a ${f.handoffNs} ns hand-off`,
     holtHandoff: (f: { handoffNs: number; twoPoint: { h0: number; c: number } | null }) =>
       (Number.isFinite(f.handoffNs)
         ? `a constant hand-off of ${(f.handoffNs / 1000).toPrecision(3)} µs reproduces Holt's 683× at 256 CPUs from this run's costs (\`--handoff-ns ${Math.round(f.handoffNs)}\`)`

@@ -91,8 +91,7 @@ export function formatProjection(p: RunProjection, defaultHandoff: boolean): str
   if (p.holt === null) out.push(MSG.project.noHolt() + '\n');
   else {
     out.push(MSG.project.holtRatios(p.holt) + '\n');
-    const at256 = p.holt.ratios.find((r) => r.cpus === 256)?.ratio ?? null;
-    out.push(MSG.project.holtCloseness({ projected: at256, holt: HOLT.spinlockSeconds[256]! / HOLT.cmpxchgSeconds, handoffNs: p.handoffNs }) + '\n');
+    out.push(MSG.project.holtCloseness({ projected: p.holt.at256, holt: HOLT.spinlockSeconds[256]! / HOLT.cmpxchgSeconds, handoffNs: p.handoffNs }) + '\n');
     out.push(MSG.project.holtHandoff({ handoffNs: p.holt.handoffFor256, twoPoint: p.holt.twoPoint }) + '\n');
   }
   return out.join('');

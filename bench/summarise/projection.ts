@@ -44,6 +44,8 @@ export interface HoltProjection {
   cmpxchg: string;
   /** Projected time ratio at each projected CPU count. */
   ratios: { cpus: number; ratio: number }[];
+  /** Projected time ratio at 256 CPUs (Holt's larger machine), whether or not 256 was asked for. */
+  at256: number;
   /** Holt's measured ratios (spinlock seconds ÷ cmpxchg seconds). */
   holt: { cpus: number; ratio: number }[];
   /** The constant hand-off, ns, that makes the model's 256-CPU ratio Holt's (NaN: none up to 1 ms). */
@@ -153,11 +155,11 @@ export function projectRun(runId: string, cells: readonly CellSummary[], cpus: r
       series.push({ workload: w, size, seed, tracker, cost, measuredOneCpuOpsPerSec: one.opsPerSec ?? NaN, points: project(cost, cpus, { handoffNs, perWaiterNs }) });
     }
   }
-  return { runId, cpus: [...cpus], handoffNs, perWaiterNs, series, skipped, holt: holtProjection(series, cpus) };
+  return { runId, cpus: [...cpus], handoffNs, perWaiterNs, series, skipped, holt: holtProjection(series, cpus, { handoffNs, perWaiterNs }) };
 }
 
 /** Holt's comparison from the projected series of xpmem-insert (the first spinlock/cmpxchg pair). */
-function holtProjection(series: readonly ProjectedTracker[], cpus: readonly number[]): HoltProjection | null {
+function holtProjection(series: readonly ProjectedTracker[], cpus: readonly number[], model: { handoffNs: number; perWaiterNs: number }): HoltProjection | null {
   const x = series.filter((s) => s.workload === 'xpmem-insert');
   const pair = x
     .filter((s) => lockOf(s.tracker) === 'spinlock')
@@ -172,6 +174,7 @@ function holtProjection(series: readonly ProjectedTracker[], cpus: readonly numb
     spinlock: spin.tracker,
     cmpxchg: cmp.tracker,
     ratios: cpus.map((n, i) => ({ cpus: n, ratio: cmp.points[i]!.opsPerSec / spin.points[i]!.opsPerSec })),
+    at256: project(cmp.cost, [256], model)[0]!.opsPerSec / project(spin.cost, [256], model)[0]!.opsPerSec,
     holt,
     handoffFor256: handoffForRatio(spin.cost, 256, holt[1]!.ratio, 0, freeNs),
     twoPoint: fitTwoPoint(spin.cost, freeNs, holt[0]!.ratio, holt[1]!.ratio),

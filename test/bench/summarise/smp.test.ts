@@ -122,6 +122,10 @@ describe('projection of a run', () => {
     expect(spin.points[0]!.opsPerSec).toBeCloseTo(spin.measuredOneCpuOpsPerSec, -3);
     expect(spin.points[2]!.opsPerSec).toBeCloseTo(1e9 / (50 + 134), -3);
     expect(p.holt!.ratios[2]!.ratio).toBeCloseTo(base.points[2]!.opsPerSec / spin.points[2]!.opsPerSec, 6);
+    expect(p.holt!.at256).toBeCloseTo(p.holt!.ratios[2]!.ratio, 6);
+    // Asked for 32 CPUs only, the 256-CPU ratio (Holt's) is still given, with the same model.
+    expect(projectRun('smp-fixture', s.cells, [32], 134).holt!.at256).toBeCloseTo(p.holt!.at256, 6);
+    expect(formatProjection(projectRun('smp-fixture', s.cells, [32], 134), true)).toMatch(/at 256 CPUs the model gives [\d.]+× against Holt's 683×/);
   });
 
   it('the hand-off it solves for gives Holt\'s 683× at 256 CPUs when projected with it', () => {
