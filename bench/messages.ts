@@ -100,6 +100,8 @@ export interface WorkloadFindingFacts {
   workload: string;
   size: number;
   sizeUnit: string;
+  /** An SMP run: the CPUs of the cells compared. */
+  cpus?: number;
   compared: number;
   fastest: FindingSide;
   slowest: FindingSide;
@@ -115,6 +117,26 @@ export interface GrowthFacts {
   toSize: number;
   fromNsPerOp: number;
   toNsPerOp: number;
+}
+
+/** An SMP run: each tracker's speedup over its 1-CPU cell on one workload, at the most CPUs measured. */
+export interface ScalingFacts {
+  workload: string;
+  size: number;
+  sizeUnit: string;
+  cpus: number;
+  oversubscribed: boolean;
+  rows: readonly { label: string; speedup: { ratio: number; low: number; high: number }; waitShare: number | null }[];
+}
+
+/** An SMP run: `spinlock` ÷ `cmpxchg` on xpmem-insert at its most CPUs, and Holt's published figures. */
+export interface HoltFacts {
+  cpus: number;
+  oversubscribed: boolean;
+  ratio: { ratio: number; low: number; high: number };
+  /** Holt's ratios: spinlock seconds ÷ cmpxchg seconds at 32 and 256 CPUs. */
+  holt32: number;
+  holt256: number;
 }
 
 /** The figures of a comparison's header and footer. Plain values. */
@@ -168,6 +190,12 @@ export const MSG = {
     timingAuto: (budgetS: number, overheadS: number, forks: number, ms: number, clamp: 'min' | 'max' | null) =>
       `auto: ${budgetS} s${overheadS > 0 ? ` less ${Math.round(overheadS)} s of group and fork overhead` : ''} over ${plural(forks, 'fork')} = ${ms} ms timed each${clamp ? ` (clamped to the ${clamp}imum)` : ''}`,
     dropped: (groupId: string, machine: string, why: string) => `dropped ${groupId} on ${machine}: ${why}`,
+    badCpus: (c: unknown, max: number) => `--cpus: a CPU count must be an integer from 1 to ${max} or "host" (this machine's parallelism), got ${show(c)}`,
+    notSmp: (tracker: string, cpus: number, why: string) =>
+      `${tracker} cannot run on ${cpus} CPUs: ${why}. The SMP lineup is btree+{page-bit,page-bit-ram-walk}+{single-page,whole-vma}+{spinlock,cmpxchg,rwlock,seqlock} (bench/plan/matrices/smp.json); any tracker runs at --cpus 1`,
+    smpOnly: (tracker: string) => `${tracker} is an SMP composition (its last part is a locking scheme): run it on an SMP machine, e.g. --cpus 1,2`,
+    singleCpuWorkload: (workload: string, cpus: number, smp: readonly string[]) =>
+      `${workload} is a single-CPU workload (one op stream) and cannot run on ${cpus} CPUs; the SMP workloads (one stream per CPU) are ${list(smp)}`,
     allDropped: (n: number) => `nothing to run: every one of the ${plural(n, 'group')} cannot fit its machine (see the lines above)`,
   },
   config: {
@@ -204,6 +232,7 @@ export const MSG = {
     noRun: (arg: string) => `no run "${arg}": not a run folder, and no such run id under the results folder`,
     noManifest: (dir: string) => `${dir}: not a run folder (no run.json)`,
     badManifest: (path: string, why: string) => `${path}: malformed run manifest: ${why}`,
+    badProjection: (path: string, why: string) => `${path}: malformed projection (written by memtype-bench project): ${why}`,
   },
   run: {
     quickAndMatrix: () => `--quick and --matrix exclude each other (--quick is --matrix bench/plan/matrices/quick.json)`,
@@ -280,6 +309,8 @@ export const MSG = {
       /** The load average at start, when it is high enough to compete with the measurement; null otherwise. */
       busyLoad: number | null;
       linesPath: string;
+      /** An SMP run: its CPU counts, and those above the host's cores. */
+      smp?: { cpus: readonly number[]; oversubscribed: readonly number[] } | null;
     }) =>
       [
         `memtype-bench run ${f.runId}: ${plural(f.groups, 'group')} × ${plural(f.perGroup, 'tracker')} (null + baseline ${f.baseline} + ${f.others} more) × ${plural(f.forks, 'fork')}${f.shard ? `; shard ${f.shard} (${plural(f.groups, 'group')} of ${f.matrixGroups})` : ''}`,
@@ -289,6 +320,12 @@ export const MSG = {
           ` on ${f.cores} cores; ${plural(f.todo, 'group')} to run, ≈ ${minutes(f.estimateS)}`,
         ...(f.modules.length > 0 ? [`tracker modules: ${f.modules.join(', ')}`] : []),
         ...(f.busyLoad !== null ? [`note: load average ${f.busyLoad} on ${f.cores} cores: other processes compete with the measurement`] : []),
+        ...(f.smp
+          ? [
+              `SMP: each group runs on ${f.smp.cpus.join(', ')} CPUs (worker threads sharing one memtype state; the sample is the slowest CPU's replay)` +
+                (f.smp.oversubscribed.length > 0 ? `; ${f.smp.oversubscribed.join(', ')} CPUs exceed this host's ${f.cores}: those cells are OVERSUBSCRIBED (CPU threads share cores)` : ''),
+            ]
+          : []),
         `results: ${f.linesPath}`,
       ].join('\n') + '\n',
     preflight: (lines: readonly string[]) => (lines.length === 0 ? '' : `preflight: ${plural(lines.length, 'group')} cannot fit the machine and will not run:\n${lines.map((l) => `  ${l}`).join('\n')}\n`),
@@ -321,11 +358,16 @@ export const MSG = {
     title: () => 'Findings',
     none: () => 'no workload has two or more valid tracker cells timed at one size: nothing to compare',
     workload: (f: WorkloadFindingFacts) =>
-      `${f.workload} @ ${f.size}${f.sizeUnit ? ` ${f.sizeUnit}` : ''}: fastest ${f.fastest.label}${f.fastest.unstable ? ' (UNSTABLE)' : ''}, ${f.fastest.nsPerOp.toFixed(1)} ns/op, ${ratioTitle('baseline')} ${ratioText(f.fastest.vsBaseline)}; ` +
+      `${f.workload} @ ${f.size}${f.sizeUnit ? ` ${f.sizeUnit}` : ''}${f.cpus !== undefined ? ` on ${plural(f.cpus, 'CPU')}` : ''}: fastest ${f.fastest.label}${f.fastest.unstable ? ' (UNSTABLE)' : ''}, ${f.fastest.nsPerOp.toFixed(1)} ns/op, ${ratioTitle('baseline')} ${ratioText(f.fastest.vsBaseline)}; ` +
       `slowest ${f.slowest.label}${f.slowest.unstable ? ' (UNSTABLE)' : ''}, ${f.slowest.nsPerOp.toFixed(1)} ns/op, ${ratioTitle('baseline')} ${ratioText(f.slowest.vsBaseline)}; ` +
       `slowest ÷ fastest ${ratioText(f.spread)} (${plural(f.compared, 'tracker')} compared)`,
     grows: (g: GrowthFacts) =>
       `grows with size: ${g.label} on ${g.workload}, tracker-only cost ${g.fromNsPerOp.toFixed(1)} → ${g.toNsPerOp.toFixed(1)} ns/op from size ${g.fromSize} to ${g.toSize} (fit ${g.class}, net of the null tracker)`,
+    scaling: (f: ScalingFacts) =>
+      `scaling on ${f.workload} @ ${f.size}${f.sizeUnit ? ` ${f.sizeUnit}` : ''}, ${plural(f.cpus, 'CPU')}${f.oversubscribed ? ' (OVERSUBSCRIBED)' : ''} over 1: ` +
+      f.rows.map((r) => `${r.label} ×${ratioText(r.speedup)}${r.waitShare !== null ? ` (waiting ${pct(r.waitShare)})` : ''}`).join(', '),
+    holt: (f: HoltFacts) =>
+      `Holt's effect: spinlock ÷ cmpxchg time on xpmem-insert at ${plural(f.cpus, 'CPU')}${f.oversubscribed ? ' (OVERSUBSCRIBED)' : ''}: ${ratioText(f.ratio)}; Holt measured ${f.holt32.toFixed(0)}× at 32 CPUs (1:08 vs ~1.3 s) and ${f.holt256.toFixed(0)}× at 256 (14:48 vs ~1.3 s); \`memtype-bench project RUN --cpus 32,256\` projects past this host`,
     noGrowth: (factor: number) => `no design's own cost grows with size (fit net of the null tracker, at least ×${factor} across three or more sizes)`,
     growthRule: (factor: number) => `a design grows when its tracker-only ns/op (net of the null tracker, paired by fork) fits a class other than O(1) across three or more sizes and rises at least ×${factor}`,
   },
@@ -459,6 +501,28 @@ export const MSG = {
     done: (dir: string, inputs: number, lines: number, duplicates: number, missing: readonly string[]) =>
       `merged ${plural(inputs, 'run')} into ${dir}: ${plural(lines, 'line')}${duplicates > 0 ? `, ${plural(duplicates, 'duplicate')} dropped` : ''}\n` +
       (missing.length === 0 ? 'complete: every cell of the matrix is present\n' : `INCOMPLETE: ${plural(missing.length, 'cell')} missing (exit status 1):\n${missing.map((m) => `  ${m}`).join('\n')}\n`),
+  },
+  project: {
+    notSmp: (dir: string) => `project: ${dir} is not an SMP run (no cell ran on a set number of CPUs); project a run of \`memtype-bench run --cpus 1,2\``,
+    noOneCpu: (dir: string) => `project: ${dir} has no valid timed 1-CPU SMP cell: the model starts from each tracker's 1-CPU costs; run with --cpus including 1`,
+    badCpus: (v: string, max: number) => `project: --cpus takes CPU counts to project to, integers from 1 to ${max}, got "${v}"`,
+    badNs: (flag: string, v: string) => `project: ${flag} takes a latency in ns, a number from 0 to 1000000, got "${v}"`,
+    header: (f: { runId: string; handoffNs: number; defaultHandoff: boolean; perWaiterNs: number; cpus: readonly number[] }) =>
+      `memtype-bench project ${f.runId}: PROJECTED, not measured — each tracker's 1-CPU critical-section and other time per op through the closed queueing model of one lock (M/M/1//N with hand-off, bench/summarise/project.ts), to ${f.cpus.join(', ')} CPUs; ` +
+      `hand-off ${f.handoffNs} ns${f.defaultHandoff ? ' (default: median one-way cache-line transfer between the two sockets of a dual Xeon Platinum 8275CL, github.com/nviennot/core-to-core-latency)' : ''}${f.perWaiterNs > 0 ? `, ${f.perWaiterNs} ns more per waiting CPU` : ''}\n`,
+    skipped: (workload: string, tracker: string, why: string) => `not projected: ${tracker} on ${workload}: ${why}`,
+    holtRatios: (f: { spinlock: string; cmpxchg: string; ratios: readonly { cpus: number; ratio: number }[]; holt: readonly { cpus: number; ratio: number }[] }) =>
+      `Holt's comparison (xpmem-insert, ${f.spinlock} ÷ ${f.cmpxchg} time), projected: ${f.ratios.map((r) => `${r.ratio.toPrecision(3)}× at ${r.cpus} CPUs`).join(', ')}; ` +
+      `Holt measured ${f.holt.map((h) => `${h.ratio.toFixed(0)}× at ${h.cpus} CPUs (${h.cpus === 32 ? '1:08' : '14:48'} vs ~1.3 s)`).join(' and ')}`,
+    holtCloseness: (f: { projected: number; holt: number; handoffNs: number }) =>
+      `at 256 CPUs the model gives ${f.projected.toPrecision(3)}× against Holt's ${f.holt.toFixed(0)}× (${f.projected < f.holt ? `${(f.holt / f.projected).toPrecision(3)} times smaller` : `${(f.projected / f.holt).toPrecision(3)} times larger`}) with a ${f.handoffNs} ns hand-off`,
+    holtHandoff: (f: { handoffNs: number; twoPoint: { h0: number; c: number } | null }) =>
+      (Number.isFinite(f.handoffNs)
+        ? `a constant hand-off of ${(f.handoffNs / 1000).toPrecision(3)} µs reproduces Holt's 683× at 256 CPUs from this run's costs (\`--handoff-ns ${Math.round(f.handoffNs)}\`)`
+        : `no hand-off up to 1 ms reproduces Holt's 683× at 256 CPUs from this run's costs`) +
+      (f.twoPoint !== null ? `; both of Holt's points (52× at 32, 683× at 256) need ${(f.twoPoint.h0 / 1000).toPrecision(3)} µs plus ${f.twoPoint.c.toPrecision(3)} ns per waiting CPU (\`--handoff-ns ${Math.round(f.twoPoint.h0)} --per-waiter-ns ${f.twoPoint.c.toFixed(1)}\`)` : ''),
+    noHolt: () => `Holt's comparison needs a spinlock and a cmpxchg composition differing only in the lock, both timed on xpmem-insert at 1 CPU (bench/plan/matrices/smp.json has them)`,
+    written: (path: string, run: string) => `projection: ${path} (\`memtype-bench report ${run}\` draws the projected points, dashed and labelled projected)\n`,
   },
   report: {
     noFolder: (dir: string) => `${dir}: no such run folder (expected a folder holding run.json and results.jsonl)`,

@@ -36,7 +36,8 @@ import { PageAllocator } from './pagealloc.js';
 import { PageFlags } from './pageflags.js';
 import { TableBudget, TablePool } from './pagetable.js';
 import { MAX_PHYS_ADDR, PAGE_SIZE } from './physmap.js';
-import { checkAliases, memtypeList, qPte, ramRanges } from './query.js';
+import { aliasMappings, checkAliases, memtypeList, qPte, ramRanges, type AliasMappings } from './query.js';
+import { checkConsistency } from './consistency.js';
 import { setMemory } from './set-memory.js';
 import type { MachineView, MemtypeTracker } from './tracker.js';
 import { Vma } from './vma.js';
@@ -283,6 +284,26 @@ export class Machine implements MachineView, KernelLog {
   /** The alias check (core/query.ts `checkAliases`): every page mapped with two effective types. */
   check(): { pfn: number; types: string[] }[] {
     return checkAliases(this);
+  }
+
+  /**
+   * What the alias check reads (core/query.ts `aliasMappings`): present user
+   * PTEs as (pfn, PAT type), kernel ioremaps as pfn ranges `[start, end)`
+   * with their PTE's type, the direct map's non-WB PTE types. An SMP machine
+   * checks the union of its CPUs' mappings.
+   */
+  aliasMappings(): AliasMappings {
+    return aliasMappings(this);
+  }
+
+  /**
+   * Structural consistency (core/consistency.ts `checkConsistency`): VMAs,
+   * PTEs, tracking-context krefs, the I/O list, page references. Read by the
+   * SMP cells' end-of-run checks (every kref accounted for after teardown).
+   * @returns problems found (empty when consistent)
+   */
+  checkConsistency(): string[] {
+    return checkConsistency(this);
   }
 
   /** Modeled bytes of all page tables (4 KiB per table page). */

@@ -43,15 +43,21 @@ export function memtypeList(m: Machine): { start: string; end: string; type: str
   return rows;
 }
 
+/** The alias check's inputs: user PTEs as (pfn, PAT type), kernel ioremaps as pfn ranges with their PTE's type, the direct map's non-WB types by pfn. */
+export interface AliasMappings {
+  user: { pfn: number; pat: number }[];
+  kernel: { start: number; end: number; type: number }[];
+  direct: Map<number, number>;
+}
+
 /**
- * The alias check: every page mapped with two different effective types
- * by accessible user PTEs (every PTE in the tables, found by a correct
- * walk), kernel ioremaps and the direct map. Each mapping counts with the
- * type its PTE selects — ioremap and `set_memory_*()` PTEs are built with
- * `cachemode2protval()` on the active PAT layout, so on `legacy4` or
- * `none` a WT or WP request is a UC- PTE — not with the type requested.
+ * What the alias check reads off a machine: every present user PTE (pfn,
+ * PAT type by the PAT layout), every live ioremap (pfns `[start, end)`,
+ * its PTE's type), the direct map's non-WB PTE types. An SMP machine
+ * (one Machine per CPU) checks the union of its CPUs' mappings with
+ * `findAliases` (core/alias.ts).
  */
-export function checkAliases(m: Machine): { pfn: number; types: string[] }[] {
+export function aliasMappings(m: Machine): AliasMappings {
   const user: { pfn: number; pat: number }[] = [];
   const pat = m.hw.pat;
   for (const mm of m.mms.values()) {
@@ -64,7 +70,20 @@ export function checkAliases(m: Machine): { pfn: number; types: string[] }[] {
   for (const map of m.ioremaps.values()) if (map !== null) kernel.push({ start: map.start, end: map.end, type: map.pte });
   const direct = new Map<number, number>();
   for (const [pfn, t] of m.directMap) direct.set(pfn, pteType(m, t));
-  return findAliases(m.hw, user, kernel, direct);
+  return { user, kernel, direct };
+}
+
+/**
+ * The alias check: every page mapped with two different effective types
+ * by accessible user PTEs (every PTE in the tables, found by a correct
+ * walk), kernel ioremaps and the direct map. Each mapping counts with the
+ * type its PTE selects — ioremap and `set_memory_*()` PTEs are built with
+ * `cachemode2protval()` on the active PAT layout, so on `legacy4` or
+ * `none` a WT or WP request is a UC- PTE — not with the type requested.
+ */
+export function checkAliases(m: Machine): { pfn: number; types: string[] }[] {
+  const x = aliasMappings(m);
+  return findAliases(m.hw, x.user, x.kernel, x.direct);
 }
 
 /** The `ram_ranges` query: System RAM as merged byte ranges, and its total in bytes. */

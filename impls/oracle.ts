@@ -78,6 +78,11 @@ export class OracleTracker implements MemtypeTracker {
     return this.ramTypes.get(pfn) ?? WB;
   }
 
+  /** Every RAM page whose type is not WB, as (pfn, type) pairs in pfn order (final-state checks of SMP runs). */
+  nonWbRamPages(): { pfn: number; type: number }[] {
+    return [...this.ramTypes].map(([pfn, type]) => ({ pfn, type })).sort((a, b) => a.pfn - b.pfn);
+  }
+
   private overlapping(start: number, end: number): Entry[] {
     return this.entries
       .filter((e) => e.start < end && start < e.end)

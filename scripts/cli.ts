@@ -1,6 +1,6 @@
 /**
  * `memtype-bench`: the command line. Thin: parses arguments and calls into
- * bench/ (run, compare, merge, report, publish, trace, describe, replay, verify, list). Exit status: 0 success; 1 a run with invalid or errored
+ * bench/ (run, compare, merge, report, publish, project, trace, describe, replay, verify, list). Exit status: 0 success; 1 a run with invalid or errored
  * cells, or a tracker that `verify` found diverging from the oracle; 2
  * bad input (unknown flag or name, bad number, bad trace) — one line on
  * stderr, never a stack; 70 an internal error — one line on stderr plus
@@ -19,6 +19,7 @@ import { runAgreementCommand } from '../bench/commands/agreement.js';
 import { runCompareCommand } from '../bench/commands/compare.js';
 import { runMergeCommand } from '../bench/commands/merge.js';
 import { runReplayCommand } from '../bench/commands/replay.js';
+import { parseNs, parseProjectCpus, runProjectCommand } from '../bench/commands/project.js';
 import { runPublishCommand, runReportCommand } from '../bench/commands/report.js';
 import { runBench, type RunOptions } from '../bench/commands/run.js';
 import { runVerifyCommand, type VerifyCommandOptions } from '../bench/commands/verify.js';
@@ -60,6 +61,13 @@ function parseSizes(v: string, prev: { workload?: string; sizes: number[] }[] | 
   if (items.length === 0 || workload === '') throw new InvalidArgumentError('expected a comma-separated list of positive integers, optionally WORKLOAD=LIST');
   const sizes = items.map((s) => parseIntStrict(s, 'a positive integer', 1, Number.MAX_SAFE_INTEGER));
   return [...(prev ?? []), workload !== undefined ? { workload, sizes } : { sizes }];
+}
+
+/** `--cpus 1,2,host`: CPU counts (positive integers, or `host` = this machine's parallelism); repeatable. */
+function parseCpus(v: string, prev: (number | 'host')[] | undefined): (number | 'host')[] {
+  const items = splitList(v);
+  if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list of CPU counts or "host"');
+  return [...(prev ?? []), ...items.map((s) => (s === 'host' ? ('host' as const) : parseIntStrict(s, 'a positive integer or "host"', 1, Number.MAX_SAFE_INTEGER)))];
 }
 
 function parseSeeds(v: string, prev: number[] | undefined): number[] {
@@ -110,6 +118,7 @@ const EXAMPLES: Record<string, string> = {
   compare: 'memtype-bench compare results/before results/after --threshold 5 --normalize null',
   report: 'memtype-bench report 2026-11-21T14-03-05Z --baseline results/before',
   publish: 'memtype-bench publish 2026-11-21T14-03-05Z --out site/',
+  project: 'memtype-bench project 2026-11-21T14-03-05Z --cpus 32,256 --handoff-ns 134',
   merge: 'memtype-bench merge results/merged shards/shard-1 shards/shard-2',
   trace: 'memtype-bench trace ttm-fault --size 16 --machine-file /proc/iomem -o ttm.jsonl',
   describe: 'memtype-bench describe desktop-day --size 512',
@@ -150,6 +159,7 @@ type RunFlags = {
   bug?: string[];
   trackerModule?: string[];
   verify: boolean;
+  cpus?: (number | 'host')[];
 };
 
 /** Adds the options of `run` to a command. */
@@ -162,6 +172,11 @@ function addRunOptions(c: Command): Command {
     .option('--workload <list>', 'workloads: comma list of names or globs', parseList)
     .option('--size <list>', 'sizes for every selected workload, or WORKLOAD=LIST for one (repeatable)', parseSizes)
     .option('--seed <list>', 'PRNG seeds: comma list of integers', parseSeeds)
+    .option(
+      '--cpus <list>',
+      'an SMP run: CPU counts of the emulated machine, comma list of integers or "host" (this machine\'s parallelism); without --matrix the SMP matrix (bench/plan/matrices/smp.json, smp-quick.json with --quick)',
+      parseCpus,
+    )
     .option('--forks <n>', 'fresh isolates per cell, the unit of replication (default: the matrix\'s, 3)', parsePositiveInt)
     .addOption(new Option('--rounds <n>', 'old name of --forks').argParser(parsePositiveInt).hideHelp())
     .option('--time <ms>', 'fixed timed budget per fork, milliseconds (default: the matrix\'s)', parseMs)
@@ -211,6 +226,7 @@ function runOptions(o: RunFlags): RunOptions {
   if (o.bug) opts.bugs = o.bug;
   if (o.trackerModule) opts.trackerModules = o.trackerModule;
   if (!o.verify) opts.verify = false;
+  if (o.cpus) opts.cpus = o.cpus;
   return opts;
 }
 
@@ -282,6 +298,27 @@ function program(setExit: (code: number) => void): Command {
     .option('--results <dir>', 'folder holding run ids', 'results')
     .action(async (run: string, o: { baseline?: string; results: string }) => {
       setExit(await runReportCommand(run, o.baseline !== undefined ? { baseline: o.baseline } : {}, { baseDir: o.results }));
+    });
+
+  p.command('project')
+    .description("project an SMP run past this host's CPUs: each tracker's 1-CPU lock and other time per op through a closed queueing model of one lock; prints projected ops/s per tracker, Holt's spinlock ÷ cmpxchg on xpmem-insert and the hand-off that reproduces it; writes RUN/projection.json (drawn dashed by report)")
+    .argument('<run>', 'an SMP run (folder or run id) with 1-CPU cells')
+    .requiredOption('--cpus <list>', 'CPU counts to project to, comma list of integers (e.g. 32,256)')
+    .option('--handoff-ns <ns>', 'lock hand-off latency, ns (default 134: two-socket Cascade Lake cache-line transfer, github.com/nviennot/core-to-core-latency)')
+    .option('--per-waiter-ns <ns>', 'extra hand-off per waiting CPU, ns (a ticket lock whose waiters share one line; default 0)')
+    .option('--results <dir>', 'folder holding run ids', 'results')
+    .action((run: string, o: { cpus: string; handoffNs?: string; perWaiterNs?: string; results: string }) => {
+      setExit(
+        runProjectCommand(
+          run,
+          {
+            cpus: parseProjectCpus(o.cpus),
+            ...(o.handoffNs !== undefined ? { handoffNs: parseNs('--handoff-ns', o.handoffNs) } : {}),
+            ...(o.perWaiterNs !== undefined ? { perWaiterNs: parseNs('--per-waiter-ns', o.perWaiterNs) } : {}),
+          },
+          { baseDir: o.results },
+        ),
+      );
     });
 
   p.command('publish')

@@ -150,7 +150,9 @@ export interface RunPlan {
 export async function planRun(o: RunOptions, deps: RunDeps = {}): Promise<RunPlan> {
   if (o.quick && o.matrixFile !== undefined) throw new InputError(MSG.run.quickAndMatrix());
   const load = deps.loadConfig ?? loadMatrixConfig;
-  const config = load(o.matrixFile ?? builtInMatrixPath(o.quick ? 'quick' : 'default'));
+  // --cpus without --matrix: the SMP matrices (the default lineup cannot run on several CPUs).
+  const smp = o.cpus !== undefined && o.cpus.length > 0;
+  const config = load(o.matrixFile ?? builtInMatrixPath(smp ? (o.quick ? 'smp-quick' : 'smp') : o.quick ? 'quick' : 'default'));
   const paths = [...new Set([...config.modules, ...(o.trackerModules ?? []).map((p) => resolve(p))])];
   const modules: TrackerModuleRef[] = [];
   for (const p of paths) {
@@ -243,6 +245,7 @@ const RESUME_CONFLICTS: readonly (readonly [keyof RunOptions, string])[] = [
   ['list', '--list'],
   ['isolation', '--isolation'],
   ['bugs', '--bug'],
+  ['cpus', '--cpus'],
 ];
 
 /**
@@ -357,6 +360,7 @@ function groupTask(g: MatrixGroup, mf: RunManifest, sources: MatrixSources): Gro
     modules: (m.modules ?? []).map((x) => x.path),
     unverified: verification.filter(([, v]) => v.state === 'skipped').map(([t]) => t),
     refused: Object.fromEntries(verification.filter(([, v]) => v.state === 'failed').map(([t, v]) => [t, MSG.run.refused(v.error ?? '')])),
+    ...(g.cpus !== undefined ? { cpus: g.cpus } : {}),
   };
 }
 
@@ -424,6 +428,7 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
       modules: (m.modules ?? []).map((x) => `${x.path} (${x.digest})`),
       busyLoad: env.loadAverage1m > Math.max(0.5, cores - 1.5) ? env.loadAverage1m : null,
       linesPath,
+      smp: m.smp ? { cpus: m.smp.cpus, oversubscribed: m.smp.cpus.filter((c) => c > cores) } : null,
     }),
   );
 
@@ -449,7 +454,7 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const ctxFor = (): LineContext => ({ runId: manifest.runId, matrixHash: manifest.matrixHash, forks: m.forks, shard, finishedAt: now().toISOString() });
+  const ctxFor = (): LineContext => ({ runId: manifest.runId, matrixHash: manifest.matrixHash, forks: m.forks, shard, finishedAt: now().toISOString(), ...(m.smp ? { availableParallelism: cores } : {}) });
   const runOne = async (g: MatrixGroup): Promise<void> => {
     let lines: ResultLine[];
     let note: string;

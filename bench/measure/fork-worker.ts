@@ -2,18 +2,21 @@
  * Entry point of a fork's isolate (bench/measure/isolate.ts starts it): a
  * worker thread receives its `ForkTask` as `workerData`, a child process as
  * its first IPC message; either loads the task's tracker modules, measures
- * it once, posts the `ForkResult` back — one message per fork — and ends.
+ * it once — a single-CPU fork (fork.ts), or an SMP fork whose CPUs are
+ * threads of their own (smp-fork.ts) — posts the `ForkResult` back — one
+ * message per fork — and ends.
  * Nothing else runs in the isolate.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { loadTrackerModules } from '../../impls/modules.js';
 import { describeError, erroredFork, measureFork, type ForkResult, type ForkTask } from './fork.js';
+import { measureSmpFork } from './smp-fork.js';
 
 /** Loads the task's tracker modules and runs it, never rejecting: a failure becomes an errored result. */
 async function run(task: ForkTask): Promise<ForkResult> {
   try {
     await loadTrackerModules(task.modules);
-    return await measureFork(task);
+    return await (task.smp !== undefined ? measureSmpFork(task) : measureFork(task));
   } catch (e) {
     return erroredFork(task.tracker, task.fork, describeError(e));
   }

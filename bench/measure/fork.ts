@@ -32,6 +32,7 @@ import { DigestSink } from '../../core/outcome.js';
 import type { MemtypeTracker } from '../../core/tracker.js';
 import { createTracker, NULL_TRACKER } from '../../impls/registry.js';
 import { findGc, GcRecorder, measureJsBytes, type GcFn, type GcMode } from './memory.js';
+import type { SmpForkFigures, SmpForkSpec } from './smp-types.js';
 import { timeReplays, warmUp, type SampleSummary, type Warmup } from './timing.js';
 
 /**
@@ -101,6 +102,12 @@ export interface ForkTask {
    * loop) without any message per replay. Absent in tests.
    */
   progress?: Int32Array;
+  /**
+   * An SMP cell's fork (bench/measure/smp-fork.ts): the CPUs' streams (the
+   * first is `stream`) and the reference they are checked against; absent
+   * for a single-CPU cell.
+   */
+  smp?: SmpForkSpec;
 }
 
 /** What a fork measured. Plain data. Times in ns per replay of the whole stream. */
@@ -128,6 +135,8 @@ export interface ForkResult {
   gc: GcMode;
   /** Wall time of the whole fork inside its isolate, ms. */
   wallMs: number;
+  /** An SMP cell's figures (per-CPU times, the lock's counts, the order check); absent for a single-CPU cell or a fork that never measured. */
+  smp?: SmpForkFigures;
 }
 
 /** What a replay needs of a machine: `core/machine.ts` `Machine` satisfies it. */

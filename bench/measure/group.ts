@@ -2,7 +2,8 @@
  * Measures one group — (workload, size, seed) — for its trackers:
  *
  * 1. the group is prepared once (bench/measure/prepare.ts: the op stream in
- *    a SharedArrayBuffer, the oracle's digest);
+ *    a SharedArrayBuffer, the oracle's digest; an SMP group's one stream per
+ *    CPU and the oracle's reference, bench/measure/smp-prepare.ts);
  * 2. every tracker is measured in `forks` fresh isolates
  *    (bench/measure/fork.ts), one fork at a time, in blocks: block k holds
  *    fork k of every tracker in a seeded random order of its own (Google
@@ -51,6 +52,12 @@ export interface GroupTask {
   unverified: string[];
   /** Module-loaded trackers that failed `verify`, with why: never timed, their cells errored. */
   refused: Record<string, string>;
+  /**
+   * CPUs of an SMP group: the machine's CPUs are worker threads of each
+   * fork (bench/measure/smp-fork.ts), one op stream each; absent for a
+   * single-CPU group.
+   */
+  cpus?: number;
 }
 
 /** One fork of a cell, with its place in the group's schedule. */
@@ -83,7 +90,9 @@ export interface GroupResult {
   size: number;
   seed: number;
   machine: string;
-  /** Operations in the stream, and up to its peak state; null when it could not be built. */
+  /** CPUs of an SMP group; absent for a single-CPU group. */
+  cpus?: number;
+  /** Operations in the stream (an SMP group's: of every CPU's stream), and up to its peak state; null when it could not be built. */
   ops: number | null;
   peakOps: number | null;
   /** The oracle's outcome digest; null when it could not be computed. */
@@ -144,9 +153,9 @@ export function cellOf(tracker: string, forks: ForkOutcome[]): CellResult {
  */
 export async function measureGroup(task: GroupTask, deps: GroupDeps, signal?: AbortSignal): Promise<GroupResult> {
   const t0 = performance.now();
-  const base = { groupId: task.groupId, workload: task.workload, size: task.size, seed: task.seed, machine: task.machineLabel };
+  const base = { groupId: task.groupId, workload: task.workload, size: task.size, seed: task.seed, machine: task.machineLabel, ...(task.cpus !== undefined ? { cpus: task.cpus } : {}) };
   const bugs = task.bugs ?? [];
-  const prepared = await deps.prepare({ workload: task.workload, size: task.size, seed: task.seed, ...(task.machine ? { machine: task.machine } : {}), bugs });
+  const prepared = await deps.prepare({ workload: task.workload, size: task.size, seed: task.seed, ...(task.machine ? { machine: task.machine } : {}), bugs, ...(task.cpus !== undefined ? { cpus: task.cpus } : {}) });
   if (signal?.aborted) throw new GroupAborted('interrupted');
   if (!prepared.ok) {
     return {
@@ -195,6 +204,7 @@ export async function measureGroup(task: GroupTask, deps: GroupDeps, signal?: Ab
         measureHarness: tracker === NULL_TRACKER,
         modules: task.modules,
         verified: !task.unverified.includes(tracker),
+        ...(prepared.smp ? { smp: { cpus: prepared.smp.streams.length, streams: prepared.smp.streams, reference: prepared.smp.reference } } : {}),
       };
       const r = await deps.runFork(fork, signal);
       if (signal?.aborted) throw new GroupAborted('interrupted');
@@ -202,10 +212,11 @@ export async function measureGroup(task: GroupTask, deps: GroupDeps, signal?: Ab
       done.push({ ...r, position });
     }
   }
+  const streams = prepared.smp?.streams ?? [prepared.stream];
   return {
     ...base,
-    ops: prepared.stream.count,
-    peakOps: prepared.stream.peak,
+    ops: streams.reduce((n, x) => n + x.count, 0),
+    peakOps: streams.reduce((n, x) => n + x.peak, 0),
     oracleDigest: prepared.oracleDigest,
     peakReservations: prepared.peakReservations,
     cells: task.trackers.map((t) => cellOf(t, forks.get(t)!)),

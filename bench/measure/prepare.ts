@@ -17,6 +17,7 @@ import { DigestSink } from '../../core/outcome.js';
 import { createTracker, ORACLE } from '../../impls/registry.js';
 import { getWorkload } from '../../workloads/registry.js';
 import { describeError } from './fork.js';
+import type { SmpReference } from './smp-types.js';
 
 /** What to prepare. Plain data. */
 export interface PrepareTask {
@@ -28,11 +29,23 @@ export interface PrepareTask {
   machine?: ParsedMachine;
   /** Historical bug switches of every machine, the oracle's included. */
   bugs: readonly string[];
+  /** CPUs of an SMP group (bench/measure/smp-prepare.ts); absent for a single-CPU group. */
+  cpus?: number;
 }
 
 /** A prepared group, or why it could not be prepared. Plain data. */
 export type PreparedGroup =
-  | { ok: true; stream: OpStream; oracleDigest: string; /** Memtype reservations live at the peak state, in the reference semantics. */ peakReservations: number }
+  | {
+      ok: true;
+      /** The stream (an SMP group's first CPU's). */
+      stream: OpStream;
+      /** The oracle's outcome digest (an SMP group's per-CPU digests joined by `.`). */
+      oracleDigest: string;
+      /** Memtype reservations live at the peak state, in the reference semantics. */
+      peakReservations: number;
+      /** An SMP group's streams, one per CPU, and the reference its runs are checked against. */
+      smp?: { streams: OpStream[]; reference: SmpReference };
+    }
   | { ok: false; error: string; ops: number | null; peakOps: number | null };
 
 /** `stream` with its ops copied into a SharedArrayBuffer (exactly `count` records). */

@@ -81,12 +81,14 @@ export function summarizeSamples(samplesMs: readonly number[], maxSamples: numbe
 /**
  * Times `replay` with tinybench: `setup` runs before every sample outside
  * the timed region (and is charged to the budget, not the sample), then a
- * forced minor GC; `check` runs after every sample.
+ * forced minor GC; `check` runs after every sample. A `replay` that
+ * measures itself returns its time, ms, and that is the sample (an SMP
+ * sample: the slowest CPU's replay, timed by the CPUs themselves).
  * @throws whatever `setup`, `replay` or `check` throws; TimingError when no usable sample was kept
  */
-export function timeReplays(name: string, o: TimeOptions, setup: () => void, replay: () => void, check: () => void): TimedPhase {
+export function timeReplays(name: string, o: TimeOptions, setup: () => void, replay: () => void | number, check: () => void): TimedPhase {
   const windows: number[] = [];
-  const cost = { overriddenIterationCost: o.estimateMs } satisfies FnReturnedObject;
+  const cost: { overriddenIterationCost: number; overriddenDuration?: number } = { overriddenIterationCost: o.estimateMs } satisfies FnReturnedObject;
   let replayStart = 0;
   let lastReplayMs = o.estimateMs;
   const gc = o.gc;
@@ -101,10 +103,13 @@ export function timeReplays(name: string, o: TimeOptions, setup: () => void, rep
   bench.add(
     name,
     () => {
-      replay();
+      const ms = replay();
+      if (typeof ms === 'number') cost.overriddenDuration = ms;
       return cost;
     },
     {
+      // Never called to find out whether it is async (tinybench calls an undeclared one once, outside every setup).
+      async: false,
       beforeEach() {
         const a = performance.now();
         setup();

@@ -20,7 +20,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../smp/thread.js';
+import { startWorker } from '../measure/thread.js';
 import { clockNs, LockStats, meanHoldNs, nowNs } from '../../impls/smp/lock-stats.js';
 import { RwLock } from '../../impls/smp/rwlock.js';
 import { SeqLock } from '../../impls/smp/seqlock.js';

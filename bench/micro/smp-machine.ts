@@ -13,7 +13,7 @@
  *    speedup over 1 CPU, hand-offs per acquisition, share of CPU time spent
  *    waiting for the lock, sampled critical-section time per op.
  *  - `projection`: the 1-CPU critical-section and other time per op of
- *    `xpmem-insert` and `ttm-fault-smp` fed to bench/smp/project.ts at
+ *    `xpmem-insert` and `ttm-fault-smp` fed to bench/summarise/project.ts at
  *    32–512 CPUs, and the hand-off that would give Holt's 683× ratio.
  * Medians over rounds (min–max beside them): the 2 cores are shared.
  */
@@ -29,8 +29,8 @@ import type { SpinlockKind } from '../../impls/smp/spinlock.js';
 import type { MemtypeTracker } from '../../core/tracker.js';
 import { getWorkload, workloadNames } from '../../workloads/registry.js';
 import { getSmpWorkload } from '../../workloads/smp/registry.js';
-import { DEFAULT_HANDOFF_NS, HOLT, handoffForRatio, project, type OpCost } from '../smp/project.js';
-import { startWorker } from '../smp/thread.js';
+import { DEFAULT_HANDOFF_NS, HOLT, handoffForRatio, project, type OpCost } from '../summarise/project.js';
+import { startWorker } from '../measure/thread.js';
 import type { CpuRun, CpuTime } from './smp-machine-worker.js';
 
 const arg = (name: string, dflt: string): string => process.argv.find((x) => x.startsWith(`--${name}=`))?.split('=')[1] ?? dflt;
@@ -166,7 +166,7 @@ async function smp(ws: Worker[]): Promise<void> {
 
 function projection(): void {
   const CPUS = [1, 2, 32, 64, 128, 256, 512];
-  console.log(`\nprojection (bench/smp/project.ts) from the 1-CPU spinlock costs above, hand-off ${DEFAULT_HANDOFF_NS} ns:`);
+  console.log(`\nprojection (bench/summarise/project.ts) from the 1-CPU spinlock costs above, hand-off ${DEFAULT_HANDOFF_NS} ns:`);
   for (const [name, cost] of costs) {
     const pts = project(cost, CPUS, { handoffNs: DEFAULT_HANDOFF_NS });
     console.log(`  ${name}: cs ${fmt(cost.csNs)} ns/op, other ${fmt(cost.nonCsNs)} ns/op, ${fmt(cost.acquisitionsPerOp, 2)} acquisitions/op`);

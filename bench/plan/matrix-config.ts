@@ -19,6 +19,7 @@
  *   "orderSeed": 1,
  *   "machine": "icelake-tb-dock",
  *   "modules": ["../examples/sorted-array-store.ts"],
+ *   "cpus": [1, 2, "host"],
  *   "timing": {"timeMs": "auto", "budgetSeconds": 280, "groupOverheadSeconds": 0.3, "forkOverheadSeconds": 0.07,
  *              "minTimeMs": 30, "maxTimeMs": 250, "warmupMs": 150, "minSamples": 5}
  * }
@@ -31,6 +32,9 @@
  * that are not registered yet). `modules` are tracker modules
  * (impls/tracker-module.ts), paths relative to the matrix file, loaded
  * before the lineup is resolved so that it may name their compositions.
+ * `cpus` makes the matrix an SMP one (bench/plan/matrices/smp.json): each
+ * group runs on a machine of that many CPUs, worker threads sharing one
+ * memtype state; `"host"` is the host's `availableParallelism()`.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -71,6 +75,12 @@ export interface TimingConfig {
   minSamples: number;
 }
 
+/** A CPU count of a config's `cpus` axis: a number, or the host's parallelism. */
+export type CpuChoice = number | 'host';
+
+/** Largest CPU count a matrix may ask for (the users' machines reach 512). */
+export const MAX_MATRIX_CPUS = 1024;
+
 /** A parsed matrix config. */
 export interface MatrixConfig {
   /** Path of the file, or `built-in`. */
@@ -91,6 +101,8 @@ export interface MatrixConfig {
   /** Tracker modules to load before the lineup is resolved: absolute paths (the file gives them relative to itself). */
   modules: string[];
   timing: TimingConfig;
+  /** CPU counts of an SMP matrix; undefined for a single-CPU matrix. */
+  cpus: CpuChoice[] | undefined;
 }
 
 /** Timing defaults of a config that gives none. */
@@ -108,7 +120,7 @@ export const DEFAULT_TIMING_CONFIG: Readonly<TimingConfig> = {
 /** Forks per cell when a config gives none. */
 export const DEFAULT_FORKS = 3;
 
-const TOP_KEYS = ['$comment', 'description', 'trackers', 'baseline', 'workloads', 'sizes', 'seeds', 'forks', 'orderSeed', 'machine', 'modules', 'timing'];
+const TOP_KEYS = ['$comment', 'description', 'trackers', 'baseline', 'workloads', 'sizes', 'seeds', 'forks', 'orderSeed', 'machine', 'modules', 'timing', 'cpus'];
 const TIMING_KEYS = Object.keys(DEFAULT_TIMING_CONFIG);
 const ENTRY_KEYS = ['match', 'optional', 'why'];
 
@@ -217,6 +229,14 @@ export function parseMatrixConfig(text: string, source: string): MatrixConfig {
     machine: doc.machine === undefined ? undefined : str('machine', doc.machine),
     modules: doc.modules === undefined ? [] : strList('modules', doc.modules).map((m) => resolve(dirname(source), m)),
     timing,
+    cpus:
+      doc.cpus === undefined
+        ? undefined
+        : Array.isArray(doc.cpus) && doc.cpus.length > 0
+          ? doc.cpus.map((c, i): CpuChoice => (c === 'host' ? 'host' : intIn(`cpus[${i}]`, c, 1, MAX_MATRIX_CPUS)))
+          : (() => {
+              throw bad('cpus', `a non-empty list of CPU counts (1..${MAX_MATRIX_CPUS} or "host")`, doc.cpus);
+            })(),
   };
 }
 
@@ -234,7 +254,10 @@ export function loadMatrixConfig(path: string): MatrixConfig {
   return parseMatrixConfig(text, path);
 }
 
-/** Path of a built-in matrix (`default` or `quick`) in bench/plan/matrices/ of the repository. */
-export function builtInMatrixPath(name: 'default' | 'quick'): string {
+/** Names of the built-in matrices: the single-CPU ones and the SMP ones (`--cpus` without `--matrix`). */
+export type BuiltInMatrix = 'default' | 'quick' | 'smp' | 'smp-quick';
+
+/** Path of a built-in matrix in bench/plan/matrices/ of the repository. */
+export function builtInMatrixPath(name: BuiltInMatrix): string {
   return join(repoRoot(), 'bench', 'plan', 'matrices', `${name}.json`);
 }

@@ -14,14 +14,19 @@
  * measured only when selected by name.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Bugs } from '../../core/bugs.js';
 import { InputError } from '../../core/errors.js';
 import { LINUX_TRACKER, NULL_TRACKER, ORACLE, trackerNames } from '../../impls/registry.js';
 import { getWorkload, workloadNames } from '../../workloads/registry.js';
+import { getSmpWorkload, smpWorkloadNames } from '../../workloads/smp/registry.js';
+import { BROKEN_LOCK_SCHEMES } from '../../impls/smp/lock-part.js';
+import { smpRefusal, smpTrackerNames } from '../../impls/smp/smp-tracker.js';
+import { isSmpWorkload } from '../measure/smp-prepare.js';
 import { groupMachineLabel, machineIdentity, machineLabel as runMachineLabel, type MachineChoice } from './machine.js';
 import { MSG } from '../messages.js';
 import { cannotFit } from './preflight.js';
-import type { MatrixConfig, SizeChoice } from './matrix-config.js';
+import { MAX_MATRIX_CPUS, type CpuChoice, type MatrixConfig, type SizeChoice } from './matrix-config.js';
 import type { ForkTiming } from '../measure/fork.js';
 
 /** Version of the result line layout (results.jsonl) and of the matrix hash; bumped on any incompatible change. */
@@ -35,18 +40,36 @@ export interface MatrixSources {
   defaultSizes(workload: string): readonly number[];
   /** The workload's default machine profile. */
   defaultProfile?(workload: string): string;
-  /** The preflight: why a group cannot fit its machine, or null (bench/plan/preflight.ts); absent: every group fits. */
-  cannotFit?(workload: string, size: number, seed: number, machine: MachineChoice): string | null;
+  /** The preflight: why a group (on `cpus` CPUs, for an SMP group) cannot fit its machine, or null (bench/plan/preflight.ts); absent: every group fits. */
+  cannotFit?(workload: string, size: number, seed: number, machine: MachineChoice, cpus?: number): string | null;
+  /** SMP matrices: the compositions that run on several CPUs (impls/smp/smp-tracker.ts `smpTrackerNames`). */
+  smpTrackerNames?(): string[];
+  /** SMP matrices: compositions broken on purpose, accepted by exact name only (never a lineup's glob). */
+  brokenSmpTrackerNames?(): string[];
+  /** SMP matrices: why a tracker cannot run on several CPUs, or null. */
+  smpRefusal?(tracker: string): string | null;
+  /** SMP matrices: the workloads with one op stream per CPU. */
+  smpWorkloadNames?(): string[];
+  /** The host's parallelism (`"host"` in a `cpus` axis; oversubscribed cells). */
+  hostParallelism?(): number;
 }
 
 /** The real registries. */
 export const REGISTRY_SOURCES: MatrixSources = {
   trackerNames,
   workloadNames,
-  defaultSizes: (w) => getWorkload(w).defaultSizes,
-  defaultProfile: (w) => getWorkload(w).defaultProfile,
+  defaultSizes: (w) => (isSmpWorkload(w) ? getSmpWorkload(w).defaultSizes : getWorkload(w).defaultSizes),
+  defaultProfile: (w) => (isSmpWorkload(w) ? getSmpWorkload(w).defaultProfile : getWorkload(w).defaultProfile),
   cannotFit,
+  smpTrackerNames,
+  brokenSmpTrackerNames: () => smpTrackerNames().map((n) => n.replace(/\+[^+]+$/, '')).filter((n, i, a) => a.indexOf(n) === i).flatMap((base) => BROKEN_LOCK_SCHEMES.map((l) => `${base}+${l}`)),
+  smpRefusal,
+  smpWorkloadNames,
+  hostParallelism: availableParallelism,
 };
+
+/** The baseline of an SMP matrix that names none: Linux today (RAM page types by cmpxchg since 2010, the tree under memtype_lock). */
+export const SMP_BASELINE = 'btree+page-bit-ram-walk+single-page+cmpxchg';
 
 /** Re-exported: how one fork is timed (bench/measure/fork.ts). */
 export type { ForkTiming } from '../measure/fork.js';
@@ -63,6 +86,8 @@ export interface MatrixGroup {
   readonly machine: string;
   /** Trackers measured on this group: `null`, the baseline, then the selection. */
   readonly trackers: readonly string[];
+  /** CPUs of an SMP group (worker threads sharing one memtype state); absent for a single-CPU group. */
+  readonly cpus?: number;
 }
 
 /** A tracker module a matrix loads: where it was, and the digest of its code (impls/modules.ts). */
@@ -113,6 +138,12 @@ export interface Matrix {
    * preflight existed).
    */
   readonly dropped?: readonly DroppedGroup[];
+  /**
+   * An SMP matrix: its CPU counts (`"host"` resolved) and the host's
+   * `availableParallelism()` when it was planned (cells above it are
+   * oversubscribed); absent for a single-CPU matrix.
+   */
+  readonly smp?: { readonly cpus: readonly number[]; readonly hostParallelism: number };
   /** Number of cells (Σ trackers per group). */
   readonly cellCount: number;
   /** Hash of everything that decides what is measured and how (groups, trackers, forks, timing, machine, module digests, schema). */
@@ -128,14 +159,14 @@ export interface DroppedGroup {
   readonly why: string;
 }
 
-/** A cell's id: `workload/size/seed/tracker`, e.g. `ttm-fault/1024/1/interval-tree+page-bit+single-page`. */
-export function cellId(group: Pick<MatrixGroup, 'workload' | 'size' | 'seed'>, tracker: string): string {
+/** A cell's id: `workload/size/seed/tracker`, e.g. `ttm-fault/1024/1/interval-tree+page-bit+single-page` (an SMP cell's: `xpmem-insert/4096/1/2cpu/btree+…`). */
+export function cellId(group: Pick<MatrixGroup, 'workload' | 'size' | 'seed' | 'cpus'>, tracker: string): string {
   return `${groupId(group)}/${tracker}`;
 }
 
-/** A group's id: `workload/size/seed`. */
-export function groupId(g: Pick<MatrixGroup, 'workload' | 'size' | 'seed'>): string {
-  return `${g.workload}/${g.size}/${g.seed}`;
+/** A group's id: `workload/size/seed`, and `/<n>cpu` for an SMP group of n CPUs. */
+export function groupId(g: Pick<MatrixGroup, 'workload' | 'size' | 'seed' | 'cpus'>): string {
+  return `${g.workload}/${g.size}/${g.seed}${g.cpus !== undefined ? `/${g.cpus}cpu` : ''}`;
 }
 
 /** True when `pattern` contains a glob metacharacter (`*`, `?` or `{`). */
@@ -212,6 +243,8 @@ export interface MatrixOverrides {
   baseline?: string;
   /** Historical bug switches enabled in every machine (core/bugs.ts). */
   bugs?: readonly string[];
+  /** CPU counts (`--cpus`): makes the matrix an SMP one, or replaces an SMP matrix's axis. */
+  cpus?: readonly CpuChoice[];
 }
 
 function validateSize(s: number): void {
@@ -293,11 +326,26 @@ export function expandMatrix(
   machine: MachineChoice = { kind: 'default' },
   modules: readonly TrackerModuleRef[] = [],
 ): Matrix {
-  const validTrackers = sources.trackerNames();
-  const extraTrackers = [ORACLE, NULL_TRACKER];
+  // An SMP matrix: CPU counts from --cpus or the config; globs then match only what can run on them.
+  const host = sources.hostParallelism?.() ?? availableParallelism();
+  const cpuChoices = overrides.cpus && overrides.cpus.length > 0 ? overrides.cpus : config.cpus;
+  for (const c of cpuChoices ?? []) if (c !== 'host' && !(Number.isSafeInteger(c) && c >= 1 && c <= MAX_MATRIX_CPUS)) throw new InputError(MSG.matrix.badCpus(c, MAX_MATRIX_CPUS));
+  const cpusAxis = cpuChoices === undefined ? null : [...new Set(cpuChoices.map((c) => (c === 'host' ? host : c)))].sort((a, b) => a - b);
+  const maxCpus = cpusAxis === null ? 1 : cpusAxis[cpusAxis.length - 1]!;
+  const smpNames = cpusAxis === null ? [] : (sources.smpTrackerNames?.() ?? []);
+  const singleTrackers = sources.trackerNames();
+  const validTrackers = maxCpus > 1 ? smpNames : [...singleTrackers, ...smpNames.filter((n) => !singleTrackers.includes(n))];
+  const extraTrackers = [ORACLE, NULL_TRACKER, ...(maxCpus > 1 ? singleTrackers : []), ...(cpusAxis === null ? [] : (sources.brokenSmpTrackerNames?.() ?? []))];
   const allTrackers = [...validTrackers, ...extraTrackers.filter((e) => !validTrackers.includes(e))];
   const skipped: string[] = [];
   let trackers: string[];
+  // An SMP composition (…+spinlock) named in a single-CPU matrix: say to add --cpus, not "unknown".
+  if (cpusAxis === null) {
+    const smpOnly = new Set(sources.smpTrackerNames?.() ?? []);
+    for (const n of [...(overrides.trackers ?? []), ...config.trackers.map((e) => e.match), ...(overrides.baseline !== undefined ? [overrides.baseline] : config.baseline !== undefined ? [config.baseline] : [])]) {
+      if (smpOnly.has(n)) throw new InputError(MSG.matrix.smpOnly(n));
+    }
+  }
   if (overrides.trackers && overrides.trackers.length > 0) {
     trackers = selectNames('tracker', overrides.trackers, validTrackers, extraTrackers);
   } else {
@@ -319,18 +367,29 @@ export function expandMatrix(
   }
   trackers = trackers.filter((t) => t !== NULL_TRACKER);
 
-  const baseline = overrides.baseline ?? config.baseline ?? LINUX_TRACKER;
+  const baseline = overrides.baseline ?? config.baseline ?? (cpusAxis === null ? LINUX_TRACKER : SMP_BASELINE);
   if (!allTrackers.includes(baseline) || baseline === NULL_TRACKER) {
     throw new InputError(MSG.matrix.badBaseline(baseline, allTrackers.filter((t) => t !== NULL_TRACKER)));
   }
+  // Only shared-memory compositions run on more than one CPU: one line saying why for any other.
+  if (maxCpus > 1) {
+    for (const t of [baseline, ...trackers]) {
+      const why = sources.smpRefusal?.(t) ?? null;
+      if (why !== null) throw new InputError(MSG.matrix.notSmp(t, maxCpus, why));
+    }
+  }
 
-  const validWorkloads = sources.workloadNames();
+  const singleWorkloads = sources.workloadNames();
+  const smpWorkloads = cpusAxis === null ? [] : (sources.smpWorkloadNames?.() ?? []);
+  const validWorkloads = maxCpus > 1 ? smpWorkloads : [...singleWorkloads, ...smpWorkloads];
+  const knownWorkloads = [...singleWorkloads, ...smpWorkloads];
   const workloadPatterns = overrides.workloads && overrides.workloads.length > 0 ? overrides.workloads : config.workloads;
-  const workloads = selectNames('workload', workloadPatterns, validWorkloads);
+  const workloads = selectNames('workload', workloadPatterns, validWorkloads, maxCpus > 1 ? singleWorkloads : []);
+  for (const w of workloads) if (!validWorkloads.includes(w)) throw new InputError(MSG.matrix.singleCpuWorkload(w, maxCpus, smpWorkloads));
 
   // Sizes: config per workload (keys are names or globs), then overrides.
   for (const key of Object.keys(config.sizes)) {
-    if (matchNames(key, validWorkloads).length === 0 && key !== '*') {
+    if (matchNames(key, knownWorkloads).length === 0 && key !== '*') {
       throw new InputError(isGlob(key) ? MSG.matrix.noMatchIn(config.source, 'workload', key, validWorkloads) : MSG.matrix.unknownNameIn(config.source, 'workload', key, validWorkloads));
     }
   }
@@ -368,10 +427,12 @@ export function expandMatrix(
   for (const workload of workloads) {
     for (const size of sizeFor.get(workload)!) {
       for (const seed of seeds) {
-        const g = { id: groupId({ workload, size, seed }), workload, size, seed, machine: machineLabel(workload), trackers: perGroup };
-        const why = sources.cannotFit?.(workload, size, seed, machine) ?? null;
-        if (why === null) groups.push(g);
-        else dropped.push({ id: g.id, machine: g.machine, why });
+        for (const cpus of cpusAxis ?? [undefined]) {
+          const g: MatrixGroup = { id: groupId({ workload, size, seed, cpus }), workload, size, seed, machine: machineLabel(workload), trackers: perGroup, ...(cpus !== undefined ? { cpus } : {}) };
+          const why = (cpus === undefined ? sources.cannotFit?.(workload, size, seed, machine) : sources.cannotFit?.(workload, size, seed, machine, cpus)) ?? null;
+          if (why === null) groups.push(g);
+          else dropped.push({ id: g.id, machine: g.machine, why });
+        }
       }
     }
   }
@@ -397,6 +458,7 @@ export function expandMatrix(
     modules: modules.map((m) => ({ path: m.path, digest: m.digest })),
     groups,
     dropped,
+    ...(cpusAxis !== null ? { smp: { cpus: cpusAxis, hostParallelism: host } } : {}),
     cellCount,
     hash,
   };

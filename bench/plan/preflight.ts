@@ -9,17 +9,23 @@
  */
 import { InputError } from '../../core/errors.js';
 import { getWorkload } from '../../workloads/registry.js';
+import { getSmpWorkload } from '../../workloads/smp/registry.js';
+import { isSmpWorkload, smpStreams } from '../measure/smp-prepare.js';
 import { machineFor, type MachineChoice } from './machine.js';
 
 /**
- * Why `workload` at `size` and `seed` cannot fit the machine `choice` gives
- * it, or null when it fits.
+ * Why `workload` at `size` and `seed` (on `cpus` CPUs, for an SMP group:
+ * one stream per CPU) cannot fit the machine `choice` gives it, or null
+ * when it fits.
  * @throws what the generator throws other than an InputError
  */
-export function cannotFit(workload: string, size: number, seed: number, choice: MachineChoice): string | null {
-  const w = getWorkload(workload);
+export function cannotFit(workload: string, size: number, seed: number, choice: MachineChoice, cpus?: number): string | null {
+  // An unknown name is an input error, not the preflight's to judge: resolved outside the try.
+  const profile = isSmpWorkload(workload) ? getSmpWorkload(workload).defaultProfile : getWorkload(workload).defaultProfile;
   try {
-    w.generate(size, seed, machineFor(choice, w.defaultProfile));
+    const machine = machineFor(choice, profile);
+    if (cpus !== undefined) smpStreams(workload, size, cpus, seed, machine);
+    else getWorkload(workload).generate(size, seed, machine);
     return null;
   } catch (e) {
     if (e instanceof InputError) return e.message;

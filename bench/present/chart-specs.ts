@@ -23,6 +23,17 @@
  *   tracker-only ns per op (≈ per `vmf_insert_pfn_prot`, 97% of the ops)
  *   against pages per buffer object.
  *
+ * An SMP run (cells with `cpus`) gets, instead of the size sweeps:
+ * - `smp-throughput` — aggregate ops/s against CPUs (log2 x, log y) per
+ *   locking scheme, one panel per workload (its largest size); cells with
+ *   more CPUs than the measuring host's cores are OVERSUBSCRIBED and marked;
+ *   with a projection (`memtype-bench project`), the projected points are
+ *   drawn dashed and hollow and labelled projected, beside — never joined
+ *   to — the measured ones;
+ * - `smp-lock` — the share of the CPUs' time spent waiting for the lock
+ *   against CPUs, per scheme;
+ * - `vs-baseline` and `replay-time` at each workload's most CPUs.
+ *
  * One palette for the run: each tracker keeps its colour in every chart
  * (`runColors`), the `null` tracker grey and dashed. Legends name the part
  * of a composition that differs from the baseline (`list`, `whole-vma`).
@@ -109,6 +120,18 @@ export interface ChartCell {
   /** Time ratio to `ChartInput.baseline` in the same group (< 1 faster), with its 95% interval. */
   vsBaseline: { ratio: number; low: number; high: number } | null;
   error: string | null;
+  /** SMP cells: CPUs, more of them than the host's cores, the lock's wait share. */
+  cpus?: number;
+  oversubscribed?: boolean;
+  waitShare?: number | null;
+}
+
+/** Projected throughput of one tracker on one workload (bench/summarise/project.ts), for the SMP throughput chart. */
+export interface ProjectedSeries {
+  workload: string;
+  size: number;
+  tracker: string;
+  points: readonly { cpus: number; opsPerSec: number }[];
 }
 
 /** Everything the specs need: plain data. */
@@ -125,6 +148,8 @@ export interface ChartInput {
   complexity: Record<string, string>;
   /** What `size` counts, by workload (e.g. `buffer objects`); absent workloads are labelled `size`. */
   sizeUnits: Record<string, string>;
+  /** An SMP run projected past its host (`memtype-bench project`): the series and the hand-off they assume, ns. */
+  projection?: { series: ProjectedSeries[]; handoffNs: number; perWaiterNs: number };
 }
 
 /** A chart ready to render: its file stem, title, spec and caption. */
@@ -147,7 +172,7 @@ export function chartStatus(validity: CellSummary['validity']): ChartStatus {
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function cmpCell(a: ChartCell, b: ChartCell): number {
-  return byText(a.workload, b.workload) || a.size - b.size || a.seed - b.seed || byText(a.tracker, b.tracker);
+  return byText(a.workload, b.workload) || a.size - b.size || a.seed - b.seed || (a.cpus ?? 0) - (b.cpus ?? 0) || byText(a.tracker, b.tracker);
 }
 
 /**
@@ -166,7 +191,12 @@ export function runColors(trackers: Iterable<string>, labels: ReadonlyMap<string
  * @param lines the run's result lines (duplicates of a cell × fork are ignored)
  * @param sizeUnits what `size` counts, by workload
  */
-export function chartInput(summary: Pick<RunSummary, 'cells' | 'baseline' | 'complexity'>, lines: readonly ResultLine[], sizeUnits: Readonly<Record<string, string>> = {}): ChartInput {
+export function chartInput(
+  summary: Pick<RunSummary, 'cells' | 'baseline' | 'complexity'>,
+  lines: readonly ResultLine[],
+  sizeUnits: Readonly<Record<string, string>> = {},
+  projection?: ChartInput['projection'],
+): ChartInput {
   const labels = partLabels(
     summary.cells.map((c) => c.tracker),
     summary.baseline,
@@ -190,6 +220,7 @@ export function chartInput(summary: Pick<RunSummary, 'cells' | 'baseline' | 'com
         jsBytesSuspect: c.jsBytesSuspect,
         vsBaseline: c.vsBaseline ? { ratio: c.vsBaseline.ratio, low: c.vsBaseline.low, high: c.vsBaseline.high } : null,
         error: c.error,
+        ...(c.cpus !== undefined ? { cpus: c.cpus, oversubscribed: c.oversubscribed === true, waitShare: c.smp?.waitShare ?? null } : {}),
       }),
     )
     .sort(cmpCell);
@@ -210,7 +241,7 @@ export function chartInput(summary: Pick<RunSummary, 'cells' | 'baseline' | 'com
   }
   const units: Record<string, string> = {};
   for (const w of [...new Set(cells.map((c) => c.workload))].sort(byText)) if (sizeUnits[w] !== undefined) units[w] = sizeUnits[w]!;
-  return { cells, baseline: summary.baseline, colors: runColors(summary.cells.map((c) => c.tracker), labels), samples, complexity, sizeUnits: units };
+  return { cells, baseline: summary.baseline, colors: runColors(summary.cells.map((c) => c.tracker), labels), samples, complexity, sizeUnits: units, ...(projection ? { projection } : {}) };
 }
 
 // ------------------------------------------------------------------ shared pieces
@@ -782,6 +813,18 @@ export function chartSpecs(input: ChartInput): ChartDef[] {
   const add = (name: string, heading: string, spec: TopLevelSpec, caption: string, failed: string[]): void => {
     defs.push({ name, title: heading, spec, caption: `${caption} ${failNote(failed)}`, failed });
   };
+  if (input.cells.some((c) => c.cpus !== undefined)) {
+    const top = atMostCpus(input);
+    const topIds = new Set(ratioRows(top).map((r) => r.cellId));
+    const sweep = new Set(smpSweepCells(input).map((c) => c.cellId));
+    const smpFailed = failedIds(input.cells.filter((c) => sweep.has(c.cellId)));
+    add('smp-throughput', 'Throughput vs CPUs', smpThroughputSpec({ ...input, projection: undefined }), SMP_THROUGHPUT_CAPTION, smpFailed);
+    if (input.projection) add('smp-projection', 'Throughput vs CPUs: measured and projected', smpThroughputSpec(input), `${SMP_THROUGHPUT_CAPTION} ${projectionCaption(input.projection.handoffNs, input.projection.perWaiterNs)}`, smpFailed);
+    add('smp-lock', 'Lock wait vs CPUs', smpLockSpec(input), 'The share of the CPUs\u2019 replay time spent waiting for the tracker\u2019s lock (counted inside the lock, contended acquisitions only), against CPUs, per locking scheme, at each workload\u2019s largest size. cmpxchg takes no lock on RAM page types; seqlock readers take none on tree lookups.', smpFailed);
+    add('vs-baseline', `${ratioTitle(input.baseline)} at the most CPUs`, ratioSpec(top), `Each tracker\u2019s time ÷ ${input.baseline}\u2019s in the same group at each workload\u2019s largest size and most CPUs measured (${RATIO_NOTE}), with its 95% percentile-bootstrap interval over forks; * where the interval excludes 1.`, failedIds(top.cells.filter((c) => topIds.has(c.cellId))));
+    add('replay-time', 'Replay time per op: distribution', replayTimeSpec(top), 'ns per op (the slowest CPU\u2019s replay ÷ every CPU\u2019s ops) of every timed replay (forks pooled) at each workload\u2019s largest size and most CPUs.', replayData(top).failed);
+    return defs;
+  }
   add('throughput', 'Throughput vs size', throughputSpec(input), 'Operations per second over the whole op stream against workload size, log–log, one line per tracker, one panel per workload (x: what its size counts); the dashed grey line is the null tracker (harness + emulated machine core), the floor under every tracker.', sweepFailed);
   add('tracker-cost', 'Tracker-only cost vs size', trackerCostSpec(input), 'The trackers\u2019 own ns per op: each fork of a cell minus the null tracker\u2019s fork of the same block (measured side by side), median over the forks. What separates the designs once the machine core\u2019s shared cost is taken out.', noHarness);
   add('memory-modeled', 'Modeled kernel bytes per live reservation vs size', modeledMemorySpec(input), 'The tracker\u2019s structures at the workload\u2019s peak state at Linux struct sizes (64-byte slab per memtype node, 24-byte tracking context, 16 bytes per VMA list_head, 2 bits per struct page), page tables excluded (they are the same for every valid tracker), divided by the memtype reservations live there.', noHarness);
@@ -790,4 +833,180 @@ export function chartSpecs(input: ChartInput): ChartDef[] {
   add('replay-time', 'Replay time per op: distribution', replayTimeSpec(input), 'ns per op of every timed replay of the whole stream (forks pooled) at each workload\u2019s largest size: how steady a tracker\u2019s replays are. Not a per-operation latency: the micro-benchmarks measure that.', replayData(input).failed);
   add('insert-policy', 'Insert policy: whole-vma vs single-page', insertPolicySpec(input), `Tracker-only ns per op on ${INSERT_WORKLOAD} (≈ the cost of one vmf_insert_pfn_prot) against pages per buffer object, for compositions differing only in the insert policy: whole-VMA revalidation (2.6.29) against the single-page check (2.6.32+).`, insertFailed);
   return defs;
+}
+
+// ------------------------------------------------------------------ SMP: throughput and lock wait vs CPUs
+
+/** An SMP run's charts at each workload's most CPUs measured (its cells there only). */
+export function atMostCpus(input: ChartInput): ChartInput {
+  const most = new Map<string, number>();
+  for (const c of input.cells) if (c.cpus !== undefined) most.set(c.workload, Math.max(most.get(c.workload) ?? 0, c.cpus));
+  return { ...input, cells: input.cells.filter((c) => c.cpus === undefined || c.cpus === most.get(c.workload)) };
+}
+
+/** The cells of the CPU sweeps: each workload's largest size, smallest seed, every CPU count. */
+function smpSweepCells(input: ChartInput): ChartCell[] {
+  const out: ChartCell[] = [];
+  for (const w of [...new Set(input.cells.filter((c) => c.cpus !== undefined).map((c) => c.workload))].sort(byText)) {
+    const mine = input.cells.filter((c) => c.workload === w && c.cpus !== undefined);
+    const size = Math.max(...mine.map((c) => c.size));
+    const seed = Math.min(...mine.filter((c) => c.size === size).map((c) => c.seed));
+    out.push(...mine.filter((c) => c.size === size && c.seed === seed));
+  }
+  return out;
+}
+
+const SMP_THROUGHPUT_CAPTION =
+  'Aggregate ops/s (every CPU\u2019s ops ÷ the slowest CPU\u2019s replay; median of the fork medians) against the emulated machine\u2019s CPUs (worker threads sharing one memtype state), log2 x, log y, one line per locking scheme, one panel per workload at its largest size. A square marks an OVERSUBSCRIBED cell: more CPUs than the measuring host\u2019s cores, its threads time-share them. The grey dotted line is the null tracker (harness + machine core, nothing shared).';
+
+/** The caption's sentence on projected points. */
+function projectionCaption(handoffNs: number, perWaiterNs: number): string {
+  return `Dashed lines with hollow points are PROJECTED, not measured: the run\u2019s 1-CPU critical-section and other time per op through the closed queueing model of one lock (M/M/1//N with hand-off; bench/summarise/project.ts) with a ${handoffNs} ns hand-off${perWaiterNs > 0 ? ` and ${perWaiterNs} ns more per waiting CPU` : ''}.`;
+}
+
+/** The x axis of the CPU sweeps: log2, ticks at the CPU counts drawn. */
+function cpuAxis(cpus: readonly number[]): object {
+  return { field: 'cpus', type: 'quantitative', scale: { type: 'log', base: 2, domain: [Math.min(...cpus), Math.max(...cpus)] }, title: 'CPUs (log2)', axis: { values: [...cpus], format: 'd' } };
+}
+
+/** The oversubscribed marks' shape legend. */
+const OVERSUB = 'OVERSUBSCRIBED: more CPUs than the host\u2019s cores';
+
+/**
+ * Aggregate throughput against CPUs per locking scheme and workload (see
+ * the module comment); with `input.projection`, the projected points too,
+ * dashed, hollow and labelled projected.
+ */
+export function smpThroughputSpec(input: ChartInput): TopLevelSpec {
+  const heading = input.projection ? 'Throughput vs CPUs: measured, and projected past this host' : 'Throughput vs CPUs';
+  const cells = smpSweepCells(input);
+  const panelOf = new Map<string, string>();
+  for (const c of cells) panelOf.set(c.workload, `${c.workload} @ ${c.size} ${unitOf(input, c.workload)}`);
+  const labels = new Map(input.cells.map((c) => [c.tracker, c.label]));
+  const values: object[] = cells
+    .filter((c) => (c.opsPerSec !== null && c.opsPerSec > 0) || c.status === 'invalid' || c.status === 'errored')
+    .map((c) => ({
+      cellId: c.cellId,
+      panel: panelOf.get(c.workload)!,
+      label: c.label,
+      cpus: c.cpus!,
+      y: c.opsPerSec !== null && c.opsPerSec > 0 ? c.opsPerSec : null,
+      status: c.status,
+      kind: c.status === 'harness' ? 'harness' : 'measured',
+      flag: c.oversubscribed ? OVERSUB : null,
+    }));
+  for (const p of input.projection?.series ?? []) {
+    const panel = panelOf.get(p.workload);
+    if (panel === undefined) continue;
+    for (const pt of p.points) values.push({ cellId: `${p.workload}/${p.size}/projected/${pt.cpus}cpu/${p.tracker}`, panel, label: labels.get(p.tracker) ?? p.tracker, cpus: pt.cpus, y: pt.opsPerSec, status: 'valid', kind: 'projected', flag: null });
+  }
+  if (values.length === 0) return placeholderSpec(heading, 'No timed SMP cell in this run.');
+  const cpus = [...new Set(values.map((v) => (v as { cpus: number }).cpus))].sort((a, b) => a - b);
+  const x = cpuAxis(cpus);
+  const y = { field: 'y', type: 'quantitative', scale: { type: 'log' }, title: 'aggregate ops/s (log)', axis: { format: '~s' } };
+  const tooltip = [
+    { field: 'cellId', type: 'nominal', title: 'cell' },
+    { field: 'kind', type: 'nominal', title: 'measured or projected' },
+    { field: 'y', type: 'quantitative', title: 'ops/s', format: ',.0f' },
+    { field: 'status', type: 'nominal' },
+  ];
+  const present = [...new Set(values.map((v) => (v as { status: ChartStatus }).status))];
+  const anyOver = values.some((v) => (v as { flag: string | null }).flag !== null);
+  const height = PANEL.height + 40;
+  const panel = (p: string): object => ({
+    title: p,
+    transform: [{ filter: { field: 'panel', equal: p } }],
+    width: PANEL.width,
+    height,
+    layer: [
+      {
+        transform: [{ filter: "datum.kind !== 'projected' && datum.y !== null && (datum.status === 'valid' || datum.status === 'harness')" }],
+        mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 2 },
+        encoding: {
+          x,
+          y,
+          color: colorOf(input, true),
+          strokeDash: { field: 'kind', type: 'nominal', scale: { domain: ['measured', 'harness'], range: [[1, 0], [2, 3]] }, legend: null },
+          tooltip,
+        },
+      },
+      ...(input.projection
+        ? [
+            {
+              transform: [{ filter: "datum.kind === 'projected'" }],
+              mark: { type: 'line', point: { filled: false, size: 50, strokeWidth: 1.5 }, strokeWidth: 1.5, strokeDash: [6, 4] },
+              encoding: { x, y, color: colorOf(input, true), tooltip },
+            },
+          ]
+        : []),
+      ...(anyOver
+        ? [
+            {
+              transform: [{ filter: 'datum.flag !== null && datum.y !== null' }],
+              mark: { type: 'point', filled: false, color: UNSTABLE_COLOR, strokeWidth: 1.5, size: 260 },
+              encoding: { x, y, shape: { field: 'flag', type: 'nominal', scale: { domain: [OVERSUB], range: ['square'] }, legend: { title: 'marks' } }, tooltip },
+            },
+          ]
+        : []),
+      ...failLayers(x, y, present, tooltip, height),
+    ],
+  });
+  const panels = [...new Set(values.map((v) => (v as { panel: string }).panel))].sort(byText);
+  return {
+    title: title(heading, [
+      "every CPU's ops ÷ the slowest CPU's replay (median of fork medians); higher is better; log2 x, log y; grey dotted: the null tracker;",
+      ...(input.projection ? [`dashed, hollow: PROJECTED by the queueing model (hand-off ${input.projection.handoffNs} ns), not measured;`] : []),
+      ...(anyOver ? ['square: OVERSUBSCRIBED (more CPUs than the host\u2019s cores)'] : []),
+      baselineNote(input),
+    ]),
+    data: { values },
+    concat: panels.map(panel),
+    columns: Math.min(3, panels.length),
+    resolve: { scale: { y: 'independent' } },
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+/** The lock-wait share against CPUs per locking scheme and workload. */
+export function smpLockSpec(input: ChartInput): TopLevelSpec {
+  const heading = 'Lock wait vs CPUs';
+  const cells = smpSweepCells(input).filter((c) => c.status !== 'harness' && c.waitShare !== null && c.waitShare !== undefined && (c.status === 'valid' || c.status === 'invalid'));
+  if (cells.length === 0) return placeholderSpec(heading, 'No lock statistics in this run.');
+  const values = cells.map((c) => ({ cellId: c.cellId, panel: `${c.workload} @ ${c.size} ${unitOf(input, c.workload)}`, label: c.label, cpus: c.cpus!, y: c.waitShare!, status: c.status, flag: c.oversubscribed ? OVERSUB : null }));
+  const cpus = [...new Set(values.map((v) => v.cpus))].sort((a, b) => a - b);
+  const x = cpuAxis(cpus);
+  const y = { field: 'y', type: 'quantitative', title: 'share of CPU time waiting for the lock', axis: { format: '.0%' } };
+  const tooltip = [
+    { field: 'cellId', type: 'nominal', title: 'cell' },
+    { field: 'y', type: 'quantitative', title: 'lock wait', format: '.2%' },
+    { field: 'status', type: 'nominal' },
+  ];
+  const anyOver = values.some((v) => v.flag !== null);
+  const panel = (p: string): object => ({
+    title: p,
+    transform: [{ filter: { field: 'panel', equal: p } }],
+    width: PANEL.width,
+    height: PANEL.height,
+    layer: [
+      { mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 2 }, encoding: { x, y, color: colorOf(input, true), tooltip } },
+      ...(anyOver
+        ? [
+            {
+              transform: [{ filter: 'datum.flag !== null' }],
+              mark: { type: 'point', filled: false, color: UNSTABLE_COLOR, strokeWidth: 1.5, size: 260 },
+              encoding: { x, y, shape: { field: 'flag', type: 'nominal', scale: { domain: [OVERSUB], range: ['square'] }, legend: { title: 'marks' } }, tooltip },
+            },
+          ]
+        : []),
+    ],
+  });
+  const panels = [...new Set(values.map((v) => v.panel))].sort(byText);
+  return {
+    title: title(heading, ["the CPUs' time spent waiting for the tracker's lock (counted inside the lock), per locking scheme; lower is better; log2 x", ...(anyOver ? ['square: OVERSUBSCRIBED (more CPUs than the host\u2019s cores)'] : []), baselineNote(input)]),
+    data: { values },
+    concat: panels.map(panel),
+    columns: Math.min(3, panels.length),
+    resolve: { scale: { y: 'independent' } },
+    config: CONFIG,
+  } as TopLevelSpec;
 }

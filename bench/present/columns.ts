@@ -8,7 +8,7 @@
  */
 import { ratioText, ratioTitle } from '../messages.js';
 import type { CellSummary } from '../summarise/summary.js';
-import { fmtFixed, fmtInt, forksLabel, validityLabel } from './format.js';
+import { fmtFixed, fmtInt, fmtPct, forksLabel, validityLabel } from './format.js';
 
 /** Where a column appears: `terminal` (the run's table), `table` (summary.md and report.html), `csv`. */
 export type View = 'terminal' | 'table' | 'csv';
@@ -21,9 +21,11 @@ export interface Column {
   /** Title and text for people; absent: CSV only. */
   title?: string;
   text?: (c: CellSummary) => string;
-  /** Its position in each human view it appears in (1-based). */
+  /** Its position in each human view it appears in (1-based; fractions fall between). */
   at: Partial<Record<Exclude<View, 'csv'>, number>>;
   align: 'left' | 'right';
+  /** Shown only for a run with SMP cells (a single-CPU run's views are as before SMP cells existed). */
+  smp?: true;
 }
 
 const interval = (v: number | null, lo: number | null, hi: number | null, d: number): string => (v === null ? '-' : lo === null || hi === null ? fmtFixed(v, d) : `${fmtFixed(v, d)} [${fmtFixed(lo, d)}, ${fmtFixed(hi, d)}]`);
@@ -90,18 +92,51 @@ export function columns(): Column[] {
     { csv: 'peakReservations', value: raw('peakReservations'), at: {}, align: 'right' },
     { csv: 'bytesPerReservation', value: raw('bytesPerReservation'), title: 'tracker B/reservation', text: (c) => fmtFixed(c.bytesPerReservation, 1), at: { terminal: 10, table: 12 }, align: 'right' },
     { csv: 'jsBytesSuspect', value: raw('jsBytesSuspect'), at: {}, align: 'left' },
+    // SMP cells (bench/summarise/smp.ts): only in runs that have them.
+    { csv: 'cpus', value: raw('cpus'), title: 'cpus', text: (c) => (c.cpus === undefined ? '-' : `${c.cpus}${c.oversubscribed ? ' OVERSUB' : ''}`), at: { terminal: 3.5, table: 2.5 }, align: 'right', smp: true },
+    { csv: 'oversubscribed', value: raw('oversubscribed'), at: {}, align: 'left', smp: true },
+    { csv: 'availableParallelism', value: (c) => c.smp?.availableParallelism ?? null, at: {}, align: 'right', smp: true },
+    { csv: 'perCpuOpsPerSec', value: (c) => c.smp?.perCpuMeanOpsPerSec ?? null, title: 'per-CPU ops/s', text: (c) => fmtInt(c.smp?.perCpuMeanOpsPerSec), at: { terminal: 4.5, table: 4.5 }, align: 'right', smp: true },
+    { csv: 'cpuOpsPerSec', value: (c) => c.smp?.perCpuOpsPerSec ?? null, at: {}, align: 'right', smp: true },
+    {
+      csv: 'speedup',
+      value: (c) => c.smp?.speedup?.ratio ?? null,
+      title: 'speedup vs 1 CPU [95%]',
+      text: (c) => (c.cpus === 1 ? '1' : ratioText(c.smp?.speedup ?? null)),
+      at: { terminal: 8.2, table: 10.2 },
+      align: 'right',
+      smp: true,
+    },
+    { csv: 'speedupLow', value: (c) => c.smp?.speedup?.low ?? null, at: {}, align: 'right', smp: true },
+    { csv: 'speedupHigh', value: (c) => c.smp?.speedup?.high ?? null, at: {}, align: 'right', smp: true },
+    { csv: 'waitShare', value: (c) => c.smp?.waitShare ?? null, title: 'lock wait', text: (c) => fmtPct(c.smp?.waitShare, 1), at: { terminal: 8.4, table: 10.4 }, align: 'right', smp: true },
+    { csv: 'handoffsPerAcquisition', value: (c) => c.smp?.handoffsPerAcquisition ?? null, title: 'hand-offs/acq', text: (c) => fmtFixed(c.smp?.handoffsPerAcquisition, 3), at: { terminal: 8.6, table: 10.6 }, align: 'right', smp: true },
+    { csv: 'acquisitionsPerOp', value: (c) => c.smp?.acquisitionsPerOp ?? null, at: {}, align: 'right', smp: true },
+    { csv: 'readsPerOp', value: (c) => c.smp?.readsPerOp ?? null, at: {}, align: 'right', smp: true },
+    { csv: 'csNsPerOp', value: (c) => c.smp?.csNsPerOp ?? null, title: 'cs ns/op', text: (c) => fmtFixed(c.smp?.csNsPerOp, 1), at: { table: 10.8 }, align: 'right', smp: true },
+    { csv: 'sleepsPerSample', value: (c) => c.smp?.sleepsPerSample ?? null, at: {}, align: 'right', smp: true },
+    { csv: 'csOrder', value: (c) => c.smp?.csOrder ?? null, at: {}, align: 'left', smp: true },
+    { csv: 'straddling', value: (c) => c.smp?.straddling ?? null, at: {}, align: 'right', smp: true },
   ];
 }
 
-/** The columns of one view, in order: the CSV's in list order, a human view's by position. */
-export function columnsFor(view: View): Column[] {
-  const all = columns();
+/** True when `cells` hold an SMP cell (the views then show the SMP columns). */
+export function hasSmp(cells: readonly CellSummary[]): boolean {
+  return cells.some((c) => c.cpus !== undefined);
+}
+
+/**
+ * The columns of one view, in order: the CSV's in list order, a human view's by position.
+ * @param smp include the SMP columns (a run with SMP cells)
+ */
+export function columnsFor(view: View, smp = false): Column[] {
+  const all = columns().filter((c) => smp || c.smp !== true);
   if (view === 'csv') return all.filter((c) => c.csv !== undefined);
   return all.filter((c) => c.at[view] !== undefined).sort((a, b) => a.at[view]! - b.at[view]!);
 }
 
-/** The header and the text rows of a human view. */
+/** The header and the text rows of a human view (the SMP columns when `cells` hold an SMP cell). */
 export function textRows(view: Exclude<View, 'csv'>, cells: readonly CellSummary[]): { cols: Column[]; head: string[]; rows: string[][] } {
-  const cols = columnsFor(view);
+  const cols = columnsFor(view, hasSmp(cells));
   return { cols, head: cols.map((c) => c.title!), rows: cells.map((cell) => cols.map((c) => c.text!(cell))) };
 }

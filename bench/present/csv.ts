@@ -4,7 +4,7 @@
  * digits).
  */
 import type { RunSummary } from '../summarise/summary.js';
-import { columnsFor } from './columns.js';
+import { columnsFor, hasSmp } from './columns.js';
 
 function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';
@@ -13,14 +13,14 @@ function csvField(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The CSV header names, in order. */
-export function csvHeader(): string[] {
-  return columnsFor('csv').map((c) => c.csv!);
+/** The CSV header names, in order (with the SMP columns after the others for a run with SMP cells). */
+export function csvHeader(smp = false): string[] {
+  return columnsFor('csv', smp).map((c) => c.csv!);
 }
 
 /** results.csv of a run. */
 export function formatCsv(s: RunSummary): string {
-  const cols = columnsFor('csv');
+  const cols = columnsFor('csv', hasSmp(s.cells));
   const rows = [cols.map((c) => c.csv!).join(',')];
   for (const cell of s.cells) rows.push(cols.map((c) => csvField(c.value!(cell))).join(','));
   return rows.join('\n') + '\n';

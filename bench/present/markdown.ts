@@ -7,7 +7,7 @@ import { MSG } from '../messages.js';
 import type { LoadedRun } from '../summarise/run.js';
 import { cellFailed } from '../summarise/summary.js';
 import { textRows } from './columns.js';
-import { findingLines, noiseTexts, precisionFacts, runFacts } from './facts.js';
+import { findingLines, noiseTexts, precisionFacts, runFacts, smpTables } from './facts.js';
 import { fmtInt, fmtPct, validityLabel } from './format.js';
 
 function mdTable(head: string[], rows: string[][], right: boolean[]): string {
@@ -28,6 +28,10 @@ export function formatSummaryMd(run: LoadedRun): string {
   out.push(`## Precision and overhead\n`);
   const noise = noiseTexts(s);
   out.push(bullets([...MSG.summary.precision(precisionFacts(s)), ...(noise.length > 0 ? [MSG.summary.noisy(noise)] : [])]));
+  for (const t of smpTables(run)) {
+    out.push(`## ${t.title}\n`);
+    out.push(mdTable(t.head, t.rows, t.right));
+  }
   for (const w of [...new Set(s.cells.map((c) => c.workload))]) {
     out.push(`## ${w}\n`);
     const { cols, head, rows } = textRows('table', s.cells.filter((c) => c.workload === w));

@@ -33,7 +33,7 @@ import { cellFailed, UNSTABLE_RATIO } from '../summarise/summary.js';
 import { chartInput, chartSpecs, type ChartDef } from './chart-specs.js';
 import { textRows } from './columns.js';
 import { COMPARE_COLUMNS, compareFacts, unsafeTexts } from './compare.js';
-import { findingLines, noiseTexts, precisionFacts, runFacts, sizeUnit } from './facts.js';
+import { findingLines, noiseTexts, precisionFacts, runFacts, sizeUnit, smpTables } from './facts.js';
 import { fmtInt, fmtPct, validityLabel } from './format.js';
 import { pngFonts, renderSvg, svgToPng } from './render.js';
 
@@ -43,13 +43,14 @@ export const REPORT_FILE = 'report.html';
 export const GENERATOR = 'memtype-bench report';
 /** Subfolders of a published folder. */
 export const PUBLISH_DIRS = { charts: 'charts', data: 'data' } as const;
-/** Run files copied into a published folder's data/ when present. */
-export const PUBLISHED_FILES = [FILES.manifest, FILES.lines, FILES.env, FILES.aggregate, FILES.csv, FILES.summary] as const;
+/** Run files copied into a published folder's data/ when present (projection.json: after `memtype-bench project`). */
+export const PUBLISHED_FILES = [FILES.manifest, FILES.lines, FILES.env, FILES.aggregate, FILES.csv, FILES.summary, FILES.projection] as const;
 
 /** The charts of a loaded run, in report order. */
 export function runCharts(run: LoadedRun): ChartDef[] {
   const units = Object.fromEntries([...new Set(run.summary.cells.map((c) => c.workload))].map((w) => [w, sizeUnit(w)]));
-  return chartSpecs(chartInput(run.summary, run.lines, units));
+  const projection = run.projection ? { series: run.projection.series, handoffNs: run.projection.handoffNs, perWaiterNs: run.projection.perWaiterNs } : undefined;
+  return chartSpecs(chartInput(run.summary, run.lines, units, projection));
 }
 
 // ------------------------------------------------------------------ HTML pieces
@@ -230,6 +231,10 @@ function summarySection(run: LoadedRun): string {
   out.push(
     `<p class="muted">Per cell, measured in several forks (fresh isolates): ops/s = ops ÷ the median of the fork medians; ±95% = half the 95% interval of that median (a two-level bootstrap: forks, then samples within a fork); forks = forks timed, UNSTABLE when their medians disagree by more than ×${UNSTABLE_RATIO}; tracker-only ns/op = the cell minus the null tracker, fork by fork (measured side by side), with its 95% interval; time ÷ <code>${esc(s.baseline)}</code> = time ratio to the baseline in the same group (&lt; 1 = faster) with its 95% interval; tracker B/reservation = modeled bytes of the tracker\u2019s own structures (page tables excluded) per memtype reservation live at the peak; JS B ≈0 = a reading at or near zero, a GC artefact.</p>`,
   );
+  for (const t of smpTables(run)) {
+    out.push(`<h3>${esc(t.title)}</h3>`);
+    out.push(table(t.head.map((h, i) => ({ head: h, num: t.right[i]! })), t.rows.map((r) => ({ cls: r.some((x) => /INVALID|ERRORED/.test(x)) ? 'failed' : '', cells: r.map(esc) }))));
+  }
   for (const w of [...new Set(s.cells.map((c) => c.workload))]) {
     const cells = s.cells.filter((c) => c.workload === w);
     const { cols, head, rows } = textRows('table', cells);

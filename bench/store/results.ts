@@ -24,6 +24,7 @@ import { cellId, SCHEMA_VERSION, type Matrix, type MatrixGroup } from '../plan/m
 import { MSG } from '../messages.js';
 import type { Shard } from './shard.js';
 import type { Isolation } from '../measure/isolate.js';
+import type { SmpForkFigures } from '../measure/smp-types.js';
 
 export { SCHEMA_VERSION } from '../plan/matrix.js';
 
@@ -35,6 +36,8 @@ export const FILES = {
   aggregate: 'results.json',
   summary: 'summary.md',
   csv: 'results.csv',
+  /** An SMP run projected past its host (`memtype-bench project`). */
+  projection: 'projection.json',
 } as const;
 
 /** A fork's statistics as stored: its samples' summary plus throughput. */
@@ -105,6 +108,18 @@ export interface ResultLine {
   shard: string | null;
   /** ISO 8601 UTC time the group finished. */
   finishedAt: string;
+  /**
+   * An SMP cell's CPUs (worker threads sharing one memtype state); absent on
+   * single-CPU lines. The line's `ops` are every CPU's, its times the
+   * slowest CPU's per replay, its digests the per-CPU digests joined by `.`.
+   */
+  cpus?: number;
+  /** SMP lines: the measuring host's `os.availableParallelism()`, CPUs the host can run at once. */
+  availableParallelism?: number;
+  /** SMP lines: `cpus` > `availableParallelism` — the cell's CPU threads time-share the host's cores. */
+  oversubscribed?: boolean;
+  /** SMP lines: what the fork measured per CPU and inside the lock (bench/measure/smp-types.ts); null when the fork did not measure. */
+  smp?: SmpForkFigures | null;
 }
 
 /** run.json. */
@@ -328,6 +343,15 @@ export interface LineContext {
   forks: number;
   shard: string | null;
   finishedAt: string;
+  /** The host's `os.availableParallelism()`, stamped on SMP lines. */
+  availableParallelism?: number;
+}
+
+/** The SMP fields of a line of an SMP group (nothing for a single-CPU group). */
+function smpFields(cpus: number | undefined, ctx: LineContext, figures: SmpForkFigures | null): Pick<ResultLine, 'cpus' | 'availableParallelism' | 'oversubscribed' | 'smp'> {
+  if (cpus === undefined) return {};
+  const host = ctx.availableParallelism;
+  return { cpus, ...(host !== undefined ? { availableParallelism: host, oversubscribed: cpus > host } : {}), smp: figures };
 }
 
 function storedStats(s: SampleSummary | null, ops: number | null): StoredStats | null {
@@ -362,6 +386,7 @@ export function groupLines(group: GroupResult, ctx: LineContext): ResultLine[] {
         error: f?.error ?? c.error ?? group.error,
         shard: ctx.shard,
         finishedAt: ctx.finishedAt,
+        ...smpFields(group.cpus, ctx, f?.smp ?? null),
       });
     }
   }
@@ -370,7 +395,7 @@ export function groupLines(group: GroupResult, ctx: LineContext): ResultLine[] {
 
 /** The identifying fields of a line. */
 function lineHead(
-  g: Pick<GroupResult, 'groupId' | 'workload' | 'size' | 'seed' | 'machine'>,
+  g: Pick<GroupResult, 'groupId' | 'workload' | 'size' | 'seed' | 'machine' | 'cpus'>,
   tracker: string,
   fork: number,
   ctx: LineContext,
@@ -397,7 +422,7 @@ export function failedGroupLines(g: MatrixGroup, error: string, ctx: LineContext
   for (let fork = 0; fork < ctx.forks; fork++) {
     for (const tracker of g.trackers) {
       out.push({
-        ...lineHead({ groupId: g.id, workload: g.workload, size: g.size, seed: g.seed, machine: g.machine }, tracker, fork, ctx),
+        ...lineHead({ groupId: g.id, workload: g.workload, size: g.size, seed: g.seed, machine: g.machine, ...(g.cpus !== undefined ? { cpus: g.cpus } : {}) }, tracker, fork, ctx),
         position: -1,
         ops: null,
         peakOps: null,
@@ -413,6 +438,7 @@ export function failedGroupLines(g: MatrixGroup, error: string, ctx: LineContext
         error,
         shard: ctx.shard,
         finishedAt: ctx.finishedAt,
+        ...smpFields(g.cpus, ctx, null),
       });
     }
   }

@@ -4,12 +4,13 @@
  * builds it from the folder it has just written and hands it to every
  * renderer; `report`, `publish`, `merge`, `compare` and `agreement` load it.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { MSG } from '../messages.js';
 import { readEnv, type RunEnv } from '../store/env.js';
 import { FILES, readManifest, readResultLines, type ResultLine, type RunManifest } from '../store/results.js';
+import type { RunProjection } from './projection.js';
 import { expectedCells, summarize, type RunSummary } from './summary.js';
 
 /** A run folder, read and summarised. */
@@ -23,13 +24,15 @@ export interface LoadedRun {
   summary: RunSummary;
   /** results.jsonl ended in a torn (dropped) line. */
   tornTail: boolean;
+  /** An SMP run's projection past its host (projection.json, written by `memtype-bench project`); null when there is none. */
+  projection: RunProjection | null;
 }
 
 /**
  * Summarises a run's lines against its manifest (the baseline, forks and
  * cells it plans) and environment (the load average at start and end).
  */
-export function summarizeRun(dir: string, manifest: RunManifest, lines: ResultLine[], env: RunEnv | null, tornTail = false): LoadedRun {
+export function summarizeRun(dir: string, manifest: RunManifest, lines: ResultLine[], env: RunEnv | null, tornTail = false, projection: RunProjection | null = null): LoadedRun {
   const m = manifest.matrix;
   const summary = summarize(lines, {
     runId: manifest.runId,
@@ -39,7 +42,18 @@ export function summarizeRun(dir: string, manifest: RunManifest, lines: ResultLi
     expected: expectedCells(m, manifest.groupIds),
     load: { start: env?.loadAverage1m ?? null, end: env?.loadAverageEnd1m ?? null },
   });
-  return { dir, manifest, lines, env, summary, tornTail };
+  return { dir, manifest, lines, env, summary, tornTail, projection };
+}
+
+/** The run folder's projection.json, or null when it has none. @throws InputError when it does not parse */
+export function readProjection(dir: string): RunProjection | null {
+  const path = join(dir, FILES.projection);
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as RunProjection;
+  } catch (e) {
+    throw new InputError(MSG.results.badProjection(path, e instanceof Error ? e.message : String(e)));
+  }
 }
 
 /**
@@ -55,5 +69,5 @@ export function loadRun(dir: string): LoadedRun {
   const linesPath = join(abs, FILES.lines);
   const read = readResultLines(linesPath);
   if (read.lines.length === 0) throw new InputError(MSG.report.noLines(linesPath));
-  return summarizeRun(abs, manifest, read.lines, readEnv(abs), read.tornTail);
+  return summarizeRun(abs, manifest, read.lines, readEnv(abs), read.tornTail, readProjection(abs));
 }

@@ -54,6 +54,7 @@ import { sampleStats } from '../measure/sample-stats.js';
 import { cellId as makeCellId, type Matrix } from '../plan/matrix.js';
 import { linesByCell, SCHEMA_VERSION, type ResultLine } from '../store/results.js';
 import { findings } from './findings.js';
+import { smpCellFigures, smpSpeedups } from './smp.js';
 import { bootstrapForks, bootstrapPairedDifference, fitComplexity, harmonicMean, percentileInterval, ratioCI, type ForkBootstrap } from './stats.js';
 import type { CellRole, CellSummary, ComplexityRow, NoiseReason, NullNotFastest, RunSummary } from './types.js';
 
@@ -172,7 +173,16 @@ export function summarizeCell(lines: readonly ResultLine[], baseline: string, fo
     oracleDigest: first.oracleDigest,
     validity,
     error: errors[0] ?? null,
+    ...smpFields(lines),
   };
+}
+
+/** The SMP fields of a cell whose lines carry `cpus` (nothing for a single-CPU cell). */
+function smpFields(lines: readonly ResultLine[]): Pick<CellSummary, 'cpus' | 'oversubscribed' | 'smp'> {
+  const cpus = lines[0]!.cpus;
+  if (cpus === undefined) return {};
+  const smp = smpCellFigures(lines);
+  return { cpus, oversubscribed: lines.some((l) => l.oversubscribed === true) || (smp.availableParallelism !== null && cpus > smp.availableParallelism), smp };
 }
 
 /** What `summarize` needs of the run. */
@@ -260,6 +270,7 @@ export function summarize(lines: readonly ResultLine[], ctx: SummaryContext): Ru
     }
   }
 
+  smpSpeedups(cells, boots);
   const complexity = complexityRows(cells);
   const trackerCells = cells.filter((c) => c.role !== 'null' && c.medianNs !== null);
   const shares = trackerCells.map((c) => c.harnessShare).filter((x): x is number => x !== null);
@@ -313,7 +324,7 @@ function complexityRows(cells: readonly CellSummary[]): ComplexityRow[] {
   const series = new Map<string, CellSummary[]>();
   for (const c of cells) {
     if (c.nsPerOp === null || c.validity === 'errored') continue;
-    const key = `${c.workload}\u0000${c.seed}\u0000${c.tracker}`;
+    const key = `${c.workload}\u0000${c.seed}\u0000${c.cpus ?? ''}\u0000${c.tracker}`;
     let s = series.get(key);
     if (!s) series.set(key, (s = []));
     s.push(c);
@@ -328,6 +339,7 @@ function complexityRows(cells: readonly CellSummary[]): ComplexityRow[] {
     out.push({
       workload: s[0]!.workload,
       seed: s[0]!.seed,
+      ...(s[0]!.cpus !== undefined ? { cpus: s[0]!.cpus } : {}),
       tracker: s[0]!.tracker,
       sizes,
       nsPerOp: ys,

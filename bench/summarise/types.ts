@@ -6,6 +6,7 @@
  */
 import type { Validity } from '../measure/fork.js';
 import type { SCHEMA_VERSION } from '../store/results.js';
+import type { SmpCellSummary } from './smp.js';
 import type { ComplexityClass, ComplexityFit, RatioCI } from './stats.js';
 
 /** What a cell is in its group. */
@@ -80,12 +81,20 @@ export interface CellSummary {
   oracleDigest: string | null;
   validity: Validity;
   error: string | null;
+  /** An SMP cell's CPUs; absent for a single-CPU cell (whose summary is as before SMP cells existed). */
+  cpus?: number;
+  /** An SMP cell with more CPUs than the measuring host's `availableParallelism()`. */
+  oversubscribed?: boolean;
+  /** An SMP cell's figures (bench/summarise/smp.ts). */
+  smp?: SmpCellSummary;
 }
 
 /** A complexity fit of one tracker on one workload across sizes. */
 export interface ComplexityRow {
   workload: string;
   seed: number;
+  /** An SMP series' CPUs; absent for a single-CPU series. */
+  cpus?: number;
   tracker: string;
   sizes: number[];
   /** ns per op at each size. */
@@ -165,11 +174,13 @@ export interface FindingCell {
   unstable: boolean;
 }
 
-/** The fastest and slowest tracker of one workload at its largest size. */
+/** The fastest and slowest tracker of one workload at its largest size (an SMP run's: at its most CPUs). */
 export interface WorkloadFinding {
   workload: string;
   seed: number;
   size: number;
+  /** An SMP run: the CPUs of the cells compared; absent for a single-CPU run. */
+  cpus?: number;
   /** Tracker cells compared (valid and timed). */
   compared: number;
   fastest: FindingCell;
@@ -192,10 +203,38 @@ export interface Growth {
   toNsPerOp: number;
 }
 
+/** An SMP run: how one tracker scaled on one workload, at the most CPUs measured. */
+export interface Scaling {
+  workload: string;
+  size: number;
+  seed: number;
+  cpus: number;
+  oversubscribed: boolean;
+  tracker: string;
+  /** Aggregate ops/s ÷ the same tracker's at 1 CPU, with its 95% interval. */
+  speedup: RatioCI;
+  waitShare: number | null;
+}
+
+/** An SMP run: `spinlock` ÷ `cmpxchg` time on `xpmem-insert` at the most CPUs measured, beside Holt's 2010 figures. */
+export interface HoltFinding {
+  size: number;
+  cpus: number;
+  oversubscribed: boolean;
+  spinlock: string;
+  cmpxchg: string;
+  /** Time ratio (= throughput ratio cmpxchg ÷ spinlock), with its 95% interval. */
+  ratio: RatioCI;
+}
+
 /** Everything the run found. */
 export interface Findings {
   workloads: WorkloadFinding[];
   /** Sorted by workload (run order), then by growth, steepest first. */
   grows: Growth[];
+  /** An SMP run: each tracker's speedup at the most CPUs, per workload (absent for a single-CPU run). */
+  scaling?: Scaling[];
+  /** An SMP run that measured both on xpmem-insert at more than one CPU. */
+  holt?: HoltFinding | null;
 }
 

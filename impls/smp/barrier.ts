@@ -22,16 +22,26 @@ export class Barrier {
     if (at + 1 >= words.length) throw new RangeError(`barrier: words ${at}, ${at + 1} are outside the array`);
   }
 
-  /** Blocks until `parties` threads have called `wait` for this round. */
-  wait(): void {
+  /**
+   * Blocks until `parties` threads have called `wait` for this round.
+   * @param abort a word (index into the same array) another thread sets
+   *   non-zero when a party will never arrive (it failed): the wait then
+   *   returns false at once instead of blocking forever
+   * @returns true when every party arrived, false when aborted
+   */
+  wait(abort = -1): boolean {
     const w = this.words;
     const release = (this.sense ^= 1);
     if (Atomics.add(w, this.at, 1) === this.parties - 1) {
       Atomics.store(w, this.at, 0);
       Atomics.store(w, this.at + 1, release);
       Atomics.notify(w, this.at + 1);
-      return;
+      return true;
     }
-    while (Atomics.load(w, this.at + 1) !== release) Atomics.wait(w, this.at + 1, release ^ 1, 5);
+    while (Atomics.load(w, this.at + 1) !== release) {
+      if (abort >= 0 && Atomics.load(w, abort) !== 0) return false;
+      Atomics.wait(w, this.at + 1, release ^ 1, 5);
+    }
+    return true;
   }
 }

@@ -28,6 +28,8 @@ export class LockCounter {
   /** Holder tag written on acquisition: cpu + 1 (0 = never held). */
   readonly tag: number;
   private readonly mask: number;
+  /** Sampled holds longer than this, ns, are counted as long (`LockStats.longHoldNs`). */
+  private readonly longHoldNs: number;
   private n = 0;
   private t0 = 0;
   private clk = 0;
@@ -38,11 +40,13 @@ export class LockCounter {
       this.o = 0;
       this.tag = 1;
       this.mask = -1 >>> 1;
+      this.longHoldNs = LONG_HOLD_NS;
     } else {
       this.f = slot.stats.f;
       this.o = slot.stats.rowOf(slot.lock, slot.cpu);
       this.tag = slot.cpu + 1;
       this.mask = (1 << slot.stats.sampleShift) - 1;
+      this.longHoldNs = slot.stats.longHoldNs;
     }
   }
 
@@ -80,7 +84,7 @@ export class LockCounter {
       const f = this.f;
       const hold = nowNs() - this.t0 - this.clk;
       // Preempted (the hold, or the clock calibration itself): count it apart.
-      if (hold > LONG_HOLD_NS || this.clk > CLOCK_PREEMPTED_NS) f[this.o + LONG_HOLDS]!++;
+      if (hold > this.longHoldNs || this.clk > CLOCK_PREEMPTED_NS) f[this.o + LONG_HOLDS]!++;
       else {
         f[this.o + HOLD_NS]! += hold;
         f[this.o + HOLD_SAMPLES]!++;

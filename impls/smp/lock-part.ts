@@ -28,6 +28,13 @@
  * `pat_pagerange_is_ram()` reads only the physical map (read-only) and
  * takes no lock in any scheme, as in Linux.
  *
+ * And one scheme broken on purpose, `nolock` (`BROKEN_LOCK_SCHEMES`): no
+ * lock at all — tree lookups, inserts and erases of every CPU at once, RAM
+ * page types by two bit operations — for showing that a run's checks catch
+ * a broken scheme, as the historical bug switches (`--bug`) show the
+ * machine's checks at work. It is never in a lineup (`smpTrackerNames()`
+ * leaves it out, so no glob selects it); only its exact name runs it.
+ *
  * Every section is logged (cs-log.ts) with its version when the machine
  * supplies a log: exclusive schemes give every section a version of its
  * own (a total order); reader/writer schemes give writes one and let reads
@@ -51,10 +58,12 @@ import type { SharedPageFlags } from './shared-page-flags.js';
 import { SharedPageTypes, type PageTypeUpdate } from './shared-page-types.js';
 import { spinlock, type Spinlock, type SpinlockKind } from './spinlock.js';
 
-/** Names of the locking schemes. */
-export type LockScheme = 'spinlock' | 'cmpxchg' | 'rwlock' | 'seqlock';
-/** Every scheme, in history order. */
+/** Names of the locking schemes (`nolock`: broken on purpose). */
+export type LockScheme = 'spinlock' | 'cmpxchg' | 'rwlock' | 'seqlock' | 'nolock';
+/** Every real scheme, in history order. */
 export const LOCK_SCHEMES: readonly LockScheme[] = ['spinlock', 'cmpxchg', 'rwlock', 'seqlock'];
+/** Schemes broken on purpose: accepted by exact name only, never in a lineup. */
+export const BROKEN_LOCK_SCHEMES: readonly LockScheme[] = ['nolock'];
 /** Lock slots a machine's lock words need. */
 export const LOCK_SLOTS = 2;
 /** Word of the version counter of the exclusive and rwlock schemes (slot 0, second line). */
@@ -234,7 +243,7 @@ class RwlockTracker extends LockedTracker {
   constructor(inner: MemtypeTracker, env: LockEnv) {
     super(inner, 'rwlock', env);
     this.words = env.words;
-    this.lock = new RwLock(env.words, 0, env.stats === null ? null : { stats: env.stats, lock: 0, cpu: env.cpu });
+    this.lock = new RwLock(env.words, 0, env.stats === null ? null : { stats: env.stats, lock: 0, cpu: env.cpu }, env.spinlock ?? 'tas');
   }
 
   private writeEnter(): void {
@@ -357,6 +366,60 @@ class SeqlockTracker extends LockedTracker {
   }
 }
 
+/**
+ * No lock at all (broken on purpose, see the module comment): every call
+ * goes straight to the shared state; sections are still logged, with
+ * versions from a bare counter, so the run's checks see what happened.
+ */
+class UnlockedTracker extends LockedTracker {
+  private readonly words: Int32Array;
+
+  constructor(inner: MemtypeTracker, env: LockEnv) {
+    super(inner, 'nolock', env);
+    this.words = env.words;
+  }
+
+  private note(write: boolean): void {
+    if (this.log !== null) this.log.note(this.opIndex, write ? Atomics.add(this.words, VERSION_WORD, 1) + 1 : Atomics.load(this.words, VERSION_WORD), write);
+  }
+
+  reserveRamPagesType(s: number, e: number, req: number): number {
+    const r = this.inner.reserveRamPagesType(s, e, req);
+    this.outs();
+    return r;
+  }
+
+  freeRamPagesType(s: number, e: number): number {
+    return this.inner.freeRamPagesType(s, e);
+  }
+
+  getPageMemtype(pfn: number): number {
+    return this.inner.getPageMemtype(pfn);
+  }
+
+  memtypeCheckInsert(s: number, e: number, type: number, wantNew: boolean, owner: PfnmapTrackCtx | null): number {
+    this.note(true);
+    const r = this.inner.memtypeCheckInsert(s, e, type, wantNew, owner);
+    this.outs();
+    return r;
+  }
+
+  memtypeErase(s: number, e: number, owner: PfnmapTrackCtx | null): number {
+    this.note(true);
+    return this.inner.memtypeErase(s, e, owner);
+  }
+
+  memtypeLookup(pfn: number): number {
+    this.note(false);
+    return this.inner.memtypeLookup(pfn);
+  }
+
+  memtypeList(out: number[]): void {
+    this.note(false);
+    this.inner.memtypeList(out);
+  }
+}
+
 function part(name: LockScheme, pageTypeUpdate: PageTypeUpdate, wrap: (inner: MemtypeTracker, env: LockEnv) => LockedTracker): LockPart {
   return {
     name,
@@ -372,6 +435,7 @@ export const LOCK_PARTS: ReadonlyMap<LockScheme, LockPart> = new Map<LockScheme,
   ['cmpxchg', part('cmpxchg', 'cmpxchg', (inner, env) => new ExclusiveTracker(inner, 'cmpxchg', env, false))],
   ['rwlock', part('rwlock', 'cmpxchg', (inner, env) => new RwlockTracker(inner, env))],
   ['seqlock', part('seqlock', 'cmpxchg', (inner, env) => new SeqlockTracker(inner, env))],
+  ['nolock', part('nolock', 'bitops', (inner, env) => new UnlockedTracker(inner, env))],
 ]);
 
 /**
@@ -380,6 +444,6 @@ export const LOCK_PARTS: ReadonlyMap<LockScheme, LockPart> = new Map<LockScheme,
  */
 export function lockPart(name: string): LockPart {
   const p = LOCK_PARTS.get(name as LockScheme);
-  if (p === undefined) throw new RangeError(`unknown locking scheme "${name}"; known: ${LOCK_SCHEMES.join(', ')}`);
+  if (p === undefined) throw new RangeError(`unknown locking scheme "${name}"; known: ${LOCK_SCHEMES.join(', ')} (and ${BROKEN_LOCK_SCHEMES.join(', ')}, broken on purpose)`);
   return p;
 }

@@ -36,7 +36,7 @@ export const READS = 9;
  * holder's thread being preempted, not critical-section time.
  */
 export const LONG_HOLDS = 10;
-/** Threshold of `LONG_HOLDS`, ns. */
+/** Default threshold of `LONG_HOLDS`, ns (a table's own is `LockStats.longHoldNs`). */
 export const LONG_HOLD_NS = 1_000_000;
 /** Float64 slots per row (128 bytes: two rows never share a cache line). */
 export const ROW = 16;
@@ -76,6 +76,7 @@ export class LockStats {
    * @param locks number of locks counted
    * @param cpus number of CPUs
    * @param sampleShift hold time is measured on one acquisition in 2^sampleShift (0: every one)
+   * @param longHoldNs sampled holds longer than this, ns, count as `LONG_HOLDS` (a preempted holder), not in `HOLD_NS`
    * @throws RangeError when the buffer is too small
    */
   constructor(
@@ -83,14 +84,15 @@ export class LockStats {
     readonly locks: number,
     readonly cpus: number,
     readonly sampleShift = 6,
+    readonly longHoldNs = LONG_HOLD_NS,
   ) {
     if (buffer.byteLength < locks * cpus * ROW * 8) throw new RangeError(`lock statistics: buffer of ${buffer.byteLength} bytes is too small for ${locks} locks × ${cpus} CPUs`);
     this.f = new Float64Array(buffer, 0, locks * cpus * ROW);
   }
 
   /** A zeroed table for `locks` locks and `cpus` CPUs. */
-  static create(locks: number, cpus: number, sampleShift = 6): LockStats {
-    return new LockStats(new SharedArrayBuffer(Math.max(1, locks * cpus) * ROW * 8), locks, cpus, sampleShift);
+  static create(locks: number, cpus: number, sampleShift = 6, longHoldNs = LONG_HOLD_NS): LockStats {
+    return new LockStats(new SharedArrayBuffer(Math.max(1, locks * cpus) * ROW * 8), locks, cpus, sampleShift, longHoldNs);
   }
 
   /** Offset of the row of (`lock`, `cpu`) in `f`. */

@@ -13,18 +13,24 @@
  *    on the shared line to enter and one to leave — the line still moves
  *    between CPUs on every read, which is why an rwlock does not scale like
  *    a seqlock even when nobody writes.
- *  - write_lock: take the writers' ticket, set writer-waiting (new readers
+ *  - write_lock: take the writers' lock, set writer-waiting (new readers
  *    back off), wait for the reader count to drain, then swap
  *    writer-waiting for writer-held with one compare-and-swap (a reader's
  *    transient increment makes it fail and retry, so no count is lost).
  *
- * Slot layout (`SLOT_WORDS` words): word 0 state, word 1 next writer
- * ticket, word 2 writer owner; word `LINE_WORDS` the last writer's CPU + 1.
+ * The writers' lock is test-and-test-and-set with backoff by default, as
+ * every scheme's spinlock here (spinlock.ts, docs/smp.md: a FIFO lock hands
+ * the lock to a waiter the host may have preempted, and every CPU stalls);
+ * `ticket` gives qrwlock's FIFO order.
+ *
+ * Slot layout (`SLOT_WORDS` words): word 0 state, word 1 the writers' lock
+ * word (tas) or next ticket (ticket), word 2 writer owner (ticket); word
+ * `LINE_WORDS` the last writer's CPU + 1.
  */
 import { LockCounter, type LockStatsSlot } from './lock-counter.js';
 import { nowNs } from './lock-stats.js';
 import { LINE_WORDS, SLOT_WORDS } from './shared-buffer.js';
-import { SPINS_BEFORE_SLEEP } from './spinlock.js';
+import { BACKOFF_MAX, BACKOFF_MIN, SLEEP_MS, SPINS_BEFORE_SLEEP, type SpinlockKind } from './spinlock.js';
 
 /** Reader count mask of the state word. */
 export const RW_READERS = 0x00ffffff;
@@ -33,7 +39,6 @@ export const RW_WAITING = 1 << 24;
 /** A writer holds the lock. */
 export const RW_WRITER = 1 << 25;
 const WRITER_BITS = RW_WAITING | RW_WRITER;
-const SLEEP_MS = 0.05;
 
 /** CPU `cpu`'s handle on the rwlock in slot `slot` of the machine's lock words. */
 export class RwLock {
@@ -48,8 +53,9 @@ export class RwLock {
    * @param words the machine's lock words (`lockWords`)
    * @param slot lock slot index
    * @param stats where to count, or null
+   * @param kind the writers' lock: `tas` (default) or `ticket` (FIFO)
    */
-  constructor(words: Int32Array, slot: number, stats: LockStatsSlot | null = null) {
+  constructor(words: Int32Array, slot: number, stats: LockStatsSlot | null = null, readonly kind: SpinlockKind = 'tas') {
     this.w = words;
     this.state = slot * SLOT_WORDS;
     this.next = this.state + 1;
@@ -96,16 +102,32 @@ export class RwLock {
   /** `write_lock()`: returns once this CPU holds the lock alone. */
   writeLock(): void {
     const w = this.w;
-    const my = Atomics.add(w, this.next, 1);
     let spins = 0;
     let sleeps = 0;
     let t0 = 0;
     let cur: number;
-    while ((cur = Atomics.load(w, this.owner)) !== my) {
-      if (t0 === 0) t0 = nowNs();
-      if (++spins % SPINS_BEFORE_SLEEP === 0) {
-        Atomics.wait(w, this.owner, cur, SLEEP_MS);
-        sleeps++;
+    if (this.kind === 'ticket') {
+      const my = Atomics.add(w, this.next, 1);
+      while ((cur = Atomics.load(w, this.owner)) !== my) {
+        if (t0 === 0) t0 = nowNs();
+        if (++spins % SPINS_BEFORE_SLEEP === 0) {
+          Atomics.wait(w, this.owner, cur, SLEEP_MS);
+          sleeps++;
+        }
+      }
+    } else {
+      let backoff = BACKOFF_MIN;
+      while (Atomics.compareExchange(w, this.next, 0, 1) !== 0) {
+        if (t0 === 0) t0 = nowNs();
+        while ((cur = Atomics.load(w, this.next)) !== 0) {
+          if (++spins % SPINS_BEFORE_SLEEP === 0) {
+            Atomics.wait(w, this.next, cur, SLEEP_MS);
+            sleeps++;
+          }
+        }
+        for (let k = 0; k < backoff; k++) spins += Atomics.load(w, this.next) & 0;
+        spins += backoff;
+        if (backoff < BACKOFF_MAX) backoff <<= 1;
       }
     }
     Atomics.or(w, this.state, RW_WAITING);
@@ -121,6 +143,7 @@ export class RwLock {
   writeUnlock(): void {
     this.c.released();
     Atomics.sub(this.w, this.state, RW_WRITER);
-    Atomics.add(this.w, this.owner, 1);
+    if (this.kind === 'ticket') Atomics.add(this.w, this.owner, 1);
+    else Atomics.store(this.w, this.next, 0);
   }
 }

@@ -177,6 +177,26 @@ export class SharedPageFlags {
     if (o >= 0) Atomics.and(this.words, o, ~bits);
   }
 
+  /**
+   * Every page whose memtype bits are not WB, as (pfn, type) pairs in pfn
+   * order: the RAM page types an SMP run leaves behind (read after its CPUs
+   * stopped). O(pages of the sections that have a block).
+   */
+  nonWbPages(): { pfn: number; type: number }[] {
+    const out: { pfn: number; type: number }[] = [];
+    const w = new Int32Array(this.handle.pool, 0, this.handle.pool.byteLength >> 2);
+    for (let si = 0; si < this.sections; si++) {
+      const b = Atomics.load(this.idx, IDX_BASE + si);
+      if (b === 0) continue;
+      const o = (b - 1) * PAGES_PER_SECTION;
+      for (let k = 0; k < PAGES_PER_SECTION; k++) {
+        const word = w[o + k]!;
+        if ((word & PGMT_MASK) !== 0) out.push({ pfn: si * PAGES_PER_SECTION + k, type: pgmtType(word) });
+      }
+    }
+    return out;
+  }
+
   /** Memmap blocks allocated so far. */
   get blocks(): number {
     return Atomics.load(this.idx, IDX_BLOCKS);

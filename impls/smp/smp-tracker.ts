@@ -73,6 +73,11 @@ export function parseSmpName(name: string): SmpParts {
   return { store, ram, insert, lock: lock as LockScheme };
 }
 
+/** True for `store+ram+insert+lock` names `smpTracker` builds (the broken-on-purpose scheme included). */
+export function isSmpTracker(name: string): boolean {
+  return smpRefusal(name) === null;
+}
+
 /** Where CPU `cpu` counts and logs, and its spinlock algorithm. */
 export interface SmpCpuEnv {
   cpu: number;
@@ -102,7 +107,20 @@ export function smpTracker(name: string, state: SmpState, env: SmpCpuEnv): Locke
   return lock.wrap(inner, { words: state.words, cpu: env.cpu, stats: env.stats ?? null, log: env.log ?? null, spinlock: env.spinlock ?? 'tas' });
 }
 
-/** Every SMP composition name, sorted. */
+/**
+ * Why `name` cannot run on more than one CPU (`parseSmpName`'s one line),
+ * or null when it can.
+ */
+export function smpRefusal(name: string): string | null {
+  try {
+    parseSmpName(name);
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** Every SMP composition name with a real locking scheme, sorted (never `nolock`, broken on purpose). */
 export function smpTrackerNames(): string[] {
   const out: string[] = [];
   for (const ram of ['page-bit', 'page-bit-ram-walk']) for (const insert of ['single-page', 'whole-vma']) for (const lock of LOCK_SCHEMES) out.push(`btree+${ram}+${insert}+${lock}`);

@@ -9,7 +9,7 @@
  *    fetch-and-add and spins until the owner field reaches it; release
  *    increments the owner. FIFO-fair: under contention every acquisition is
  *    a hand-off to another CPU, which is what the queueing model of
- *    bench/smp/project.ts assumes (FCFS service).
+ *    bench/summarise/project.ts assumes (FCFS service).
  *  - `tas`: test-and-test-and-set with bounded exponential backoff. Unfair:
  *    the releasing CPU, whose cache still holds the line, often takes the
  *    lock again before a waiter notices, so fewer hand-offs and more
@@ -50,10 +50,10 @@ export type SpinlockKind = 'ticket' | 'tas';
 /** Spins (busy-word loads) before a waiter sleeps once. */
 export const SPINS_BEFORE_SLEEP = 1 << 15;
 /** Sleep after `SPINS_BEFORE_SLEEP` spins, ms (Atomics.wait timeout). */
-const SLEEP_MS = 0.05;
+export const SLEEP_MS = 0.05;
 /** TAS backoff bounds, in busy-word loads between attempts. */
-const BACKOFF_MIN = 4;
-const BACKOFF_MAX = 1024;
+export const BACKOFF_MIN = 4;
+export const BACKOFF_MAX = 1024;
 
 /**
  * Creates CPU `cpu`'s handle on the spinlock in slot `slot` of `words`.

@@ -31,7 +31,7 @@ function imports(file: string): string[] {
   return out;
 }
 
-/** The phase of a bench/ file: its top folder (`messages` for bench/messages.ts); null outside the pipeline (micro-benchmarks, SMP work). */
+/** The phase of a bench/ file: its top folder (`messages` for bench/messages.ts); null outside the pipeline (micro-benchmarks). */
 function phase(file: string): string | null {
   const top = relative(BENCH, file).split('/')[0]!.replace(/\.ts$/, '');
   return PHASES.includes(top) ? top : null;
@@ -42,7 +42,7 @@ const ALL = files(BENCH);
 describe('bench/ by phase', () => {
   it('every folder of bench/ is a phase of the pipeline, or a tool beside it', () => {
     const tops = new Set(ALL.map((f) => relative(BENCH, f).split('/')[0]!.replace(/\.ts$/, '')));
-    for (const t of tops) expect([...PHASES, 'micro', 'smp'], t).toContain(t);
+    for (const t of tops) expect([...PHASES, 'micro'], t).toContain(t);
   });
 
   it('each phase imports only itself and the phases before it; messages import nothing of bench/', () => {

@@ -176,7 +176,7 @@ describe('memtype-bench CLI', () => {
   it('--version prints the package version; every command\'s help ends with an example; compare gives its defaults in percent', async () => {
     const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     for (const flag of ['--version', '-V']) expect(await run(flag)).toMatchObject({ code: 0, stdout: `${version}\n` });
-    for (const cmd of ['run', 'reproduce', 'agreement', 'compare', 'report', 'publish', 'merge', 'trace', 'describe', 'list', 'replay', 'verify']) {
+    for (const cmd of ['run', 'reproduce', 'agreement', 'compare', 'report', 'publish', 'project', 'merge', 'trace', 'describe', 'list', 'replay', 'verify']) {
       const h = await run(cmd, '--help');
       expect(h.code, cmd).toBe(0);
       expect(h.stdout, cmd).toMatch(new RegExp(`\\nExample:\\n {2}\\$ memtype-bench ${cmd} .+\\n$`));

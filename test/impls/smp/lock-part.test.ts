@@ -14,10 +14,10 @@ import { Machine } from '../../../core/machine.js';
 import { STRIDE, type OpStream } from '../../../core/ops.js';
 import { ORACLE } from '../../../impls/registry.js';
 import { CsLog, replayOrder } from '../../../impls/smp/cs-log.js';
-import { LOCK_SCHEMES, lockPart } from '../../../impls/smp/lock-part.js';
+import { BROKEN_LOCK_SCHEMES, LOCK_SCHEMES, lockPart } from '../../../impls/smp/lock-part.js';
 import { LockStats } from '../../../impls/smp/lock-stats.js';
 import { PG_ARCH_1, PG_UNCACHED, PGMT_MASK, SharedPageFlags, pgmtBits, pgmtType } from '../../../impls/smp/shared-page-flags.js';
-import { createSmpState, parseSmpName, smpTracker, smpTrackerNames } from '../../../impls/smp/smp-tracker.js';
+import { createSmpState, isSmpTracker, parseSmpName, smpRefusal, smpTracker, smpTrackerNames } from '../../../impls/smp/smp-tracker.js';
 import { getWorkload, workloadNames } from '../../../workloads/registry.js';
 import { record } from '../../helpers/record.js';
 
@@ -59,6 +59,23 @@ describe('naming and refusals', () => {
     expect(() => parseSmpName('btree+page-bit+single-page')).toThrow(/expected store\+ram\+insert\+lock/);
     expect(() => parseSmpName('btree+page-bit+single-page+mutex')).toThrow(/unknown locking scheme "mutex"; known: spinlock, cmpxchg, rwlock, seqlock/);
     expect(() => parseSmpName('btree+page-bit+every-page+spinlock')).toThrow(/unknown insert policy/);
+  });
+
+  it('the broken-on-purpose scheme runs by exact name only: never in the lineup, so no glob selects it', () => {
+    expect(BROKEN_LOCK_SCHEMES).toEqual(['nolock']);
+    expect(smpTrackerNames().some((n) => n.endsWith('+nolock'))).toBe(false);
+    expect(isSmpTracker('btree+page-bit+single-page+nolock')).toBe(true);
+    expect(smpTracker('btree+page-bit+single-page+nolock', createSmpState(1 << 20), { cpu: 0 }).name).toBe('btree+page-bit+single-page+nolock');
+    expect(smpRefusal('btree+page-bit+single-page+cmpxchg')).toBeNull();
+    expect(smpRefusal('rbtree+page-bit+single-page')).toMatch(/expected store\+ram\+insert\+lock/);
+    expect(smpRefusal('rbtree+page-bit+single-page+spinlock')).toMatch(/store "rbtree" cannot be shared between CPUs/);
+  });
+
+  it('nolock gives the oracle\'s outcomes on one CPU (it is only wrong when CPUs race)', () => {
+    const s = stream('ioremap-churn');
+    const maxPfn = Hardware.fromParsed(s.machine).physmap.maxPfn;
+    const t = smpTracker('btree+page-bit+single-page+nolock', createSmpState(maxPfn), { cpu: 0, checkInvariants: true });
+    expect(record(s, t).recs).toEqual(record(s, ORACLE).recs);
   });
 
   it('spinlock writes page types with bit operations, the others with cmpxchg', () => {
@@ -128,5 +145,12 @@ describe('page->flags words', () => {
     g.setMemtypeCmpxchg(pfn + (1 << 15), WT);
     expect(f.memtype(pfn + (1 << 15))).toBe(WT);
     expect(f.blocks).toBe(2);
+    expect(f.nonWbPages()).toEqual([
+      { pfn, type: UC_MINUS },
+      { pfn: pfn + (1 << 15), type: WT },
+    ]);
+    f.setMemtypeCmpxchg(pfn, WB);
+    g.setMemtypeBitops(pfn + (1 << 15), WB);
+    expect(g.nonWbPages()).toEqual([]);
   });
 });

@@ -12,8 +12,8 @@ export const DATA_WORDS = D_RECORD + RECORD_WORDS;
 /** A task for one worker. */
 export interface LockTask {
   kind: 'mutex' | 'rw-reader' | 'seq-writer' | 'seq-reader';
-  /** Lock under test for `mutex`: a spinlock, the rwlock's write side, the seqlock's write side, or none (broken on purpose). */
-  lock: 'ticket' | 'tas' | 'rw' | 'seq' | 'none';
+  /** Lock under test for `mutex`: a spinlock, the rwlock's write side (writers ordered by tas, or by a ticket), the seqlock's write side, or none (broken on purpose). */
+  lock: 'ticket' | 'tas' | 'rw' | 'rw-ticket' | 'seq' | 'none';
   words: Int32Array;
   slot: number;
   data: Int32Array;

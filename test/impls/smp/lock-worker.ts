@@ -39,8 +39,8 @@ function run(t: LockTask): LockResult {
       const l: Spinlock = spinlock(t.lock, t.words, t.slot, stats);
       lock = () => l.lock();
       unlock = () => l.unlock();
-    } else if (t.lock === 'rw') {
-      const l = new RwLock(t.words, t.slot, stats);
+    } else if (t.lock === 'rw' || t.lock === 'rw-ticket') {
+      const l = new RwLock(t.words, t.slot, stats, t.lock === 'rw' ? 'tas' : 'ticket');
       lock = () => l.writeLock();
       unlock = () => l.writeUnlock();
     } else if (t.lock === 'seq') {

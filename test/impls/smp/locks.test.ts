@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Barrier } from '../../../impls/smp/barrier.js';
-import { ACQUIRED, clockNs, CONTENDED, HANDOFFS, HOLD_SAMPLES, LockStats, meanHoldNs, READS, RETRIES } from '../../../impls/smp/lock-stats.js';
+import { ACQUIRED, clockNs, CONTENDED, HANDOFFS, HOLD_SAMPLES, LockStats, LONG_HOLD_NS, meanHoldNs, READS, RETRIES, type LockCounts } from '../../../impls/smp/lock-stats.js';
 import { RW_READERS, RW_WAITING, RW_WRITER, RwLock } from '../../../impls/smp/rwlock.js';
 import { SeqLock } from '../../../impls/smp/seqlock.js';
 import { lockWords, SLOT_WORDS } from '../../../impls/smp/shared-buffer.js';
@@ -130,6 +130,34 @@ describe('statistics table', () => {
     expect(clockNs()).toBeGreaterThan(0);
   });
 
+  it('a table\'s own long-hold threshold: a ~200 µs hold is a sample under the default 1 ms, a long hold under 20 µs (SMP cells)', () => {
+    const hold = (longHoldNs?: number): LockCounts => {
+      const stats = longHoldNs === undefined ? LockStats.create(1, 1, 0) : LockStats.create(1, 1, 0, longHoldNs);
+      const l = spinlock('tas', lockWords(1), 0, { stats, lock: 0, cpu: 0 });
+      const sleeper = new Int32Array(new SharedArrayBuffer(4));
+      // Warm the lock's code first: a cold first call may itself take tens of µs.
+      for (let i = 0; i < 50; i++) {
+        l.lock();
+        l.unlock();
+      }
+      stats.reset();
+      for (let i = 0; i < 5; i++) {
+        l.lock();
+        Atomics.wait(sleeper, 0, 0, 0.2);
+        l.unlock();
+      }
+      return stats.total(0);
+    };
+    expect(LockStats.create(1, 1).longHoldNs).toBe(LONG_HOLD_NS);
+    const short = hold(20_000);
+    expect(short.longHolds).toBe(5);
+    expect(short.holdSamples).toBe(5 - short.longHolds);
+    const dflt = hold();
+    // Under the default 1 ms only a preempted holder is long, on a loaded host rarely all five.
+    expect(dflt.holdSamples + dflt.longHolds).toBe(5);
+    expect(dflt.holdSamples).toBeGreaterThan(0);
+  });
+
   it('sampled hold times: a section that waits ~200 µs measures ~200 µs; an empty one tens of ns (the lock\'s own bookkeeping), not a clock read more', () => {
     const stats = LockStats.create(1, 1, 0);
     const l = spinlock('tas', lockWords(1), 0, { stats, lock: 0, cpu: 0 });
@@ -169,6 +197,15 @@ describe('barrier, one thread', () => {
     expect(w[0]).toBe(0);
     expect(() => new Barrier(w, 1, 1)).toThrow(RangeError);
     expect(() => new Barrier(w, 0, 0)).toThrow(RangeError);
+  });
+
+  it('a waiter whose partner will never arrive returns false once the abort word is set', () => {
+    const w = new Int32Array(new SharedArrayBuffer(16));
+    const b = new Barrier(w, 0, 2);
+    w[2] = 1; // another thread failed before arriving
+    expect(b.wait(2)).toBe(false);
+    const one = new Barrier(new Int32Array(new SharedArrayBuffer(16)), 0, 1);
+    expect(one.wait(2)).toBe(true);
   });
 });
 
@@ -212,7 +249,7 @@ const scheduleArb = fc.array(fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, 
 });
 
 describe('locks under real threads and fast-check-chosen perturbations', () => {
-  for (const lock of ['ticket', 'tas', 'rw', 'seq'] as const) {
+  for (const lock of ['ticket', 'tas', 'rw', 'rw-ticket', 'seq'] as const) {
     it(`${lock}: mutual exclusion and no lost update (3 threads)`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(scheduleArb, { minLength: THREADS, maxLength: THREADS }), async (schedules) => {

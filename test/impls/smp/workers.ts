@@ -1,10 +1,10 @@
 /**
  * A few persistent worker threads for the multi-thread tests, started from
- * TypeScript sources through tsx (bench/smp/thread.ts), each answering one
+ * TypeScript sources through tsx (bench/measure/thread.ts), each answering one
  * message with one message.
  */
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../../../bench/smp/thread.js';
+import { startWorker } from '../../../bench/measure/thread.js';
 
 /** Worker threads running one module; `run` sends a task to worker `i` and resolves with its answer. */
 export class TestWorkers<Task, Result> {

@@ -1,12 +1,12 @@
 /**
- * The projection model (bench/smp/project.ts) against closed forms: one
+ * The projection model (bench/summarise/project.ts) against closed forms: one
  * CPU, no lock, saturation, the exact M/M/1//N solution by mean-value
  * analysis, the asymptotic bounds, the ticket-lock collapse, and the
  * hand-off that reproduces Holt's 256-CPU ratio in the saturated limit.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HANDOFF_NS, HOLT, handoffForRatio, mva, project, solveLock } from '../../../bench/smp/project.js';
+import { DEFAULT_HANDOFF_NS, HOLT, handoffForRatio, mva, project, solveLock } from '../../../bench/summarise/project.js';
 
 const CPUS = [1, 2, 4, 32, 64, 128, 256, 512];
 

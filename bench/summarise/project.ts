@@ -138,7 +138,9 @@ export function project(cost: OpCost, cpus: readonly number[], model: HandoffMod
   if (!(csNs >= 0 && nonCsNs >= 0 && a >= 0 && h >= 0 && c >= 0) || csNs + nonCsNs <= 0) throw new RangeError('project: costs must be ≥ 0 and an op must take some time');
   const at = (n: number): { opsPerNs: number; busy: number; waitShare: number; queue: number } => {
     if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`project: CPU count must be an integer ≥ 1, got ${n}`);
-    if (a === 0) return { opsPerNs: n / (csNs + nonCsNs), busy: 0, waitShare: 0, queue: 0 };
+    if (a === 0 || (csNs === 0 && h === 0 && c === 0)) return { opsPerNs: n / (csNs + nonCsNs), busy: 0, waitShare: 0, queue: 0 };
+    // One CPU: nobody to wait for or hand the lock to (the chain below gives the same, but not for a 0 ns section).
+    if (n === 1) return { opsPerNs: 1 / (csNs + nonCsNs), busy: csNs / (csNs + nonCsNs), waitShare: 0, queue: csNs / (csNs + nonCsNs) };
     const z = nonCsNs / a;
     const cs = csNs / a;
     const alone = cs + (h * (n - 1)) / n;
@@ -181,12 +183,15 @@ export const HOLT = {
  * `csNs + nonCsNs` per op on every CPU.
  * @param cost one op under `spinlock` (`acquisitionsPerOp` ≥ 1)
  * @param perWaiterNs fixed per-waiter growth while solving for the hand-off
+ * @param lockFreeNsPerOp the `cmpxchg` scheme's time per op (default: the
+ *   `spinlock` op's own, `csNs + nonCsNs`, as in Holt's comparison of one
+ *   workload with and without the lock)
  * @returns ns, or NaN when even a 1 ms hand-off gives a smaller ratio, or 0 when no hand-off is needed
  */
-export function handoffForRatio(cost: OpCost, cpus: number, ratio: number, perWaiterNs = 0): number {
+export function handoffForRatio(cost: OpCost, cpus: number, ratio: number, perWaiterNs = 0, lockFreeNsPerOp = cost.csNs + cost.nonCsNs): number {
   const ratioAt = (h: number): number => {
     const spin = project(cost, [cpus], { handoffNs: h, perWaiterNs })[0]!;
-    const cmpxchgOpsPerSec = (cpus / (cost.csNs + cost.nonCsNs)) * 1e9;
+    const cmpxchgOpsPerSec = (cpus / lockFreeNsPerOp) * 1e9;
     return cmpxchgOpsPerSec / spin.opsPerSec;
   };
   let lo = 0;
