@@ -33,7 +33,7 @@ import type { MemtypeTracker } from '../../core/tracker.js';
 import { createTracker, NULL_TRACKER } from '../../impls/registry.js';
 import { findGc, GcRecorder, measureJsBytes, type GcFn, type GcMode } from './memory.js';
 import type { SmpForkFigures, SmpForkSpec } from './smp-types.js';
-import { timeReplays, warmUp, type SampleSummary, type Warmup } from './timing.js';
+import { timeReplays, warmUp, type SampleSummary, type TimeOptions, type Warmup } from './timing.js';
 
 /**
  * Correctness of a cell: `valid` (digest = oracle's, stable across replays),
@@ -197,6 +197,26 @@ export function describeError(e: unknown): string {
 }
 
 /**
+ * The harness's own cost of a replay of `ops` operations, ns: a fresh digest
+ * sink fed `ops` outcomes with nothing replayed (the *empty replay*), timed
+ * like any replay for `o.budgetMs`, at least 5 samples; the median.
+ * @throws TimingError when no usable sample was kept
+ */
+export function timeEmptyReplay(ops: number, o: Omit<TimeOptions, 'minSamples' | 'estimateMs'>): number {
+  let sink = new DigestSink();
+  const h = timeReplays(
+    '(empty replay)',
+    { ...o, minSamples: 5, estimateMs: 0 },
+    () => (sink = new DigestSink()),
+    () => {
+      for (let i = 0; i < ops; i++) sink.done(i, 0, -1, null);
+    },
+    () => {},
+  );
+  return h.stats.medianNs;
+}
+
+/**
  * Minimum timed samples for a replay of `replayMs`: `timing.minSamples`,
  * fewer when that many would take more than twice the budget, at least one
  * (forks still give several samples per cell).
@@ -279,20 +299,7 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
     }
 
     // 4. The harness's own cost: the sink fed every op's outcome, nothing replayed.
-    if (task.measureHarness) {
-      let sink = new DigestSink();
-      const n = stream.count;
-      const h = timeReplays(
-        '(empty replay)',
-        { ...common, budgetMs: t.harnessTimeMs, minSamples: 5, estimateMs: 0 },
-        () => (sink = new DigestSink()),
-        () => {
-          for (let i = 0; i < n; i++) sink.done(i, 0, -1, null);
-        },
-        () => {},
-      );
-      result.emptyReplayNs = h.stats.medianNs;
-    }
+    if (task.measureHarness) result.emptyReplayNs = timeEmptyReplay(stream.count, { ...common, budgetMs: t.harnessTimeMs });
 
     // 5. Memory at the peak state, after every timed phase (forced full GCs).
     if (task.measureMemory) {

@@ -28,7 +28,6 @@
 import type { Worker } from 'node:worker_threads';
 import { Hardware } from '../../core/hardware.js';
 import type { OpStream } from '../../core/ops.js';
-import { DigestSink } from '../../core/outcome.js';
 import { NULL_TRACKER } from '../../impls/registry.js';
 import { Barrier } from '../../impls/smp/barrier.js';
 import { CsLog } from '../../impls/smp/cs-log.js';
@@ -36,7 +35,7 @@ import { LockStats, type LockCounts } from '../../impls/smp/lock-stats.js';
 import { SharedBtreeStore, DEFAULT_MAX_NODES } from '../../impls/smp/shared-btree.js';
 import { SharedPageFlags } from '../../impls/smp/shared-page-flags.js';
 import { createSmpState, isSmpTracker, smpRefusal, type SmpState } from '../../impls/smp/smp-tracker.js';
-import { describeError, erroredFork, minSamplesFor, WARMUP_CHUNK_MS, WARMUP_MIN_CHUNK, WARMUP_TOLERANCE, type ForkResult, type ForkTask } from './fork.js';
+import { describeError, erroredFork, minSamplesFor, timeEmptyReplay, WARMUP_CHUNK_MS, WARMUP_MIN_CHUNK, WARMUP_TOLERANCE, type ForkResult, type ForkTask } from './fork.js';
 import { findGc } from './memory.js';
 import { checkSmpRun, type SmpVerdict } from './smp-check.js';
 import { sortedTriples } from './smp-prepare.js';
@@ -386,20 +385,7 @@ export async function measureSmpFork(task: ForkTask): Promise<ForkResult> {
     result.smp = figures;
 
     // 3. The harness's own cost: the digest sink fed every op of the longest stream, nothing replayed.
-    if (task.measureHarness) {
-      const n = Math.max(...spec.streams.map((s) => s.count));
-      let sink = new DigestSink();
-      const h = timeReplays(
-        '(empty replay)',
-        { ...common, budgetMs: t.harnessTimeMs, minSamples: 5, estimateMs: 0 },
-        () => (sink = new DigestSink()),
-        () => {
-          for (let i = 0; i < n; i++) sink.done(i, 0, -1, null);
-        },
-        () => {},
-      );
-      result.emptyReplayNs = h.stats.medianNs;
-    }
+    if (task.measureHarness) result.emptyReplayNs = timeEmptyReplay(Math.max(...spec.streams.map((s) => s.count)), { ...common, budgetMs: t.harnessTimeMs });
   } catch (e) {
     result.validity = 'errored';
     result.error = describeError(e);

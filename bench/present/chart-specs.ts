@@ -939,15 +939,7 @@ export function smpThroughputSpec(input: ChartInput): TopLevelSpec {
             },
           ]
         : []),
-      ...(anyOver
-        ? [
-            {
-              transform: [{ filter: 'datum.flag !== null && datum.y !== null' }],
-              mark: { type: 'point', filled: false, color: UNSTABLE_COLOR, strokeWidth: 1.5, size: 260 },
-              encoding: { x, y, shape: { field: 'flag', type: 'nominal', scale: { domain: [OVERSUB], range: ['square'] }, legend: { title: 'marks' } }, tooltip },
-            },
-          ]
-        : []),
+      ...oversubLayers(anyOver, 'datum.flag !== null && datum.y !== null', x, y, tooltip),
       ...failLayers(x, y, present, tooltip, height),
     ],
   });
@@ -965,6 +957,18 @@ export function smpThroughputSpec(input: ChartInput): TopLevelSpec {
     resolve: { scale: { y: 'independent' } },
     config: CONFIG,
   } as TopLevelSpec;
+}
+
+/** The square drawn around OVERSUBSCRIBED points (rows matching `filter`) of an SMP chart; none when no point is oversubscribed. */
+function oversubLayers(anyOver: boolean, filter: string, x: object, y: object, tooltip: object[]): object[] {
+  if (!anyOver) return [];
+  return [
+    {
+      transform: [{ filter }],
+      mark: { type: 'point', filled: false, color: UNSTABLE_COLOR, strokeWidth: 1.5, size: 260 },
+      encoding: { x, y, shape: { field: 'flag', type: 'nominal', scale: { domain: [OVERSUB], range: ['square'] }, legend: { title: 'marks' } }, tooltip },
+    },
+  ];
 }
 
 /** The lock-wait share against CPUs per locking scheme and workload. */
@@ -989,15 +993,7 @@ export function smpLockSpec(input: ChartInput): TopLevelSpec {
     height: PANEL.height,
     layer: [
       { mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 2 }, encoding: { x, y, color: colorOf(input, true), tooltip } },
-      ...(anyOver
-        ? [
-            {
-              transform: [{ filter: 'datum.flag !== null' }],
-              mark: { type: 'point', filled: false, color: UNSTABLE_COLOR, strokeWidth: 1.5, size: 260 },
-              encoding: { x, y, shape: { field: 'flag', type: 'nominal', scale: { domain: [OVERSUB], range: ['square'] }, legend: { title: 'marks' } }, tooltip },
-            },
-          ]
-        : []),
+      ...oversubLayers(anyOver, 'datum.flag !== null', x, y, tooltip),
     ],
   });
   const panels = [...new Set(values.map((v) => v.panel))].sort(byText);

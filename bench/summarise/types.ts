@@ -5,22 +5,15 @@
  * unless a name says otherwise; ratios are time ÷ reference, < 1 faster.
  */
 import type { Validity } from '../measure/fork.js';
-import type { SCHEMA_VERSION } from '../store/results.js';
+import type { ResultLine, SCHEMA_VERSION } from '../store/results.js';
 import type { SmpCellSummary } from './smp.js';
 import type { ComplexityClass, ComplexityFit, RatioCI } from './stats.js';
 
 /** What a cell is in its group. */
 export type CellRole = 'null' | 'baseline' | 'tracker' | 'oracle';
 
-/** One cell, all forks. */
-export interface CellSummary {
-  cellId: string;
-  groupId: string;
-  workload: string;
-  size: number;
-  seed: number;
-  tracker: string;
-  machine: string;
+/** One cell, all forks: its identity as its results lines give it, and what its forks measured. */
+export interface CellSummary extends Pick<ResultLine, 'cellId' | 'groupId' | 'workload' | 'size' | 'seed' | 'tracker' | 'machine'> {
   role: CellRole;
   ops: number | null;
   /** Forks with timing data, of `forksPlanned`. */
