@@ -25,6 +25,7 @@ export function mprotect(m: Machine, mm: MmStruct, addr: number, len: number, pr
   const end = addr + pageAlign(len);
   const vmas = mm.vmas;
   let i = mm.firstIndexEndingAfter(addr);
+  // Stryker disable next-line ConditionalExpression: equivalent — the loop's first pass (cur = addr, same i) makes the same check before any change
   if (i >= vmas.length || vmas[i]!.vm_start > addr) return -ENOMEM;
   const newBits = calcVmProtBits(prot);
   let cur = addr;
