@@ -332,6 +332,29 @@ describe('memtype_erase(): exact match (v6.16) and END_MATCH (≤ 6.15)', () => 
     expect(at(r, 6).entries).toEqual([{ start: '0xc0000000', end: '0xc0001000', type: 'UC-' }]);
   });
 
+  it('memtype_erase (≤ 6.15): END_MATCH needs an entry starting below start — an entry inside the freed range that ends at end is not shrunk', async () => {
+    const r = await replay(
+      [
+        M,
+        spawn,
+        { op: 'memtype_reserve', start: hx(MMIO + P), end: hx(MMIO + 2 * P), req: 'UC-' },
+        { op: 'mmap', mm: 1, addr: hx(A), len: hx(2 * P), prot: 'rw', dev: 'resource', offset: hx(MMIO) },
+        { op: 'memtype_free', start: hx(MMIO), end: hx(MMIO + 2 * P) },
+        { op: 'munmap', mm: 1, addr: hx(A), len: hx(2 * P) },
+        { op: 'memtype_list' },
+      ],
+      { bug: ['split-untrack'] },
+    );
+    expect(at(r, 5)).toEqual({ line: 5, op: 'memtype_free', ret: 0 });
+    expect(at(r, 6)).toEqual({
+      line: 6,
+      op: 'munmap',
+      ret: 0,
+      messages: ['x86/PAT: Xorg:1234 freeing invalid memtype [mem 0xc0000000-0xc0001fff]'],
+    });
+    expect(at(r, 7).entries).toEqual([{ start: '0xc0001000', end: '0xc0002000', type: 'UC-' }]);
+  });
+
   it('memtype_erase (v6.16): exact match only — when a driver freed the VMA\'s range behind its back, untrack is "freeing invalid memtype" and the covering entry is not shrunk', async () => {
     const r = await replay([
       M,
