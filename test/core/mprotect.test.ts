@@ -144,6 +144,38 @@ describe('change_protection()', () => {
   });
 });
 
+describe('do_mprotect_pkey(): the walk after a merge', () => {
+  it('do_mprotect_pkey: when mprotect_fixup() merges a VMA with the next one, the walk goes on from the merged VMA\'s end (vma_iter_end) — no ENOMEM', async () => {
+    const r = await replay([
+      M,
+      spawn,
+      anon(A, 3 * P),
+      mprotect(A + P, P, 'r'),
+      mprotect(A + P, 2 * P, 'rw'),
+      write(A + P),
+      write(A + 2 * P),
+    ]);
+    expect(at(r, 4)).toEqual({ line: 4, op: 'mprotect', ret: 0 });
+    expect(at(r, 5)).toEqual({ line: 5, op: 'mprotect', ret: 0 });
+    expect(at(r, 6)).toMatchObject({ ret: 0 });
+    expect(at(r, 7)).toMatchObject({ ret: 0 });
+  });
+
+  it('do_mprotect_pkey: a merge with the previous VMA keeps the walk on the next one — a range over three VMAs changes them all', async () => {
+    const r = await replay([
+      M,
+      spawn,
+      anon(A, 4 * P),
+      mprotect(A + P, P, 'r'),
+      mprotect(A + 3 * P, P, 'r'),
+      mprotect(A + P, 3 * P, 'rw'),
+      write(A + 3 * P),
+    ]);
+    expect(at(r, 6)).toEqual({ line: 6, op: 'mprotect', ret: 0 });
+    expect(at(r, 7)).toMatchObject({ ret: 0 });
+  });
+});
+
 describe('change_protection(): the PTE bits (pte_modify() with the new vm_page_prot)', () => {
   /** Runs `ops` on a small machine and returns the flags of the PTE mapping `addr` in mm 0. */
   const pteAfter = (ops: (b: OpStreamBuilder) => void, addr: number): number => {
