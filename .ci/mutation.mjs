@@ -38,6 +38,20 @@ const isCode = (line) => {
   return t !== '' && !/^(\/\/|\/\*|\*|import\b|export (type|interface)\b|type\b|interface\b|\}?[;,)]*$)/.test(t);
 };
 
+/** 1-based numbers of the lines inside multi-line import statements (`import {` … `} from '…';`): no mutant there. */
+const importLines = (text) => {
+  const inside = new Set();
+  let open = false;
+  text.forEach((line, i) => {
+    const t = line.trim();
+    if (open) {
+      inside.add(i + 1);
+      if (/\bfrom\s+['"]/.test(t)) open = false;
+    } else if (/^import\b/.test(t) && !/\bfrom\s+['"]|^import\s+['"]/.test(t)) open = true;
+  });
+  return inside;
+};
+
 const picked = [];
 const left = [];
 let taken = 0;
@@ -45,11 +59,12 @@ for (const file of files) {
   const diff = tryGit('diff', '-U0', '--no-color', base, head, '--', file);
   if (diff === '') continue;
   const text = readFileSync(file, 'utf8').split('\n');
+  const imports = importLines(text);
   for (const m of diff.matchAll(/^@@ -\S+ \+(\d+)(?:,(\d+))? @@/gm)) {
     const start = Number(m[1]);
     const count = m[2] === undefined ? 1 : Number(m[2]);
     for (let l = start; l < start + count; l++) {
-      if (!isCode(text[l - 1] ?? '')) continue;
+      if (!isCode(text[l - 1] ?? '') || imports.has(l)) continue;
       (taken < budget ? picked : left).push([file, l]);
       if (taken < budget) taken++;
     }

@@ -93,6 +93,7 @@ export class PatTable {
     this.slots = SLOTS[mode];
     this.toPte = new Uint8Array(6);
     this.fromSlot = new Uint8Array(8);
+    // Stryker disable next-line EqualityOperator: equivalent — a write to index 8 of the 8-slot Uint8Array is dropped
     for (let i = 0; i < 8; i++) this.fromSlot[i] = this.slots[i]!;
     for (const cm of CACHE_MODES) {
       let slot = this.slots.indexOf(cm);

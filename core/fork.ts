@@ -53,6 +53,8 @@ export function fork(m: Machine, parent: MmStruct, child: number, pid: number): 
 /** ≤ 6.15 `track_pfn_copy()`: reserve the whole VMA again from the first PTE's pfn and type, strictly. */
 function trackPfnCopy(m: Machine, parent: MmStruct, vma: Vma): number {
   const first = parent.pgd.get(vma.vm_start / PAGE_SIZE);
+  // Stryker disable next-line ConditionalExpression: equivalent — `first === 0` → false: an empty PTE (0) has no _PAGE_SPECIAL bit either, so the second test refuses it
+  // Stryker disable next-line UnaryOperator: equivalent — fork() only tests for non-zero and returns its own -EINVAL
   if (first === 0 || (pteFlags(first) & _PAGE_SPECIAL) === 0) return -EINVAL;
   const pfn = ptePfn(first);
   const want = m.hw.pat.pte2cachemode(pteFlags(first));

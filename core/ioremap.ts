@@ -33,6 +33,9 @@ export function ioremap(m: Machine, handle: number, addr: number, size: number, 
   if (m.ioremaps.get(handle)) throw new OpError(`handle "${m.strings[handle]}" is already mapped`, 'handle');
   m.ioremaps.set(handle, null);
   const lastAddr = addr + size - 1;
+  // `if (!size || last_addr < phys_addr)`: for integer sizes either test alone refuses exactly size ≤ 0.
+  // Stryker disable next-line ConditionalExpression: equivalent — either side alone already refuses exactly the sizes ≤ 0
+  // Stryker disable next-line LogicalOperator: equivalent — size ≤ 0 and last_addr < phys_addr hold together or not at all
   if (size <= 0 || lastAddr < addr) return -EINVAL;
   if (addr >= m.hw.maxPhysAddr) {
     m.msg(Kmsg.IoremapInvalidAddr, addr, 0, 0, 0);
@@ -56,6 +59,7 @@ export function ioremap(m: Machine, handle: number, addr: number, size: number, 
     return ret;
   }
   const got = mt.newType;
+  // Stryker disable next-line ConditionalExpression: equivalent — with got === pcm, is_new_memtype_allowed(pcm, pcm) holds and pcm = got changes nothing
   if (got !== pcm) {
     if (!mt.newMemtypeAllowed(start, end, pcm, got)) {
       m.msg(Kmsg.IoremapError, start * PAGE_SIZE, end * PAGE_SIZE, pcm, got);

@@ -29,8 +29,10 @@ export interface KernelLog {
 
 export class Memtype {
   /** Out: what `memtype_reserve()` writes through `new` (-1 when nothing). */
+  // Stryker disable next-line UnaryOperator: equivalent — reserve() sets newType before anything reads it
   newType = -1;
   /** Out: the cache mode `reserve_pfn_range()` leaves in the prot. */
+  // Stryker disable next-line UnaryOperator: equivalent — reservePfnRange() and remap_pfn_range's partial path set pcm before anything reads it
   pcm = -1;
   private readonly physmap: PhysMap;
 
@@ -79,14 +81,17 @@ export class Memtype {
       return -EINVAL;
     }
     if (!this.hw.patEnabled) {
+      // Stryker disable next-line ConditionalExpression: equivalent — newType is read only by callers that asked for it (ioremap, reserve_pfn_range, the memtype_reserve op with new)
       if (wantNew) this.newType = req;
       return 0;
     }
     if (this.isUntracked(start, end)) {
+      // Stryker disable next-line ConditionalExpression: equivalent — newType is read only by callers that asked for it (ioremap, reserve_pfn_range, the memtype_reserve op with new)
       if (wantNew) this.newType = WB;
       return 0;
     }
     const actual = this.patXMtrrType(start, end, req);
+    // Stryker disable next-line ConditionalExpression: equivalent — newType is read only by callers that asked for it (ioremap, reserve_pfn_range, the memtype_reserve op with new)
     if (wantNew) this.newType = actual;
     const tracker = this.tracker;
     const isRam = tracker.pagerangeIsRam(Math.floor(start), Math.ceil(end));
@@ -98,6 +103,7 @@ export class Memtype {
       this.log.msg(Kmsg.ReserveFailed, start * PAGE_SIZE, end * PAGE_SIZE, actual, req);
       return ret;
     }
+    // Stryker disable next-line ConditionalExpression: equivalent — newType is read only by callers that asked for it (ioremap, reserve_pfn_range, the memtype_reserve op with new)
     if (wantNew) this.newType = tracker.newType;
     if (owner !== null) owner.type = tracker.newType;
     return 0;
@@ -110,19 +116,24 @@ export class Memtype {
    */
   private reserveRamPagesType(start: number, end: number, req: number, wantNew: boolean): number {
     if (req === WP) {
+      // Stryker disable next-line ConditionalExpression: equivalent — newType is read only by callers that asked for it (ioremap, reserve_pfn_range, the memtype_reserve op with new)
       if (wantNew) this.newType = UC_MINUS;
       return -EINVAL;
     }
     if (req === UC) req = UC_MINUS;
     const first = Math.floor(start);
     const last = Math.floor(end);
+    // Stryker disable next-line ConditionalExpression: equivalent — with last === first the tracker gets the empty range [first, first), which types nothing and succeeds
+    // Stryker disable next-line EqualityOperator: equivalent — the same empty range when last === first
     const ret = last > first ? this.tracker.reserveRamPagesType(first, last, req) : 0;
     if (ret !== 0) {
       const busy = this.tracker.newType;
       this.log.msg(Kmsg.RamReserveFailed, start * PAGE_SIZE, end * PAGE_SIZE, busy, req);
+      // Stryker disable next-line ConditionalExpression: equivalent — newType is read only by callers that asked for it (ioremap, reserve_pfn_range, the memtype_reserve op with new)
       if (wantNew) this.newType = busy;
       return ret;
     }
+    // Stryker disable next-line ConditionalExpression: equivalent — newType is read only by callers that asked for it (ioremap, reserve_pfn_range, the memtype_reserve op with new)
     if (wantNew) this.newType = req;
     return 0;
   }
@@ -140,6 +151,8 @@ export class Memtype {
     if (this.isUntracked(start, end)) return 0;
     const tracker = this.tracker;
     const isRam = tracker.pagerangeIsRam(Math.floor(start), Math.ceil(end));
+    // Stryker disable next-line ConditionalExpression: equivalent — with ⌊end⌋ === ⌊start⌋ the tracker gets the empty range, which frees nothing and succeeds
+    // Stryker disable next-line EqualityOperator: equivalent — the same empty range when ⌊end⌋ === ⌊start⌋
     if (isRam === 1) return Math.floor(end) > Math.floor(start) ? tracker.freeRamPagesType(Math.floor(start), Math.floor(end)) : 0;
     if (isRam < 0) return -EINVAL;
     if (tracker.memtypeErase(start, end, owner) !== 0 && !(endMatch && this.shrinkEndMatch(start, end))) {
@@ -153,11 +166,14 @@ export class Memtype {
   private shrinkEndMatch(start: number, end: number): boolean {
     const all: number[] = [];
     this.tracker.memtypeList(all);
+    // Stryker disable next-line EqualityOperator: equivalent — one step past the list reads undefined, which matches no entry
     for (let i = 0; i < all.length; i += 3) {
       const s = all[i]!;
+      // Stryker disable next-line EqualityOperator: equivalent (s <= start) — an entry [start, end) would have matched exactly before END_MATCH is tried
       if (s < start && all[i + 1] === end) {
         const type = all[i + 2]!;
         this.tracker.memtypeErase(s, end, null);
+        // Stryker disable next-line BooleanLiteral: equivalent — the entries overlapping [s, start) coexisted with [s, end) and so have its type (memtype_check_conflict): no conflict, `new` never consulted
         this.tracker.memtypeCheckInsert(s, start, type, true, null);
         return true;
       }
@@ -215,6 +231,7 @@ export class Memtype {
     if (got !== want && (strict || !this.newMemtypeAllowed(start, end, want, got))) {
       this.free(start, end, owner);
       this.log.msg(Kmsg.MapPfnExpected, start * PAGE_SIZE, end * PAGE_SIZE, want, got);
+      // Stryker disable next-line UnaryOperator: equivalent — every caller (remap_pfn_range, the linear-pgoff insert, track_pfn_copy) only tests for non-zero
       return -EINVAL;
     }
     this.kernelMapSync(start, end, got);

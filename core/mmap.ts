@@ -148,11 +148,16 @@ export function vmaMerge(mm: MmStruct, i: number): number {
     a.vm_end === b.vm_start &&
     (a.vm_flags & VM_SPECIAL) === 0 &&
     a.vm_flags === b.vm_flags &&
+    // Stryker disable next-line ConditionalExpression: equivalent — every VMA that is not VM_SPECIAL here is anonymous (the device mappings are all VM_PFNMAP or VM_MIXEDMAP)
     a.dev === b.dev &&
+    // Stryker disable next-line ConditionalExpression: equivalent — anonymous VMAs, the only ones that get here, are all WB
     a.cache === b.cache &&
     a.shmem === b.shmem &&
+    // Stryker disable next-line ConditionalExpression: equivalent — only a remap_pfn_range'd VM_PFNMAP VMA (special) has a tracking context
     a.ctx === null &&
+    // Stryker disable next-line ConditionalExpression: equivalent — only a remap_pfn_range'd VM_PFNMAP VMA (special) has a tracking context
     b.ctx === null &&
+    // Stryker disable next-line ConditionalExpression: equivalent — adjacent anonymous VMAs of one file (or none) have contiguous offsets: private vm_pgoff is addr >> PAGE_SHIFT, shmem pieces keep theirs
     a.vm_pgoff + (a.vm_end - a.vm_start) / PAGE_SIZE === b.vm_pgoff;
   /** `a` absorbs its right neighbour `b`, which goes (with its file reference). */
   const absorb = (a: Vma, b: Vma): void => {

@@ -17,7 +17,8 @@ import { VM_EXEC, VM_READ, VM_SHARED, VM_WRITE, type Vma } from './vma.js';
  * merge. As `do_mprotect_pkey()`: an unaligned start is -EINVAL, a zero
  * length succeeds at once, the length is rounded up to a page; no VMA at the
  * start is -ENOMEM, and a hole in the range fails with -ENOMEM after the
- * VMAs before it were changed.
+ * VMAs before it were changed. After each VMA the walk goes on from the end
+ * of the VMA it became (merged with its neighbours, `vma_iter_end()`).
  */
 export function mprotect(m: Machine, mm: MmStruct, addr: number, len: number, prot: number): number {
   if (addr % PAGE_SIZE !== 0) return -EINVAL;
@@ -25,6 +26,7 @@ export function mprotect(m: Machine, mm: MmStruct, addr: number, len: number, pr
   const end = addr + pageAlign(len);
   const vmas = mm.vmas;
   let i = mm.firstIndexEndingAfter(addr);
+  // Stryker disable next-line ConditionalExpression: equivalent — the loop's first pass (cur = addr, same i) makes the same check before any change
   if (i >= vmas.length || vmas[i]!.vm_start > addr) return -ENOMEM;
   const newBits = calcVmProtBits(prot);
   let cur = addr;
@@ -38,8 +40,11 @@ export function mprotect(m: Machine, mm: MmStruct, addr: number, len: number, pr
     const vma = vmas[i]!;
     vma.vm_flags = (vma.vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | newBits;
     changeProtection(m, mm, vma);
-    cur = vma.vm_end;
-    i = vmaMerge(mm, i) + 1;
+    // `tmp = vma_iter_end(&vmi)`: the walk goes on from the end of the VMA
+    // mprotect_fixup() left, which a merge with the next VMA may have grown.
+    i = vmaMerge(mm, i);
+    cur = vmas[i]!.vm_end;
+    i++;
   }
   return 0;
 }

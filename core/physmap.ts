@@ -187,6 +187,7 @@ export class PhysMap {
    */
   pagerangeIsRam(startPfn: number, endPfn: number): number {
     let cur = startPfn;
+    // Stryker disable next-line EqualityOperator: equivalent (startPfn <= ISA_END_PFN) — at startPfn = ISA_END_PFN both arms are the same
     const s = startPfn < ISA_END_PFN ? ISA_END_PFN : startPfn;
     if (s >= endPfn) return 0;
     let ram = false;
@@ -195,8 +196,10 @@ export class PhysMap {
     for (let i = this.firstChunkEndingAfter(s); i < n; i++) {
       const cs = this.chunkStart[i]!;
       if (cs >= endPfn) break;
+      // Stryker disable next-line EqualityOperator: equivalent (cs >= s) — at cs = s both arms are the same
       const a = cs > s ? cs : s;
       const ce = this.chunkEnd[i]!;
+      // Stryker disable next-line EqualityOperator: equivalent (ce <= endPfn) — at ce = endPfn both arms are the same
       const b = ce < endPfn ? ce : endPfn;
       if (a > cur) notRam = true;
       ram = true;

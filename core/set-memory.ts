@@ -22,6 +22,7 @@ export function setMemory(m: Machine, addr: number, npages: number, type: number
     return 0;
   }
   const req = type === UC ? UC_MINUS : type;
+  // Stryker disable next-line BooleanLiteral: equivalent — `new` = NULL as in set_memory_uc(); asking for it only fills mt.newType, which nothing here reads
   const ret = m.mt.reserve(start, end, req, false, null);
   if (ret !== 0) return ret;
   for (let p = start; p < end; p++) m.directMap.set(p, req);

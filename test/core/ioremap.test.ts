@@ -121,3 +121,55 @@ describe('iounmap()', () => {
     expect(unknown.stderr).toMatch(/^trace error: 2:\d+: unknown handle "nope"/);
   });
 });
+
+describe('__ioremap_caller(): bounds, RAM pages and PTE types, one rule each', () => {
+  it('__ioremap_caller: last_addr = phys_addr + size - 1 — a one-byte ioremap is valid and maps (and reserves) its whole page', async () => {
+    const r = await replay([M, ioremap('reg', MMIO + 0x10, 1, 'UC-'), { op: 'memtype_list' }]);
+    expect(at(r, 2)).toEqual({ line: 2, op: 'ioremap', ret: 0, type: 'UC-' });
+    expect(at(r, 3).entries).toEqual([{ start: '0xc0000000', end: '0xc0001000', type: 'UC-' }]);
+  });
+
+  it('__ioremap_check_ram: only RAM pages wholly inside the range count — a page-sized ioremap straddling two RAM pages is not "ioremap on RAM"', async () => {
+    const r = await replay([M, ioremap('odd', 0x200800, 0x1000, 'UC-')]);
+    expect(at(r, 2)).toMatchObject({ ret: 0 });
+    expect(at(r, 2).messages).toBeUndefined();
+  });
+
+  it('__ioremap_caller: a WT ioremap gets a WT PTE (cachemode2protval(WT)) — a user mapping that inherits WT beside it is no alias', async () => {
+    const r = await replay([
+      M,
+      ioremap('wt', MMIO, 0x1000, 'WT'),
+      { op: 'spawn', mm: 1, comm: 'X', pid: 1 },
+      { op: 'mmap', mm: 1, addr: hx(A), len: '0x1000', prot: 'r', dev: 'mem', offset: hx(MMIO) },
+      { op: 'pte', mm: 1, addr: hx(A) },
+      { op: 'check' },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'WT' });
+    expect(at(r, 5)).toMatchObject({ type: 'WT' });
+    expect(at(r, 6).aliases).toEqual([]);
+  });
+
+  it('__ioremap_caller: a UC- ioremap gets a UC- PTE, not UC — under a WC MTRR (UC- + WC = WC, UC stays UC) a UC- user mapping beside it is no alias', async () => {
+    const wcMmio = { ...M, mtrr: { default: 'WB', variable: [{ base: MMIO, size: 0x100000, type: 'WC' }] } };
+    const r = await replay([
+      wcMmio,
+      ioremap('ucm', MMIO, 0x1000, 'UC-'),
+      { op: 'spawn', mm: 1, comm: 'X', pid: 1 },
+      { op: 'mmap', mm: 1, addr: hx(A), len: '0x1000', prot: 'r', dev: 'resource', offset: hx(MMIO) },
+      { op: 'pte', mm: 1, addr: hx(A) },
+      { op: 'check' },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'UC-' });
+    expect(at(r, 5)).toMatchObject({ type: 'UC-' });
+    expect(at(r, 6).aliases).toEqual([]);
+  });
+
+  it('ioremap handles: the trace error points at the "handle" field', async () => {
+    const second = ioremap('fb', MMIO, 0x1000);
+    const again = await replay([M, ioremap('fb', MMIO, 0x1000), second]);
+    expect(again.stderr).toMatch(new RegExp(`^trace error: 3:${JSON.stringify(second).indexOf('"handle"') + 1}: handle "fb" is already mapped`));
+    const un = { op: 'iounmap', handle: 'nope' };
+    const unknown = await replay([M, un]);
+    expect(unknown.stderr).toMatch(new RegExp(`^trace error: 2:${JSON.stringify(un).indexOf('"handle"') + 1}: unknown handle "nope"`));
+  });
+});

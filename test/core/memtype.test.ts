@@ -5,7 +5,13 @@
  * (mutation testing, issue 16).
  */
 import { describe, expect, it } from 'vitest';
+import { UC, UC_MINUS, WB, WC, WP, WT } from '../../core/cachemode.js';
+import { Hardware, parseMachineSpec } from '../../core/hardware.js';
+import { Machine } from '../../core/machine.js';
+import { OpStreamBuilder } from '../../core/ops.js';
+import { createTracker } from '../../impls/registry.js';
 import { SMALL_MACHINE, at, replay } from '../helpers/replay.js';
+import { RecordingSink } from '../helpers/record.js';
 
 const M = SMALL_MACHINE;
 const MMIO = 0xc0000000;
@@ -251,5 +257,173 @@ describe('memtype_kernel_map_sync()', () => {
     expect(at(r, 4)).toEqual({ line: 4, op: 'mmap', ret: 0 }); // WB inherits WC
     expect(at(r, 5)).toMatchObject({ type: 'WC' });
     expect(at(r, 6).aliases).toEqual([]);
+  });
+});
+
+describe('lookup_memtype()', () => {
+  it('is_ISA_range: the page at 1 MiB is the first outside the window — lookup_memtype() gives its tracked type, not WB', async () => {
+    const r = await replay([M, { op: 'set_memory', addr: '0x100000', npages: 1, type: 'WC' }, { op: 'lookup_memtype', addr: '0x100000' }, { op: 'lookup_memtype', addr: '0xff000' }]);
+    expect(at(r, 2)).toEqual({ line: 2, op: 'set_memory', ret: 0 });
+    expect(at(r, 3)).toMatchObject({ ret: 0, type: 'WC' });
+    expect(at(r, 4)).toMatchObject({ ret: 0, type: 'WB' });
+  });
+
+  it('lookup_memtype: a tracked WB entry of non-RAM answers WB; only a page with no entry answers UC-', async () => {
+    const r = await replay([
+      M,
+      { op: 'memtype_reserve', start: hx(MMIO), end: hx(MMIO + 0x1000), req: 'WB' },
+      { op: 'lookup_memtype', addr: hx(MMIO) },
+      { op: 'lookup_memtype', addr: hx(MMIO + 0x1000) },
+    ]);
+    expect(at(r, 2)).toMatchObject({ ret: 0, type: 'WB' });
+    expect(at(r, 3)).toMatchObject({ ret: 0, type: 'WB' });
+    expect(at(r, 4)).toMatchObject({ ret: 0, type: 'UC-' });
+  });
+});
+
+describe('memtype_reserve(): what it writes through new', () => {
+  it('memtype_reserve: start >= end is EINVAL before anything is written through new — the outcome has no type', async () => {
+    const r = await replay([M, { op: 'memtype_reserve', start: hx(MMIO + 0x1000), end: hx(MMIO), req: 'WC' }]);
+    expect(at(r, 2)).toEqual({
+      line: 2,
+      op: 'memtype_reserve',
+      ret: -22,
+      errno: 'EINVAL',
+      messages: ['memtype_reserve failed: [mem 0xc0001000-0xbfffffff], req write-combining'],
+    });
+  });
+});
+
+describe('memtype_erase(): exact match (v6.16) and END_MATCH (≤ 6.15)', () => {
+  const P = 0x1000;
+  const split3 = [
+    M,
+    spawn,
+    { op: 'mmap', mm: 1, addr: hx(A), len: hx(3 * P), prot: 'rw', dev: 'resource', offset: hx(MMIO) },
+    { op: 'mprotect', mm: 1, addr: hx(A + P), len: hx(P), prot: 'r' },
+    { op: 'munmap', mm: 1, addr: hx(A + P), len: hx(P) },
+    { op: 'memtype_list' },
+  ];
+
+  it('memtype_erase (≤ 6.15): END_MATCH takes only an entry ending exactly at end — untracking the middle of a split VMA is "freeing invalid memtype" and the entry stays whole', async () => {
+    const r = await replay(split3, { bug: ['split-untrack'] });
+    expect(at(r, 5)).toEqual({
+      line: 5,
+      op: 'munmap',
+      ret: 0,
+      messages: ['x86/PAT: Xorg:1234 freeing invalid memtype [mem 0xc0001000-0xc0001fff]'],
+    });
+    expect(at(r, 6).entries).toEqual([{ start: '0xc0000000', end: '0xc0003000', type: 'UC-' }]);
+  });
+
+  it('memtype_erase (≤ 6.15): END_MATCH shrinks the entry to [start of entry, start) — unmapping the last piece of a split VMA keeps the front reserved', async () => {
+    const r = await replay(
+      [
+        M,
+        spawn,
+        { op: 'mmap', mm: 1, addr: hx(A), len: hx(2 * P), prot: 'rw', dev: 'resource', offset: hx(MMIO) },
+        { op: 'mprotect', mm: 1, addr: hx(A + P), len: hx(P), prot: 'r' },
+        { op: 'munmap', mm: 1, addr: hx(A + P), len: hx(P) },
+        { op: 'memtype_list' },
+      ],
+      { bug: ['split-untrack'] },
+    );
+    expect(at(r, 5)).toEqual({ line: 5, op: 'munmap', ret: 0 });
+    expect(at(r, 6).entries).toEqual([{ start: '0xc0000000', end: '0xc0001000', type: 'UC-' }]);
+  });
+
+  it('memtype_erase (≤ 6.15): END_MATCH needs an entry starting below start — an entry inside the freed range that ends at end is not shrunk', async () => {
+    const r = await replay(
+      [
+        M,
+        spawn,
+        { op: 'memtype_reserve', start: hx(MMIO + P), end: hx(MMIO + 2 * P), req: 'UC-' },
+        { op: 'mmap', mm: 1, addr: hx(A), len: hx(2 * P), prot: 'rw', dev: 'resource', offset: hx(MMIO) },
+        { op: 'memtype_free', start: hx(MMIO), end: hx(MMIO + 2 * P) },
+        { op: 'munmap', mm: 1, addr: hx(A), len: hx(2 * P) },
+        { op: 'memtype_list' },
+      ],
+      { bug: ['split-untrack'] },
+    );
+    expect(at(r, 5)).toEqual({ line: 5, op: 'memtype_free', ret: 0 });
+    expect(at(r, 6)).toEqual({
+      line: 6,
+      op: 'munmap',
+      ret: 0,
+      messages: ['x86/PAT: Xorg:1234 freeing invalid memtype [mem 0xc0000000-0xc0001fff]'],
+    });
+    expect(at(r, 7).entries).toEqual([{ start: '0xc0001000', end: '0xc0002000', type: 'UC-' }]);
+  });
+
+  it('memtype_erase (v6.16): exact match only — when a driver freed the VMA\'s range behind its back, untrack is "freeing invalid memtype" and the covering entry is not shrunk', async () => {
+    const r = await replay([
+      M,
+      spawn,
+      { op: 'memtype_reserve', start: hx(MMIO), end: hx(MMIO + 2 * P), req: 'UC-' },
+      { op: 'mmap', mm: 1, addr: hx(A), len: hx(P), prot: 'rw', dev: 'resource', offset: hx(MMIO + P) },
+      { op: 'memtype_free', start: hx(MMIO + P), end: hx(MMIO + 2 * P) },
+      { op: 'munmap', mm: 1, addr: hx(A), len: hx(P) },
+      { op: 'memtype_list' },
+    ]);
+    expect(at(r, 5)).toEqual({ line: 5, op: 'memtype_free', ret: 0 });
+    expect(at(r, 6)).toEqual({
+      line: 6,
+      op: 'munmap',
+      ret: 0,
+      messages: ['x86/PAT: Xorg:1234 freeing invalid memtype [mem 0xc0001000-0xc0001fff]'],
+    });
+    expect(at(r, 7).entries).toEqual([{ start: '0xc0000000', end: '0xc0002000', type: 'UC-' }]);
+  });
+});
+
+describe('memtype_kernel_map_sync() → ioremap_change_attr(): the direct map per granted type', () => {
+  /** The direct map's type of each low-RAM page 0x10..0x13 after `ops` (WB when it has no entry). */
+  const directAfter = (ops: (b: OpStreamBuilder) => void): { types: number[]; entries: number } => {
+    const machine = parseMachineSpec({ e820: M.e820, mtrr: { default: 'WB' } });
+    const b = new OpStreamBuilder(machine);
+    ops(b);
+    const m = new Machine(Hardware.fromParsed(machine), createTracker('oracle'));
+    m.run(b.build(), new RecordingSink());
+    return { types: [0x10, 0x11, 0x12, 0x13].map((p) => m.directMap.get(p) ?? WB), entries: m.directMap.size };
+  };
+
+  it('ioremap_change_attr: WC and WT are set as they are; UC, UC- and anything else (WP) go through _set_memory_uc() as UC-', () => {
+    const cases: [number, number][] = [
+      [WC, WC],
+      [WT, WT],
+      [UC, UC_MINUS],
+      [UC_MINUS, UC_MINUS],
+      [WP, UC_MINUS],
+    ];
+    for (const [req, direct] of cases) {
+      const r = directAfter((b) => b.ioremap('low', 0x11000, 0x1000, req));
+      expect({ req, types: r.types }).toEqual({ req, types: [WB, direct, WB, WB] });
+    }
+  });
+
+  it('ioremap_change_attr: exactly the pages of the range — not the page after its end', () => {
+    const r = directAfter((b) => b.ioremap('low', 0x11000, 0x2000, WC));
+    expect(r.types).toEqual([WB, WC, WC, WB]);
+    expect(r.entries).toBe(2);
+  });
+
+  it('memtype_kernel_map_sync: only RAM pages (page_is_ram) have a direct-map type here — a range from low RAM into the reserved page below 640 KiB types the RAM page alone', () => {
+    // [0x9e000, 0xa0000): 0x9e000 is usable RAM, 0x9f000 e820-reserved (the model keeps the direct map of RAM only).
+    const r = directAfter((b) => b.ioremap('edge', 0x9e000, 0x2000, WC));
+    expect(r.entries).toBe(1);
+  });
+
+  it('ioremap_change_attr: a WB mapping is _set_memory_wb() — the direct map a WC ioremap left behind (iounmap does not restore it) is WB again', () => {
+    const wc = (b: OpStreamBuilder): void => {
+      b.ioremap('low', 0x11000, 0x1000, WC);
+      b.iounmap('low');
+    };
+    expect(directAfter(wc).types).toEqual([WB, WC, WB, WB]);
+    const r = directAfter((b) => {
+      wc(b);
+      b.ioremap('again', 0x11000, 0x1000, WB);
+    });
+    expect(r.types).toEqual([WB, WB, WB, WB]);
+    expect(r.entries).toBe(0);
   });
 });

@@ -5,7 +5,13 @@
  * the alias check (a PROT_NONE PTE maps nothing).
  */
 import { describe, expect, it } from 'vitest';
+import { Hardware, parseMachineSpec } from '../../core/hardware.js';
+import { Machine } from '../../core/machine.js';
+import { Dev, MAP_PRIVATE, MAP_SHARED, OpStreamBuilder, PROT_READ, PROT_WRITE } from '../../core/ops.js';
+import { _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_RW, pteFlags } from '../../core/pagetable.js';
+import { createTracker } from '../../impls/registry.js';
 import { SMALL_MACHINE, at, replay } from '../helpers/replay.js';
+import { RecordingSink } from '../helpers/record.js';
 
 const M = SMALL_MACHINE;
 const A = 0x7f0000000000;
@@ -135,5 +141,88 @@ describe('change_protection()', () => {
     const r = await replay(lines, { bug: ['pfnmap-no-ram'] });
     expect(at(r, 4)).toEqual({ line: 4, op: 'mprotect', ret: 0 });
     expect(at(r, 5).aliases).toEqual([]);
+  });
+});
+
+describe('do_mprotect_pkey(): the walk after a merge', () => {
+  it('do_mprotect_pkey: when mprotect_fixup() merges a VMA with the next one, the walk goes on from the merged VMA\'s end (vma_iter_end) — no ENOMEM', async () => {
+    const r = await replay([
+      M,
+      spawn,
+      anon(A, 3 * P),
+      mprotect(A + P, P, 'r'),
+      mprotect(A + P, 2 * P, 'rw'),
+      write(A + P),
+      write(A + 2 * P),
+    ]);
+    expect(at(r, 4)).toEqual({ line: 4, op: 'mprotect', ret: 0 });
+    expect(at(r, 5)).toEqual({ line: 5, op: 'mprotect', ret: 0 });
+    expect(at(r, 6)).toMatchObject({ ret: 0 });
+    expect(at(r, 7)).toMatchObject({ ret: 0 });
+  });
+
+  it('do_mprotect_pkey: a merge with the previous VMA keeps the walk on the next one — a range over three VMAs changes them all', async () => {
+    const r = await replay([
+      M,
+      spawn,
+      anon(A, 4 * P),
+      mprotect(A + P, P, 'r'),
+      mprotect(A + 3 * P, P, 'r'),
+      mprotect(A + P, 3 * P, 'rw'),
+      write(A + 3 * P),
+    ]);
+    expect(at(r, 6)).toEqual({ line: 6, op: 'mprotect', ret: 0 });
+    expect(at(r, 7)).toMatchObject({ ret: 0 });
+  });
+});
+
+describe('change_protection(): the PTE bits (pte_modify() with the new vm_page_prot)', () => {
+  /** Runs `ops` on a small machine and returns the flags of the PTE mapping `addr` in mm 0. */
+  const pteAfter = (ops: (b: OpStreamBuilder) => void, addr: number): number => {
+    const machine = parseMachineSpec({ e820: M.e820, mtrr: { default: 'WB' } });
+    const b = new OpStreamBuilder(machine);
+    b.spawn(0, 'a.out', 300);
+    ops(b);
+    const m = new Machine(Hardware.fromParsed(machine), createTracker('oracle'));
+    m.run(b.build(), new RecordingSink());
+    return pteFlags(m.mms.get(0)!.pgd.get(addr / P));
+  };
+  const RW = PROT_READ | PROT_WRITE;
+
+  it('change_protection: PROT_READ clears the write bit of a shared writable PTE; PROT_READ|PROT_WRITE sets it again (PAGE_SHARED)', () => {
+    const shared = (b: OpStreamBuilder): void => {
+      b.mmap(0, A, P, RW, MAP_SHARED, Dev.Anon);
+      b.fault(0, A, true);
+    };
+    expect(pteAfter(shared, A) & _PAGE_RW).toBe(_PAGE_RW);
+    const ro = pteAfter((b) => {
+      shared(b);
+      b.mprotect(0, A, P, PROT_READ);
+    }, A);
+    expect(ro & (_PAGE_RW | _PAGE_PRESENT)).toBe(_PAGE_PRESENT);
+    const back = pteAfter((b) => {
+      shared(b);
+      b.mprotect(0, A, P, PROT_READ);
+      b.mprotect(0, A, P, RW);
+    }, A);
+    expect(back & (_PAGE_RW | _PAGE_PRESENT)).toBe(_PAGE_RW | _PAGE_PRESENT);
+  });
+
+  it('change_protection: PROT_NONE makes a writable PTE PROTNONE, not present and not writable', () => {
+    const f = pteAfter((b) => {
+      b.mmap(0, A, P, RW, MAP_SHARED, Dev.Anon);
+      b.fault(0, A, true);
+      b.mprotect(0, A, P, 0);
+    }, A);
+    expect(f & (_PAGE_RW | _PAGE_PRESENT | _PAGE_PROTNONE)).toBe(_PAGE_PROTNONE);
+  });
+
+  it('change_protection: a private page written before keeps its write bit through mprotect(PROT_READ|PROT_WRITE) (an exclusive anonymous page: can_change_pte_writable)', () => {
+    const f = pteAfter((b) => {
+      b.mmap(0, A, P, RW, MAP_PRIVATE, Dev.Anon);
+      b.fault(0, A, true);
+      b.mprotect(0, A, P, RW);
+    }, A);
+    expect(f & (_PAGE_RW | _PAGE_PRESENT)).toBe(_PAGE_RW | _PAGE_PRESENT);
   });
 });

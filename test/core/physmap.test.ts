@@ -114,6 +114,12 @@ describe('pat_pagerange_is_ram()', () => {
     expect(MAP.pagerangeIsRam(0xff, 0x100)).toBe(0);
   });
 
+  it('pat_pagerange_is_ram: a range ending at 1 MiB is not walked at all (start_pfn < end_pfn fails after the clip) — 0 even where RAM runs across 1 MiB', () => {
+    const flat = new PhysMap([res(0, 0x200000, 'System RAM')]);
+    expect(flat.pagerangeIsRam(0x9f, 0x100)).toBe(0);
+    expect(flat.pagerangeIsRam(0x9f, 0x101)).toBe(-1);
+  });
+
   it('pat_pagerange_is_ram: the gap cursor starts at the caller\'s start, so a range from below 1 MiB into RAM is mixed (-1)', () => {
     expect(MAP.pagerangeIsRam(0xff, 0x101)).toBe(-1);
     expect(MAP.pagerangeIsRam(0, 0x200)).toBe(-1);
