@@ -25,6 +25,7 @@ import { createTracker, NULL_TRACKER } from '../impls/registry.js';
 import { profileMachine } from '../workloads/profiles.js';
 import { getWorkload } from '../workloads/registry.js';
 import { findGc, measureJsBytes } from '../bench/measure/memory.js';
+import { meanRme } from '../bench/measure/sample-stats.js';
 import { timeReplays } from '../bench/measure/timing.js';
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -58,7 +59,7 @@ function throughput(timeMs: number): void {
       const { stats } = timeReplays(`${w}/${size}`, { budgetMs: timeMs, minSamples: 10, estimateMs: 1, maxSamples: 1000, gc }, setup, replay, () => {});
       const ops = stream.count / (stats.medianNs / 1e9);
       const ok = ops >= target ? 'meets' : 'BELOW';
-      console.log(`  ${w.padEnd(10)} size ${String(size).padStart(5)}  ${fmt(stream.count).padStart(7)} ops  ${fmt(ops).padStart(11)} ops/s  rme ${stats.rme.toFixed(1)}%  (${ok} ${fmt(target)})`);
+      console.log(`  ${w.padEnd(10)} size ${String(size).padStart(5)}  ${fmt(stream.count).padStart(7)} ops  ${fmt(ops).padStart(11)} ops/s  rme ${meanRme(stats.samples, stats.meanNs, stats.sdNs).toFixed(1)}%  (${ok} ${fmt(target)})`);
     }
   }
 }

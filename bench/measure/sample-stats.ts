@@ -5,8 +5,11 @@
  * of raw samples kept per result line. simple-statistics and @stdlib where
  * they have the function. Pure: no I/O, no clock, no randomness.
  */
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { createRequire } from 'node:module';
 import { mean as ssMean, medianSorted, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
+
+type TQuantile = (p: number, df: number) => number;
+let tQuantile: TQuantile | null = null;
 
 /**
  * Student's t quantile t_{0.975, df}: the half-width factor of a two-sided
@@ -15,6 +18,10 @@ import { mean as ssMean, medianSorted, quantileSorted, sampleStandardDeviation }
  */
 export function tQuantile95(df: number): number {
   if (!(df >= 1)) throw new RangeError(`degrees of freedom must be ≥ 1, got ${df}`);
+  // Loaded on first use: @stdlib's module graph costs ~90 ms to import, and
+  // every fork is a fresh isolate that never needs it (forks report mean and
+  // sd; the parent turns them into an rme).
+  tQuantile ??= createRequire(import.meta.url)('@stdlib/stats-base-dists-t-quantile') as TQuantile;
   return tQuantile(0.975, Math.floor(df));
 }
 
@@ -30,8 +37,6 @@ export interface SampleStats {
   max: number;
   /** Sample standard deviation (n − 1); 0 for one sample. */
   sd: number;
-  /** Relative margin of error of the mean, percent: t_{0.975,n−1} · sd / √n / mean · 100; 0 for one sample. */
-  rme: number;
   /** Relative margin of error of the median, percent (`medianRme`). */
   medianRme: number;
 }
@@ -43,10 +48,17 @@ export interface SampleStats {
  */
 export function rme(xs: readonly number[]): number {
   if (xs.length < 2) return 0;
-  const m = ssMean(xs as number[]);
-  if (m === 0) return 0;
-  const sem = sampleStandardDeviation(xs as number[]) / Math.sqrt(xs.length);
-  return (tQuantile95(xs.length - 1) * sem * 100) / Math.abs(m);
+  return meanRme(xs.length, ssMean(xs as number[]), sampleStandardDeviation(xs as number[]));
+}
+
+/**
+ * `rme` from a sample set's size, mean and sample standard deviation:
+ * t_{0.975, n−1} · (sd / √n) / |mean| · 100, percent.
+ * @returns 0 for fewer than two samples or a zero mean
+ */
+export function meanRme(n: number, mean: number, sd: number): number {
+  if (n < 2 || mean === 0) return 0;
+  return (tQuantile95(n - 1) * (sd / Math.sqrt(n)) * 100) / Math.abs(mean);
 }
 
 /**
@@ -65,7 +77,6 @@ export function sampleStats(xs: readonly number[]): SampleStats {
     min: s[0]!,
     max: s[s.length - 1]!,
     sd: s.length > 1 ? sampleStandardDeviation(s) : 0,
-    rme: rme(s),
     medianRme: medianRme(s),
   };
 }

@@ -22,8 +22,6 @@ export interface SampleSummary {
   maxNs: number;
   /** Sample standard deviation, ns. */
   sdNs: number;
-  /** Relative margin of error of the mean, percent (95%, Student's t) — of these samples only. */
-  rme: number;
   /** Relative margin of error of the median, percent (95%, order statistics) — of these samples only. */
   medianRme: number;
   /** Raw samples, ns, ascending; at most `maxSamples` (evenly spaced order statistics when `thinned`). */
@@ -71,7 +69,6 @@ export function summarizeSamples(samplesMs: readonly number[], maxSamples: numbe
     minNs: s.min,
     maxNs: s.max,
     sdNs: s.sd,
-    rme: s.rme,
     medianRme: s.medianRme,
     samplesNs: kept,
     thinned: kept.length < ns.length,

@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import type { Validity } from '../measure/fork.js';
 import type { CellResult, GroupResult } from '../measure/group.js';
+import { meanRme } from '../measure/sample-stats.js';
 import type { SampleSummary, Warmup } from '../measure/timing.js';
 import type { MachineChoice } from '../plan/machine.js';
 import { cellId, SCHEMA_VERSION, type Matrix, type MatrixGroup } from '../plan/matrix.js';
@@ -42,6 +43,8 @@ export const FILES = {
 
 /** A fork's statistics as stored: its samples' summary plus throughput. */
 export interface StoredStats extends SampleSummary {
+  /** Relative margin of error of the fork's mean, percent (95%, Student's t; `meanRme`) — of its samples only. */
+  rme: number;
   /** Operations per second: ops / median replay seconds. */
   opsPerSec: number;
   /** Median ns per operation: median replay ns / ops. */
@@ -356,7 +359,7 @@ function smpFields(cpus: number | undefined, ctx: LineContext, figures: SmpForkF
 
 function storedStats(s: SampleSummary | null, ops: number | null): StoredStats | null {
   if (s === null || ops === null || !(s.medianNs > 0)) return null;
-  return { ...s, opsPerSec: ops / (s.medianNs / 1e9), nsPerOp: s.medianNs / Math.max(1, ops) };
+  return { ...s, rme: meanRme(s.samples, s.meanNs, s.sdNs), opsPerSec: ops / (s.medianNs / 1e9), nsPerOp: s.medianNs / Math.max(1, ops) };
 }
 
 /** Flattens a group result into result lines: one per cell × fork, in fork-then-position order. */

@@ -173,7 +173,6 @@ export function stubResult(task: Pick<ForkTask, 'tracker' | 'fork'>, over: Parti
       minNs: medianNs,
       maxNs: medianNs,
       sdNs: 0,
-      rme: 0,
       medianRme: 0,
       samplesNs: [medianNs, medianNs, medianNs],
       thinned: false,

@@ -123,7 +123,7 @@ describe('measureFork: what is measured where', () => {
     expect(r.stats!.medianNs).toBeCloseTo(200_000, 3);
     expect(r.stats!.minNs).toBeCloseTo(200_000, 3);
     expect(r.stats!.maxNs).toBeCloseTo(200_000, 3);
-    expect(r.stats!.rme).toBeCloseTo(0, 6);
+    expect(r.stats!.sdNs).toBeCloseTo(0, 6);
     // A minor GC before every warm-up and timed sample.
     expect(gcCalls.filter((o) => (o as { type?: string } | undefined)?.type === 'minor').length).toBeGreaterThanOrEqual(r.warmup!.replays - 1 + r.stats!.samples);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { medianCI, medianRme, rme, sampleStats, thinSorted, tQuantile95 } from '../../../bench/measure/sample-stats.js';
+import { meanRme, medianCI, medianRme, rme, sampleStats, thinSorted, tQuantile95 } from '../../../bench/measure/sample-stats.js';
 
 describe('location, spread, rme', () => {
   it("Student's t quantiles match the tables", () => {
@@ -15,6 +15,9 @@ describe('location, spread, rme', () => {
   it('rme of [1..5] is t(4)·sd/√n/mean = 65.44%', () => {
     // mean 3, sd √2.5 = 1.5811, sem 0.7071, t 2.7764 → 1.9632 / 3
     expect(rme([1, 2, 3, 4, 5])).toBeCloseTo(65.44, 1);
+    // The same from n, mean and sd (how the parent turns a fork's summary into its rme).
+    expect(meanRme(5, 3, Math.sqrt(2.5))).toBeCloseTo(65.44, 1);
+    expect(meanRme(1, 3, 0)).toBe(0);
     expect(rme([7])).toBe(0);
     const s = sampleStats([5, 1, 3, 2, 4]);
     expect(s).toMatchObject({ n: 5, median: 3, mean: 3, min: 1, max: 5 });

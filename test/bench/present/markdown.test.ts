@@ -37,7 +37,7 @@ describe('summary.md', () => {
       shard: null,
       matrix: { source: 'm.json', description: 'd', forks: 3, timingNote: 't', machine: 'fake', cellCount: 5, skipped: ['maple+*'] },
     } as unknown as RunManifest;
-    const md = formatSummaryMd({ dir: '/r', manifest, lines, env: null, summary: s, tornTail: false });
+    const md = formatSummaryMd({ dir: '/r', manifest, lines, env: null, summary: s, tornTail: false, projection: null });
     expect(md).toContain('# memtype-bench run r');
     // The findings come first.
     expect(md.indexOf('## Findings')).toBeLessThan(md.indexOf('matrix: `m.json`'));
