@@ -163,7 +163,8 @@ export interface Warmup {
 /**
  * Warms a fork up to a steady state after its first replay: chunks of
  * replays (each ≈ `chunkMs`, at least `minChunk` replays) timed by
- * `runChunk(n)` — which returns the chunk's median ms — until, after at
+ * `runChunk(n)` — which returns the chunk's median ms; one replay when
+ * `minChunk` replays would not fit in `maxMs` — until, after at
  * least `minMs`, two consecutive chunk medians agree within `tolerance` and
  * the last is within `tolerance` of the fastest chunk seen (so a plateau of
  * not-yet-optimized code that an earlier chunk already beat does not count
@@ -180,7 +181,9 @@ export function warmUp(o: WarmupOptions, firstReplayMs: number, runChunk: (repla
   let previous = NaN;
   let best = Infinity;
   for (;;) {
-    const n = Math.max(o.minChunk, Math.min(1000, Math.round(o.chunkMs / estimate)));
+    // A replay too long to repeat `minChunk` times within the bound is
+    // warmed one replay at a time (a 4 s replay would otherwise spend 12 s).
+    const n = estimate * o.minChunk > o.maxMs ? 1 : Math.max(o.minChunk, Math.min(1000, Math.round(o.chunkMs / estimate)));
     const medianMs = runChunk(n);
     replays += n;
     estimate = Math.max(medianMs, 1e-3);

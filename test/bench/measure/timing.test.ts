@@ -146,6 +146,16 @@ describe('warmUp', () => {
     expect(simulate(() => 1, {}, 1e-9).sizes[0]).toBe(1000);
   });
 
+  it('warms a replay too long for minChunk replays within maxMs one replay at a time', () => {
+    // 4 s replays, a 150 ms bound: one replay, not three (12 s).
+    const long = simulate(() => 4000, { minChunk: 3, maxMs: 150 }, 5000);
+    expect(long.sizes).toEqual([1]);
+    expect(long.w.steady).toBe(false);
+    expect(long.t).toBe(4000);
+    // 40 ms replays fit three times in 150 ms: chunks keep their minimum.
+    expect(simulate(() => 40, { minChunk: 3, maxMs: 150 }, 45).sizes[0]).toBe(3);
+  });
+
   it('stops when two consecutive chunks agree within the tolerance', () => {
     const medians = [4, 2, 1.5, 1.02, 1.0, 1.0];
     const { w, sizes } = simulate((i) => medians[i]!);
