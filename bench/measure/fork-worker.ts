@@ -10,13 +10,15 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { loadTrackerModules } from '../../impls/modules.js';
 import { describeError, erroredFork, measureFork, type ForkResult, type ForkTask } from './fork.js';
-import { measureSmpFork } from './smp-fork.js';
 
 /** Loads the task's tracker modules and runs it, never rejecting: a failure becomes an errored result. */
 async function run(task: ForkTask): Promise<ForkResult> {
   try {
     await loadTrackerModules(task.modules);
-    return await (task.smp !== undefined ? measureSmpFork(task) : measureFork(task));
+    if (task.smp === undefined) return await measureFork(task);
+    // Loaded only by SMP forks: a single-CPU fork's fresh isolate does not pay for it.
+    const { measureSmpFork } = await import('./smp-fork.js');
+    return await measureSmpFork(task);
   } catch (e) {
     return erroredFork(task.tracker, task.fork, describeError(e));
   }

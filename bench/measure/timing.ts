@@ -168,12 +168,16 @@ export interface Warmup {
  * least `minMs`, two consecutive chunk medians agree within `tolerance` and
  * the last is within `tolerance` of the fastest chunk seen (so a plateau of
  * not-yet-optimized code that an earlier chunk already beat does not count
- * as steady), or `maxMs` has passed. At least one chunk runs; the bounds do
- * not count the first replay.
+ * as steady), or `maxMs` has passed. At least one chunk runs, unless the
+ * first replay alone took `maxMs` or more; the bounds do not count the first
+ * replay.
  * @param firstReplayMs wall time of the replay already run (the cold digest replay)
  * @param elapsed wall clock, ms (the sampled time of the chunks plus their setup)
  */
 export function warmUp(o: WarmupOptions, firstReplayMs: number, runChunk: (replays: number) => number, elapsed: () => number): Warmup {
+  // A first replay longer than the bound has warmed itself (V8 optimized its
+  // loops on-stack while it ran): repeating it would only spend the bound again.
+  if (firstReplayMs >= o.maxMs) return { replays: 1, ms: firstReplayMs, firstMs: firstReplayMs, steady: false, lastMedianNs: firstReplayMs * 1e6 };
   const t0 = elapsed();
   let replays = 1;
   // The cold first replay overstates a replay's cost: the first chunk is short.

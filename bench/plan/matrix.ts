@@ -268,7 +268,7 @@ function sizesOf(choice: SizeChoice, defaults: readonly number[]): number[] {
  * The timing of one fork from the config: a fixed `timeMs`, or `auto`: the
  * config's `budgetSeconds` less `groupOverheadSeconds` per group and
  * `forkOverheadSeconds` per fork, spread over every fork (each one's timed
- * phase plus about half as long again of warm-up), clamped to
+ * phase plus up to as long again of warm-up), clamped to
  * [`minTimeMs`, `maxTimeMs`] — so a small matrix finishes sooner instead of
  * sampling longer. Each fork's warm-up lasts between a quarter of the timed
  * budget and `warmupMs` (at most the timed budget).
@@ -306,8 +306,8 @@ export function resolveTiming(config: MatrixConfig, forkCount: number, fixedMs?:
   };
 }
 
-/** A fork's wall time ÷ its timed budget, for the auto budget and the estimate: the timed phase plus its warm-up. */
-export const AUTO_WARMUP_FACTOR = 1.5;
+/** A fork's wall time ÷ its timed budget, for the auto budget and the estimate: the timed phase plus its warm-up (up to as long again). */
+export const AUTO_WARMUP_FACTOR = 2;
 
 /**
  * Expands a matrix config plus overrides into groups and cells.

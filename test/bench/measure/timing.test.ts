@@ -146,12 +146,16 @@ describe('warmUp', () => {
     expect(simulate(() => 1, {}, 1e-9).sizes[0]).toBe(1000);
   });
 
-  it('warms a replay too long for minChunk replays within maxMs one replay at a time', () => {
-    // 4 s replays, a 150 ms bound: one replay, not three (12 s).
-    const long = simulate(() => 4000, { minChunk: 3, maxMs: 150 }, 5000);
-    expect(long.sizes).toEqual([1]);
-    expect(long.w.steady).toBe(false);
-    expect(long.t).toBe(4000);
+  it('warms a replay too long for minChunk replays within maxMs one replay at a time, and not at all after a first replay longer than maxMs', () => {
+    // 100 ms replays, a 150 ms bound: one replay, not three.
+    const long = simulate(() => 100, { minChunk: 3, maxMs: 150 }, 120);
+    expect(long.sizes).toEqual([1, 1]);
+    expect(long.w.steady).toBe(true);
+    expect(long.t).toBe(200);
+    // A first replay as long as the bound is the whole warm-up (a 4 s replay would otherwise spend 12 s more).
+    const huge = simulate(() => 4000, { minChunk: 3, maxMs: 150 }, 5000);
+    expect(huge.sizes).toEqual([]);
+    expect(huge.w).toEqual({ replays: 1, ms: 5000, firstMs: 5000, steady: false, lastMedianNs: 5e9 });
     // 40 ms replays fit three times in 150 ms: chunks keep their minimum.
     expect(simulate(() => 40, { minChunk: 3, maxMs: 150 }, 45).sizes[0]).toBe(3);
   });
@@ -186,7 +190,7 @@ describe('warmUp', () => {
     expect(t).toBeGreaterThanOrEqual(50);
     expect(t - sizes.at(-1)! * (sizes.length % 2 === 1 ? 1 : 1.5)).toBeLessThan(50);
     expect(w.ms).toBe(1 + t);
-    const once = simulate(() => 1, { maxMs: 0 });
+    const once = simulate(() => 1, { maxMs: 0.5 }, 0.1);
     expect(once.sizes).toHaveLength(1);
     expect(once.w.steady).toBe(false);
   });

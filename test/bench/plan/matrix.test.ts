@@ -133,9 +133,10 @@ describe('timing', () => {
 
   it('auto spreads the budget over every fork (timed phase plus warm-up) and clamps; fixed wins', () => {
     const c = timingOf({ budgetSeconds: 100, minTimeMs: 50, maxTimeMs: 400, warmupMs: 30 });
-    expect(AUTO_WARMUP_FACTOR).toBe(1.5);
-    expect(resolveTiming(c, 1000).timing.timeMs).toBe(67); // 100 s / 1000 forks / 1.5
-    expect(resolveTiming(c, 1000).note).toBe('auto: 100 s over 1000 forks = 67 ms timed each');
+    expect(AUTO_WARMUP_FACTOR).toBe(2);
+    expect(resolveTiming(c, 1000).timing.timeMs).toBe(50); // 100 s / 1000 forks / 2
+    expect(resolveTiming(c, 1000).note).toBe('auto: 100 s over 1000 forks = 50 ms timed each');
+    expect(resolveTiming(c, 800).timing.timeMs).toBe(63); // 100 s / 800 forks / 2
     expect(resolveTiming(c, 10).timing.timeMs).toBe(400);
     expect(resolveTiming(c, 10).note).toMatch(/clamped to the maximum/);
     expect(resolveTiming(c, 100000).timing.timeMs).toBe(50);
@@ -147,7 +148,7 @@ describe('timing', () => {
 
   it('warm-up lasts from a quarter of the timed budget up to warmupMs (at most the budget); the empty replay a quarter, ≤ 50 ms', () => {
     const c = timingOf({ budgetSeconds: 100, minTimeMs: 50, maxTimeMs: 400, warmupMs: 30 });
-    expect(resolveTiming(c, 1000).timing).toEqual({ timeMs: 67, minSamples: 5, warmupMinMs: 17, warmupMaxMs: 30, harnessTimeMs: 17 });
+    expect(resolveTiming(c, 1000).timing).toEqual({ timeMs: 50, minSamples: 5, warmupMinMs: 13, warmupMaxMs: 30, harnessTimeMs: 13 });
     expect(resolveTiming(c, 1000, 7).timing).toEqual({ timeMs: 7, minSamples: 5, warmupMinMs: 2, warmupMaxMs: 7, harnessTimeMs: 2 });
     expect(resolveTiming(c, 1000, 1000).timing).toMatchObject({ warmupMinMs: 30, warmupMaxMs: 30, harnessTimeMs: 50 });
     expect(resolveTiming(timingOf({ warmupMs: 0 }), 10, 40).timing).toMatchObject({ warmupMinMs: 1, warmupMaxMs: 1 });
@@ -155,9 +156,9 @@ describe('timing', () => {
 
   it('group and fork overheads come off the budget first', () => {
     const o = timingOf({ budgetSeconds: 100, groupOverheadSeconds: 5, forkOverheadSeconds: 0.01, minTimeMs: 10, maxTimeMs: 400 });
-    // (100 − 10 × 5 − 1000 × 0.01) s / 1000 forks / 1.5
-    expect(resolveTiming(o, 1000, undefined, 10).timing.timeMs).toBe(27);
-    expect(resolveTiming(o, 1000, undefined, 10).note).toBe('auto: 100 s less 60 s of group and fork overhead over 1000 forks = 27 ms timed each');
+    // (100 − 10 × 5 − 1000 × 0.01) s / 1000 forks / 2
+    expect(resolveTiming(o, 1000, undefined, 10).timing.timeMs).toBe(20);
+    expect(resolveTiming(o, 1000, undefined, 10).note).toBe('auto: 100 s less 60 s of group and fork overhead over 1000 forks = 20 ms timed each');
   });
 
   it('the estimate of an auto matrix is its budget; a small matrix is estimated (and timed) far shorter', () => {
@@ -165,13 +166,13 @@ describe('timing', () => {
     const big = expandMatrix(c, { sizes: [{ sizes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] }] }, sources);
     expect(big.groups).toHaveLength(30);
     expect(big.overheads).toEqual({ groupSeconds: 0.3, forkSeconds: 0.07 });
-    expect(big.timing.timeMs).toBe(455); // (280 − 30 × 0.3 − 360 × 0.07) s / 360 forks / 1.5
+    expect(big.timing.timeMs).toBe(341); // (280 − 30 × 0.3 − 360 × 0.07) s / 360 forks / 2
     expect(estimateSeconds(big, big.groups.length)).toBeCloseTo(280, 0);
     const small = expandMatrix(c, { workloads: ['ttm-fault'], sizes: [{ sizes: [1, 2, 3] }] }, sources);
     expect(small.timing.timeMs).toBe(500); // clamped: a small matrix does not sample longer
     expect(estimateSeconds(small, 3)).toBeLessThan(280 / 5);
-    // (0.3 + 4 trackers × 3 forks × (0.07 + 0.5 × 1.5)) per group
-    expect(estimateSeconds(small, 3)).toBeCloseTo(3 * (0.3 + 12 * (0.07 + 0.75)), 9);
+    // (0.3 + 4 trackers × 3 forks × (0.07 + 0.5 × 2)) per group
+    expect(estimateSeconds(small, 3)).toBeCloseTo(3 * (0.3 + 12 * (0.07 + 1)), 9);
   });
 });
 
