@@ -26,7 +26,8 @@
  * ```
  * A `sizes` value is a list of positive integers, `"default"` (the
  * workload's `defaultSizes`), `"smallest"` or `"largest"` (one of them),
- * `"smaller"` (all but the largest, when there are several); keys
+ * `"smaller"` (all but the largest, when there are several), `"larger"`
+ * (all but the smallest, when there are several); keys
  * are workload names or globs, later keys win. A tracker entry that matches
  * nothing is an error unless `optional` (the lineup may name compositions
  * that are not registered yet). `modules` are tracker modules
@@ -43,7 +44,7 @@ import { repoRoot } from '../../workloads/profiles.js';
 import { MSG } from '../messages.js';
 
 /** Sizes of one workload in a config. */
-export type SizeChoice = readonly number[] | 'default' | 'smallest' | 'largest' | 'smaller';
+export type SizeChoice = readonly number[] | 'default' | 'smallest' | 'largest' | 'smaller' | 'larger';
 
 /** One lineup entry. */
 export interface TrackerEntry {
@@ -181,9 +182,9 @@ export function parseMatrixConfig(text: string, source: string): MatrixConfig {
     if (!isObj(doc.sizes)) throw bad('sizes', 'an object of workload → sizes', doc.sizes);
     for (const [k, v] of Object.entries(doc.sizes)) {
       const key = `sizes.${k}`;
-      if (v === 'default' || v === 'smallest' || v === 'largest' || v === 'smaller') sizes[k] = v;
+      if (v === 'default' || v === 'smallest' || v === 'largest' || v === 'smaller' || v === 'larger') sizes[k] = v;
       else if (Array.isArray(v) && v.length > 0) sizes[k] = v.map((x, i) => intIn(`${key}[${i}]`, x, 1, Number.MAX_SAFE_INTEGER));
-      else throw bad(key, 'a non-empty list of positive integers, "default", "smallest", "smaller" or "largest"', v);
+      else throw bad(key, 'a non-empty list of positive integers, "default", "smallest", "smaller", "larger" or "largest"', v);
     }
   }
 

@@ -261,6 +261,7 @@ function sizesOf(choice: SizeChoice, defaults: readonly number[]): number[] {
   if (choice === 'smallest') return d.slice(0, 1);
   if (choice === 'largest') return d.slice(-1);
   if (choice === 'smaller') return d.length > 1 ? d.slice(0, -1) : d;
+  if (choice === 'larger') return d.length > 1 ? d.slice(1) : d;
   return [...choice];
 }
 

@@ -177,6 +177,12 @@ describe('timing', () => {
 });
 
 describe('built-in matrices', () => {
+  it('the default matrix measures each workload at its larger default sizes ("larger": all but the smallest), ttm-bo-pages at all three; quick at the smaller ones', () => {
+    const sizesOf = (name: 'default' | 'quick', w: string) => [...new Set(expandMatrix(loadMatrixConfig(builtInMatrixPath(name))).groups.filter((g) => g.workload === w).map((g) => g.size))].sort((a, b) => a - b);
+    expect(sizesOf('default', 'ttm-fault')).toEqual([128, 1024]);
+    expect(sizesOf('default', 'ttm-bo-pages')).toEqual([1, 16, 256]);
+    expect(sizesOf('quick', 'ttm-fault')).toEqual([16, 128]);
+  });
   it('default.json and quick.json parse and expand against the real registries', () => {
     for (const name of ['default', 'quick'] as const) {
       const c = loadMatrixConfig(builtInMatrixPath(name));
