@@ -80,6 +80,7 @@ function typeMerge(type: number, next: number): number {
 }
 
 function isByteAddr(v: unknown): v is number {
+  // Stryker disable next-line ConditionalExpression: equivalent (typeof v === 'number' → true) — Number.isSafeInteger() is false for every non-number
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
@@ -116,11 +117,15 @@ function maskBlocks(where: string, base: number, mask: number, type: number, wid
   }
   const first = BigInt(base) & m;
   const out: TypedRange[] = [];
+  // Stryker disable next-line EqualityOperator: equivalent (c <= 2^holes) — c = 2^holes sets none of the hole bits: block 0 again, whose +1/-1 events add the same type twice
   for (let c = 0; c < 2 ** holes.length; c++) {
     let a = first;
     for (let h = 0; h < holes.length; h++) if ((c >> h) & 1) a |= holes[h]!;
     out.push({ start: Number(a), end: Number(a + low), type });
   }
+  // Stryker disable next-line MethodExpression: equivalent — the blocks come out ascending already (bit h of c sets the h-th lowest hole), and buildMap() sorts its events anyway
+  // Stryker disable next-line ArrowFunction: equivalent — the blocks come out ascending already, and buildMap() sorts its events anyway
+  // Stryker disable next-line ArithmeticOperator: equivalent — the blocks come out ascending already, and buildMap() sorts its events anyway
   return out.sort((x, y) => x.start - y.start);
 }
 
@@ -138,7 +143,15 @@ function linuxVarRange(base: number, mask: number, type: number, width: number):
   const start = BigInt(base) & ~0xfffn;
   const size = ((1n << 64n) - ((BigInt(mask) & ~0xfffn) | rsvd)) & u64;
   const end = start + size;
+  // Unreachable from fromSpec(), which refuses base + size > 2^52 and masks of 2^52 or more:
+  // start < 2^52 and size <= 2^width, so end < 2^64.
+  // Stryker disable next-line LogicalOperator: equivalent — both tests are false for every range fromSpec() lets through
+  // Stryker disable next-line ObjectLiteral: equivalent — the empty range is never returned (see above)
+  // Stryker disable next-line ConditionalExpression: equivalent (the test → false) — it is false for every range fromSpec() lets through
+  // Stryker disable next-line EqualityOperator: equivalent (end >= u64, start > 2^52) — false for every range fromSpec() lets through, as the originals
   if (end > u64 || start >= BigInt(MAX_PHYS_ADDR)) return { start: 0, end: 0, type };
+  // Stryker disable next-line EqualityOperator: equivalent (end >= 2^52) — at end = 2^52 both arms are the same
+  // Stryker disable next-line ConditionalExpression: equivalent (the test → false) — buildMap() stops at the first event at or above 2^52, so an end past it maps as one at it
   return { start: Number(start), end: Number(end > BigInt(MAX_PHYS_ADDR) ? BigInt(MAX_PHYS_ADDR) : end), type };
 }
 
@@ -153,14 +166,22 @@ function linuxVarRange(base: number, mask: number, type: number, width: number):
 function buildMap(fixed: readonly TypedRange[], variable: readonly TypedRange[], def: number): { bounds: number[]; types: number[] } {
   // Events: [addr, +1/-1, type, fixed?]
   const ev: [number, number, number, boolean][] = [];
+  // Every range reaching here is non-empty (fromSpec() refuses empty fixed and variable ranges; a mask's
+  // blocks and Linux's size are at least 4 KiB); an empty one would add +1 and -1 at one address anyway.
+  // Stryker disable next-line EqualityOperator: equivalent (r.end >= r.start) — no range is empty
+  // Stryker disable next-line ConditionalExpression: equivalent (the test → true) — no range is empty
   for (const r of fixed) if (r.end > r.start) ev.push([r.start, 1, r.type, true], [r.end, -1, r.type, true]);
+  // Stryker disable next-line EqualityOperator: equivalent (r.end >= r.start) — no range is empty
+  // Stryker disable next-line ConditionalExpression: equivalent (the test → true) — no range is empty
   for (const r of variable) if (r.end > r.start) ev.push([r.start, 1, r.type, false], [r.end, -1, r.type, false]);
+  // Stryker disable next-line BooleanLiteral: equivalent — these boundary events add 0, so which counter they name does not matter
   ev.push([0, 0, 0, false], [MTRR_FIXED_END, 0, 0, false]);
   ev.sort((a, b) => a[0] - b[0]);
   const fixedCount = new Int32Array(7);
   const varCount = new Int32Array(7);
   const merged = (count: Int32Array): number => {
     let t = MTRR_TYPE_INVALID;
+    // Stryker disable next-line EqualityOperator: equivalent (k <= 7) — count[7] is undefined, never > 0
     for (let k = 0; k < 7; k++) if (count[k]! > 0) t = typeMerge(t, k);
     return t;
   };
@@ -173,9 +194,12 @@ function buildMap(fixed: readonly TypedRange[], variable: readonly TypedRange[],
       (f ? fixedCount : varCount)[t] += d;
     }
     if (at >= MAX_PHYS_ADDR) break;
+    // Stryker disable next-line EqualityOperator: equivalent (at <= 1 MiB) — fixed ranges end at 1 MiB at the latest, so no fixed counter is set from there on
+    // Stryker disable next-line ConditionalExpression: equivalent (the test → true) — no fixed counter is set from 1 MiB on: merged() gives MTRR_TYPE_INVALID there
     let t = at < MTRR_FIXED_END ? merged(fixedCount) : MTRR_TYPE_INVALID;
     if (t === MTRR_TYPE_INVALID) t = merged(varCount);
     if (t === MTRR_TYPE_INVALID) t = def;
+    // Stryker disable next-line ConditionalExpression: equivalent (types.length → true) — types[-1] is undefined, never a type
     if (types.length && types[types.length - 1] === t) continue;
     bounds.push(at);
     types.push(t);
@@ -202,6 +226,11 @@ class CacheMap {
     const b = this.bounds;
     const n = b.length;
     const l = this.last;
+    // The one-entry cache: a stricter test only sends the address to the binary search below, which finds the same index.
+    // Stryker disable next-line ArithmeticOperator: equivalent — l - 1 === n never holds and b[l - 1] <= addr: both only miss the cache
+    // Stryker disable next-line EqualityOperator: equivalent (b[l] < addr) — stricter: a miss at b[l] === addr, then the same index
+    // Stryker disable next-line LogicalOperator: equivalent (l + 1 === n && addr < b[l + 1]) — never true (b[n] is undefined): always a miss
+    // Stryker disable next-line ConditionalExpression: equivalent (l + 1 === n → false, addr < b[l + 1] → false) — stricter: only misses
     if (b[l]! <= addr && (l + 1 === n || addr < b[l + 1]!)) return l;
     let lo = 0;
     let hi = n - 1;
@@ -223,6 +252,8 @@ class CacheMap {
     if (!(start < end)) return MTRR_TYPE_INVALID;
     const b = this.bounds;
     let type = MTRR_TYPE_INVALID;
+    // Stryker disable next-line EqualityOperator: equivalent (i <= b.length) — b[b.length] is undefined, never < end
+    // Stryker disable next-line ConditionalExpression: equivalent (i < b.length → true) — b[b.length] is undefined, never < end
     for (let i = this.indexOf(start); i < b.length && b[i]! < end; i++) type = typeMerge(type, this.types[i]!);
     return type;
   }
@@ -321,6 +352,11 @@ export class Mtrr {
       linuxVar.push(linuxVarRange(v.base, v.mask, type, width));
     });
     const cpu = new CacheMap(buildMap(fixed, cpuVar, def));
+    // Linux's map is the CPU's when no range has a mask; building it again gives the same map.
+    // Stryker disable next-line BooleanLiteral: equivalent (?? false) — without variable ranges Linux's map is built again, equal to the CPU's
+    // Stryker disable next-line LogicalOperator: equivalent (&&) — undefined or the same boolean: at worst the equal map is built again
+    // Stryker disable next-line ConditionalExpression: equivalent (v.mask === undefined → false) — the equal map is built again
+    // Stryker disable next-line ArrowFunction: equivalent — every() is then false: the equal map is built again
     const same = spec.variable?.every((v) => v.mask === undefined) ?? true;
     return new Mtrr(true, def, cpu, same ? cpu : new CacheMap(buildMap(fixed, linuxVar, def)));
   }

@@ -174,6 +174,7 @@ export class PageTable {
   }
 
   private alloc(parent: number, slot: number): number {
+    // Stryker disable next-line ConditionalExpression: equivalent (the test → false) — a fresh index instead of a freed one: indices are not observable
     const t = this.freeIdx.length > 0 ? this.freeIdx.pop()! : this.tabs.length;
     this.tabs[t] = this.pool.take();
     this.used[t] = 0;
@@ -194,7 +195,9 @@ export class PageTable {
    * false, or when creating it would exceed the budget.
    */
   private leaf(vpn: number, create: boolean): number {
+    // Stryker disable next-line ArithmeticOperator: equivalent (vpn * 512) — a key per vpn: the cache hits less, the walk finds the same table
     const key = Math.floor(vpn / PTRS_PER_TABLE);
+    // Stryker disable next-line ConditionalExpression: equivalent (the test → false) — without the cache the walk finds the same table
     if (key === this.cacheKey) return this.cacheIdx;
     if (create && !this.canAlloc(MAX_LEVELS)) {
       const t = this.leaf(vpn, false);
@@ -282,6 +285,7 @@ export class PageTable {
    *   the top level with a fixed span (bug `walker-fixed-levels`)
    */
   walkRange(vs: number, ve: number, ops: MmWalkOps, assumeLevels = this.nLevels): void {
+    // Stryker disable next-line EqualityOperator: equivalent (ve >= maxVpn) — at ve = maxVpn the assignment changes nothing
     if (ve > this.maxVpn) ve = this.maxVpn;
     if (ve <= vs) return;
     // The top table: stepped with the (possibly assumed) top level's span.
@@ -291,7 +295,9 @@ export class PageTable {
     const i1 = Math.floor((ve - 1) / span);
     for (let i = i0; i <= i1 && i < PTRS_PER_TABLE; i++) {
       const base = i * span;
+      // Stryker disable next-line EqualityOperator: equivalent (base >= vs) — at base = vs both arms are the same
       const s = base > vs ? base : vs;
+      // Stryker disable next-line EqualityOperator: equivalent (base + span <= ve) — at base + span = ve both arms are the same
       const e = base + span < ve ? base + span : ve;
       const entry = tab[i]!;
       if (entry === 0) {
@@ -306,12 +312,14 @@ export class PageTable {
   private walkLevel(t: number, level: number, base: number, vs: number, ve: number, ops: MmWalkOps, depth: number): void {
     const tab = this.tabs[t]!;
     const span = SPAN[level]!;
+    // Stryker disable next-line EqualityOperator: equivalent (vs >= base) — at vs = base both arms are 0
     const i0 = vs > base ? Math.floor((vs - base) / span) : 0;
     const i1 = Math.min(PTRS_PER_TABLE - 1, Math.floor((ve - 1 - base) / span));
     for (let i = i0; i <= i1; i++) {
       const e = tab[i]!;
       const b = base + i * span;
       if (e === 0) {
+        // Stryker disable next-line EqualityOperator: equivalent (b >= vs, b + span <= ve) — at equality both arms are the same
         if (ops.pteHole) ops.pteHole(b > vs ? b : vs, b + span < ve ? b + span : ve, depth);
       } else if (level === 1) {
         if (ops.pteEntry) ops.pteEntry(b, e);
@@ -336,6 +344,8 @@ export class PageTable {
       for (const vpn of hits) this.clear(vpn);
       return;
     }
+    // Stryker disable next-line EqualityOperator: equivalent (ve >= maxVpn) — at ve = maxVpn the assignment changes nothing
+    // Stryker disable next-line ConditionalExpression: equivalent (the test → false) — zapLevel() caps every level's last slot at 511, the same as cutting at maxVpn
     if (ve > this.maxVpn) ve = this.maxVpn;
     if (ve <= vs) return;
     this.zapLevel(this.rootIdx, this.nLevels, 0, vs, ve, fn);
@@ -345,9 +355,13 @@ export class PageTable {
   private zapLevel(t: number, level: number, base: number, vs: number, ve: number, fn: PteFn | undefined): boolean {
     const tab = this.tabs[t]!;
     const span = SPAN[level]!;
+    // Stryker disable next-line EqualityOperator: equivalent (vs >= base) — at vs = base both arms are 0
     const i0 = vs > base ? Math.floor((vs - base) / span) : 0;
     const i1 = Math.min(PTRS_PER_TABLE - 1, Math.floor((ve - 1 - base) / span));
     let used = this.used[t]!;
+    // Once used is 0 every entry left is empty: going on (used >= 0, or the test → true) only skips them.
+    // Stryker disable next-line EqualityOperator: equivalent (used >= 0) — the entries left are all empty
+    // Stryker disable next-line ConditionalExpression: equivalent (used > 0 → true) — the entries left are all empty
     for (let i = i0; i <= i1 && used > 0; i++) {
       const e = tab[i]!;
       if (e === 0) continue;
@@ -362,6 +376,7 @@ export class PageTable {
       }
     }
     this.used[t] = used;
+    // Stryker disable next-line ConditionalExpression: equivalent (t !== rootIdx → true) — clearRange() never reads the root's result
     return used === 0 && t !== this.rootIdx;
   }
 
@@ -372,6 +387,7 @@ export class PageTable {
     this.freeIdx.push(t);
     this.liveTables--;
     this.budget.live--;
+    // Stryker disable next-line ConditionalExpression: equivalent (the test → true) — dropping the cache for another table only costs a walk
     if (t === this.cacheIdx) this.cacheKey = this.cacheIdx = -1;
   }
 
@@ -409,15 +425,18 @@ export class PageTable {
 
   /** Gives every table page back to the pool (process exit); the table is unusable afterwards. */
   release(): void {
+    // Stryker disable next-line EqualityOperator: equivalent (t <= tabs.length) — tabs[tabs.length] is undefined and skipped
     for (let t = 0; t < this.tabs.length; t++) {
       const tab = this.tabs[t];
       if (!tab) continue;
+      // Stryker disable next-line ConditionalExpression: equivalent (the test → true) — zeroing a table with no entry changes nothing
       if (this.used[t] !== 0) tab.fill(0);
       this.pool.give(tab);
       this.tabs[t] = null;
     }
     this.budget.live -= this.liveTables;
     this.liveTables = 0;
+    // Stryker disable next-line UnaryOperator: equivalent — the table is unusable after release(): nothing reads the cache again
     this.cacheKey = this.cacheIdx = -1;
   }
 
