@@ -2,37 +2,11 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measureFork } from '../../../bench/measure/fork.js';
 import { runMergeCommand } from '../../../bench/commands/merge.js';
-import type { PreparePool } from '../../../bench/measure/pool.js';
 import { FILES, readManifest, readResultLines } from '../../../bench/store/results.js';
-import { runBench, type RunDeps } from '../../../bench/commands/run.js';
-import { config, fakeDeps, fakePrepare, noVerify, sink, sources } from '../../helpers/fakes.js';
+import { shards } from '../../helpers/shards.js';
+import { sink } from '../../helpers/fakes.js';
 
-const pool = (n: number): PreparePool => ({ threads: n, prepare: fakePrepare(30), verify: noVerify, destroy: async () => {} });
-const forkDeps = fakeDeps();
-
-function deps(): RunDeps {
-  return {
-    matrixSources: sources(['base', 'good']),
-    loadConfig: () => config(['base', 'good'], { forks: 2, seeds: [1, 2] }),
-    createPool: pool,
-    runFork: (t) => measureFork(t, forkDeps),
-    stdout: sink().stream,
-    stderr: sink().stream,
-    tty: false,
-  };
-}
-
-/** Runs shards `which` of `n` into `out`, named s<i>. */
-async function shards(out: string, n: number, which: number[]): Promise<string[]> {
-  const dirs: string[] = [];
-  for (const i of which) {
-    const r = await runBench({ outDir: out, runId: `s${i}`, shard: `${i}/${n}`, workloads: ['w'], charts: false }, deps());
-    dirs.push(r.dir);
-  }
-  return dirs;
-}
 
 describe('memtype-bench merge', () => {
   it('unions shards by cellId into a complete run; every group exactly once', async () => {

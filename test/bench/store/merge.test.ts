@@ -2,37 +2,11 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measureFork } from '../../../bench/measure/fork.js';
 import { mergeRuns } from '../../../bench/store/merge.js';
-import type { PreparePool } from '../../../bench/measure/pool.js';
 import { FILES, readManifest, readResultLines, writeManifest } from '../../../bench/store/results.js';
-import { runBench, type RunDeps } from '../../../bench/commands/run.js';
-import { config, fakeDeps, fakePrepare, noVerify, sink, sources } from '../../helpers/fakes.js';
+import { runBench } from '../../../bench/commands/run.js';
+import { shardRunDeps, shards } from '../../helpers/shards.js';
 
-const pool = (n: number): PreparePool => ({ threads: n, prepare: fakePrepare(30), verify: noVerify, destroy: async () => {} });
-const forkDeps = fakeDeps();
-
-function deps(): RunDeps {
-  return {
-    matrixSources: sources(['base', 'good']),
-    loadConfig: () => config(['base', 'good'], { forks: 2, seeds: [1, 2] }),
-    createPool: pool,
-    runFork: (t) => measureFork(t, forkDeps),
-    stdout: sink().stream,
-    stderr: sink().stream,
-    tty: false,
-  };
-}
-
-/** Runs shards `which` of `n` into `out`, named s<i>. */
-async function shards(out: string, n: number, which: number[]): Promise<string[]> {
-  const dirs: string[] = [];
-  for (const i of which) {
-    const r = await runBench({ outDir: out, runId: `s${i}`, shard: `${i}/${n}`, workloads: ['w'], charts: false }, deps());
-    dirs.push(r.dir);
-  }
-  return dirs;
-}
 
 describe('mergeRuns', () => {
   it('drops the duplicates of a cell × fork (the first kept), in matrix order', async () => {
@@ -49,7 +23,7 @@ describe('mergeRuns', () => {
   it('refuses runs of different matrices, other schema versions and a non-empty output folder', async () => {
     const out = mkdtempSync(join(tmpdir(), 'mb-merge-'));
     const [a] = await shards(out, 2, [1]);
-    const b = (await runBench({ outDir: out, runId: 'other', workloads: ['v'], charts: false }, deps())).dir;
+    const b = (await runBench({ outDir: out, runId: 'other', workloads: ['v'], charts: false }, shardRunDeps())).dir;
     expect(() => mergeRuns(join(out, 'm1'), [a!, b], out)).toThrow(/different matrices \(matrix hashes differ\): s1 [0-9a-f]{16}, other [0-9a-f]{16}/);
     const m = readManifest(b);
     writeManifest(b, { ...m, schemaVersion: 1 as unknown as 3 });
