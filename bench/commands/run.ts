@@ -439,7 +439,8 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
   const pool = (deps.createPool ?? ((n: number) => createPool({ maxThreads: n })))(threads);
   await verifyModuleTrackers(dir, manifest, pool, stdout);
   const runFork = deps.runFork ?? createForkRunner({ isolation: manifest.isolation });
-  const groupDeps = { prepare: (t: Parameters<PreparePool['prepare']>[0]) => pool.prepare(t), runFork };
+  // Child processes cannot share the turn flag: their forks run one after another, each through.
+  const groupDeps = { prepare: (t: Parameters<PreparePool['prepare']>[0]) => pool.prepare(t), runFork, sequential: manifest.isolation === 'process' };
   let done = alreadyDone;
   // SIGINT/SIGTERM: stop scheduling, stop the pool and the forks in flight;
   // the groups in flight are not recorded (resume runs them again),

@@ -9,13 +9,14 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { loadTrackerModules } from '../../impls/modules.js';
-import { describeError, erroredFork, measureFork, type ForkResult, type ForkTask } from './fork.js';
+import { describeError, erroredFork, FORK_DEPS, measureFork, type ForkResult, type ForkTask } from './fork.js';
 
 /** Loads the task's tracker modules and runs it, never rejecting: a failure becomes an errored result. */
 async function run(task: ForkTask): Promise<ForkResult> {
   try {
     await loadTrackerModules(task.modules);
-    if (task.smp === undefined) return await measureFork(task);
+    // Alone in this isolate: between its turns the fork blocks the thread (nothing of it runs).
+    if (task.smp === undefined) return await measureFork(task, { ...FORK_DEPS, blockingTurns: true });
     // Loaded only by SMP forks: a single-CPU fork's fresh isolate does not pay for it.
     const { measureSmpFork } = await import('./smp-fork.js');
     return await measureSmpFork(task);

@@ -33,7 +33,8 @@ import type { MemtypeTracker } from '../../core/tracker.js';
 import { createTracker, NULL_TRACKER } from '../../impls/registry.js';
 import { findGc, GcRecorder, measureJsBytes, type GcFn, type GcMode } from './memory.js';
 import type { SmpForkFigures, SmpForkSpec } from './smp-types.js';
-import { timeReplays, warmUp, type SampleSummary, type TimeOptions, type Warmup } from './timing.js';
+import { turnTaker } from './turns.js';
+import { summarizeSamples, timeReplays, warmUp, type SampleSummary, type TimeOptions, type Warmup } from './timing.js';
 
 /**
  * Correctness of a cell: `valid` (digest = oracle's, stable across replays),
@@ -54,6 +55,13 @@ export interface ForkTiming {
   warmupMaxMs: number;
   /** Budget of the empty-replay timing in `null` forks, ms. */
   harnessTimeMs: number;
+  /**
+   * Turns the timed phase is split into when the fork takes turns with the
+   * other forks of its block (`ForkTask.turn`); default 1. Each slice gets
+   * `timeMs / slices` and its share of `minSamples` (fewer slices when the
+   * fork has fewer samples than that).
+   */
+  slices?: number;
 }
 
 /**
@@ -103,6 +111,18 @@ export interface ForkTask {
    */
   progress?: Int32Array;
   /**
+   * The turn flag (one Int32 in a SharedArrayBuffer) of a fork that takes
+   * turns with the other forks of its block (bench/measure/group.ts): the
+   * fork runs only while it holds the turn, and hands it back after its
+   * warm-up, after each of its `timing.slices` timing slices, and at the
+   * end — so that its samples spread over the block's whole timed phase
+   * instead of one window of it, and drift of the machine (on these shared
+   * hosts, phases of a few hundred ms where memory-bound code runs ~1.5×
+   * slower) reaches every tracker of the block alike. Absent: the fork runs
+   * through at once (child processes, SMP forks, tests).
+   */
+  turn?: Int32Array;
+  /**
    * An SMP cell's fork (bench/measure/smp-fork.ts): the CPUs' streams (the
    * first is `stream`) and the reference they are checked against; absent
    * for a single-CPU cell.
@@ -130,7 +150,7 @@ export interface ForkResult {
   pageTableBytes: number | null;
   /** JS heap + ArrayBuffer bytes of one machine + tracker at the peak state; null unless measured. */
   jsBytes: number | null;
-  /** Median empty-replay time, ns; null unless measured. */
+  /** Fastest empty-replay time, ns; null unless measured. */
   emptyReplayNs: number | null;
   gc: GcMode;
   /** Wall time of the whole fork inside its isolate, ms. */
@@ -157,6 +177,8 @@ export interface ForkDeps {
   now?: () => number;
   /** Forced GC (default `findGc().fn`); null for none. */
   gc?: GcFn | null;
+  /** Wait for turns blocking the thread (bench/measure/turns.ts `turnTaker`): only in a fork's own isolate (fork-worker.ts). */
+  blockingTurns?: boolean;
 }
 
 /** The real registry, hardware and machine. */
@@ -199,7 +221,8 @@ export function describeError(e: unknown): string {
 /**
  * The harness's own cost of a replay of `ops` operations, ns: a fresh digest
  * sink fed `ops` outcomes with nothing replayed (the *empty replay*), timed
- * like any replay for `o.budgetMs`, at least 5 samples; the median.
+ * like any replay for `o.budgetMs`, at least 5 samples; the fastest, as
+ * every fork's figure (bench/summarise/stats.ts `forkFigure`).
  * @throws TimingError when no usable sample was kept
  */
 export function timeEmptyReplay(ops: number, o: Omit<TimeOptions, 'minSamples' | 'estimateMs'>): number {
@@ -213,7 +236,7 @@ export function timeEmptyReplay(ops: number, o: Omit<TimeOptions, 'minSamples' |
     },
     () => {},
   );
-  return h.stats.medianNs;
+  return h.stats.minNs;
 }
 
 /**
@@ -239,7 +262,9 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
   const result: ForkResult = { ...erroredFork(task.tracker, task.fork, null), gc: gc === null ? 'none' : found.mode };
   const isNull = task.tracker === NULL_TRACKER;
   const recorder = new GcRecorder().start();
+  const turns = turnTaker(task.turn, deps.blockingTurns === true);
   try {
+    await turns.acquire();
     const newMachine = deps.machineFactory(stream, task.bugs);
     // 1. The digest replay (also the first warm-up replay).
     const progress = task.progress;
@@ -279,18 +304,30 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
       now,
     );
 
-    // 3. The timed phase.
+    turns.release();
+
+    // 3. The timed phase, in slices when the fork takes turns (each slice one turn).
     const replayMs = result.warmup.lastMedianNs / 1e6;
-    const timed = timeReplays(
-      task.tracker,
-      { ...common, budgetMs: t.timeMs, minSamples: minSamplesFor(t, replayMs), estimateMs: replayMs, maxSamples: task.maxSamples },
-      setup,
-      replay,
-      check,
-    );
-    result.stats = timed.stats;
+    const samples = minSamplesFor(t, replayMs);
+    // The group gives every fork of the block the same turns; a fork with fewer samples than turns times in fewer.
+    const turnsGiven = task.turn === undefined ? 1 : Math.max(1, t.slices ?? 1);
+    const slices = Math.min(turnsGiven, samples);
+    const samplesMs: number[] = [];
+    const windows: number[] = [];
+    for (let i = 0; i < turnsGiven; i++) {
+      await turns.acquire();
+      if (i < slices) {
+        const o = { ...common, budgetMs: t.timeMs / slices, minSamples: Math.ceil(samples / slices), estimateMs: replayMs, maxSamples: task.maxSamples };
+        const slice = timeReplays(task.tracker, o, setup, replay, check);
+        samplesMs.push(...slice.samplesMs);
+        windows.push(...slice.windows);
+      }
+      turns.release();
+    }
+    await turns.acquire();
+    result.stats = summarizeSamples(samplesMs, task.maxSamples);
     await recorder.flush();
-    const g = recorder.tally(timed.windows);
+    const g = recorder.tally(windows);
     result.gcCount = g.count;
     result.gcPauseMs = g.pauseMs;
     if (drift !== null && !isNull) {
@@ -331,6 +368,7 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
     result.stats = null;
   } finally {
     recorder.stop();
+    turns.release();
   }
   result.wallMs = performance.now() - t0;
   return result;

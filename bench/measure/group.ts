@@ -5,15 +5,23 @@
  *    a SharedArrayBuffer, the oracle's digest; an SMP group's one stream per
  *    CPU and the oracle's reference, bench/measure/smp-prepare.ts);
  * 2. every tracker is measured in `forks` fresh isolates
- *    (bench/measure/fork.ts), one fork at a time, in blocks: block k holds
- *    fork k of every tracker in a seeded random order of its own (Google
- *    Benchmark's random interleaving), so drift of the machine over the
- *    group's wall time spreads over every tracker alike;
+ *    (bench/measure/fork.ts), in blocks: block k holds fork k of every
+ *    tracker in a seeded random order of its own (Google Benchmark's random
+ *    interleaving). The forks of a block are alive together and take turns
+ *    (bench/measure/turns.ts), one running at a time: each warms up in its
+ *    first turn, then times one slice per turn, so that every fork's samples
+ *    spread over the block's whole timed phase and drift of the machine —
+ *    on these shared hosts, phases of 0.1–1 s in which memory-bound code
+ *    runs ~1.5× slower, seen alike by every isolate of the process — reaches
+ *    every tracker alike instead of deciding one fork's figure. Child
+ *    processes and SMP forks run one after another, each through;
  * 3. a cell is valid when every fork's digest equals the oracle's; when a
  *    fork errors, the cell's later forks are not run (recorded as errored).
  *
  * Runs on the main thread; the forks are the only isolates that measure.
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
+import { availableParallelism } from 'node:os';
 import type { ParsedMachine } from '../../core/machine-spec.js';
 import { NULL_TRACKER } from '../../impls/registry.js';
 import { shuffle } from 'simple-statistics';
@@ -22,6 +30,7 @@ import type { GcMode } from './memory.js';
 import { erroredFork, type ForkResult, type ForkTask, type ForkTiming, type Validity } from './fork.js';
 import type { ForkRunner } from './isolate.js';
 import type { PreparedGroup, PrepareTask } from './prepare.js';
+import { giveTurn, newTurnFlag, untilWaiting } from './turns.js';
 
 /** The task of one group. Plain data. */
 export interface GroupTask {
@@ -117,6 +126,12 @@ export interface GroupDeps {
   prepare(task: PrepareTask): Promise<PreparedGroup>;
   /** Runs one fork in a fresh isolate (bench/measure/isolate.ts), or in-process in tests. */
   runFork: ForkRunner;
+  /**
+   * Run each fork through, one after another, instead of in turns: for
+   * forks that cannot share the turn flag (child processes). SMP groups
+   * always run so (their CPUs are threads of their own).
+   */
+  sequential?: boolean;
 }
 
 /** Raised by `measureGroup` when its signal aborted it: nothing of the group is kept. */
@@ -144,6 +159,50 @@ export function cellOf(tracker: string, forks: ForkOutcome[]): CellResult {
     jsBytes: withMemory?.jsBytes ?? null,
     forks,
   };
+}
+
+/** Runs the forks of a block one after another, each through. */
+async function runOneByOne(tasks: ForkTask[], runFork: ForkRunner, signal?: AbortSignal): Promise<ForkResult[]> {
+  const out: ForkResult[] = [];
+  for (const t of tasks) {
+    out.push(await runFork(t, signal));
+    if (signal?.aborted) break;
+  }
+  return out;
+}
+
+/**
+ * Runs the forks of a block in turns (bench/measure/turns.ts): all of them
+ * are started — a core's worth at a time, loading in parallel (nothing is
+ * timed before a fork's first turn); once all wait, each gets its first turn (the digest replay and
+ * its warm-up) in block order, then one turn per timing slice — block order,
+ * then reversed, alternately, so that no fork always follows the same one —
+ * and a last turn (harness and memory readings); then their results.
+ */
+async function runInTurns(tasks: ForkTask[], timing: ForkTiming, runFork: ForkRunner, signal?: AbortSignal): Promise<ForkResult[]> {
+  // Each live fork listens to the signal (to stop its isolate at once).
+  if (signal) setMaxListeners(Math.max(getMaxListeners(signal), tasks.length + 10), signal);
+  // Started a few at a time (as many as there are cores): the isolates load
+  // in parallel without a burst of runnable threads (the load average is a
+  // noise check of every run). Once aborted, no further isolate is started.
+  const live: { turn: Int32Array; result: Promise<ForkResult> }[] = [];
+  const atOnce = Math.max(1, availableParallelism());
+  for (let i = 0; i < tasks.length; i += atOnce) {
+    const wave = tasks.slice(i, i + atOnce).map((t) => {
+      const turn = newTurnFlag();
+      return { turn, result: signal?.aborted ? Promise.resolve(erroredFork(t.tracker, t.fork, 'interrupted')) : runFork({ ...t, turn }, signal) };
+    });
+    for (const f of wave) await untilWaiting(f.turn, f.result);
+    live.push(...wave);
+  }
+  const rounds = Math.max(1, timing.slices ?? 1) + 2;
+  for (let r = 0; r < rounds && !signal?.aborted; r++) {
+    for (const f of r % 2 === 1 ? [...live].reverse() : live) {
+      await giveTurn(f.turn, f.result);
+      if (signal?.aborted) break;
+    }
+  }
+  return Promise.all(live.map((f) => f.result));
 }
 
 /**
@@ -174,43 +233,47 @@ export async function measureGroup(task: GroupTask, deps: GroupDeps, signal?: Ab
   const forks = new Map<string, ForkOutcome[]>(task.trackers.map((t) => [t, []]));
   const orders: string[][] = [];
   let gc: GcMode | null = null;
+  const interleave = deps.sequential !== true && task.cpus === undefined;
   for (let k = 0; k < task.forks; k++) {
     const rng = new Rng(hashSeed(task.orderSeed, task.groupId, k));
     const order = shuffle([...task.trackers], () => rng.next());
     orders.push(order);
+    const block: { position: number; task: ForkTask }[] = [];
     for (let position = 0; position < order.length; position++) {
       const tracker = order[position]!;
       const done = forks.get(tracker)!;
       const refused = task.refused[tracker];
-      if (refused !== undefined) {
-        done.push(skipped(tracker, k, refused));
-        continue;
-      }
       const broken = done.find((f) => f.validity === 'errored');
-      if (broken) {
-        done.push(skipped(tracker, k, `not run: fork ${broken.fork} errored`));
-        continue;
+      if (refused !== undefined) done.push(skipped(tracker, k, refused));
+      else if (broken) done.push(skipped(tracker, k, `not run: fork ${broken.fork} errored`));
+      else {
+        block.push({
+          position,
+          task: {
+            groupId: task.groupId,
+            tracker,
+            fork: k,
+            stream: prepared.stream,
+            oracleDigest: prepared.oracleDigest,
+            bugs,
+            timing: task.timing,
+            maxSamples: task.maxSamples,
+            measureMemory: k === 0,
+            measureHarness: tracker === NULL_TRACKER,
+            modules: task.modules,
+            verified: !task.unverified.includes(tracker),
+            ...(prepared.smp ? { smp: { cpus: prepared.smp.streams.length, streams: prepared.smp.streams, reference: prepared.smp.reference } } : {}),
+          },
+        });
       }
-      const fork: ForkTask = {
-        groupId: task.groupId,
-        tracker,
-        fork: k,
-        stream: prepared.stream,
-        oracleDigest: prepared.oracleDigest,
-        bugs,
-        timing: task.timing,
-        maxSamples: task.maxSamples,
-        measureMemory: k === 0,
-        measureHarness: tracker === NULL_TRACKER,
-        modules: task.modules,
-        verified: !task.unverified.includes(tracker),
-        ...(prepared.smp ? { smp: { cpus: prepared.smp.streams.length, streams: prepared.smp.streams, reference: prepared.smp.reference } } : {}),
-      };
-      const r = await deps.runFork(fork, signal);
-      if (signal?.aborted) throw new GroupAborted('interrupted');
-      if (gc === null && r.validity !== 'errored') gc = r.gc;
-      done.push({ ...r, position });
     }
+    const results = interleave ? await runInTurns(block.map((b) => b.task), task.timing, deps.runFork, signal) : await runOneByOne(block.map((b) => b.task), deps.runFork, signal);
+    if (signal?.aborted) throw new GroupAborted('interrupted');
+    block.forEach((b, i) => {
+      const r = results[i]!;
+      if (gc === null && r.validity !== 'errored') gc = r.gc;
+      forks.get(b.task.tracker)!.push({ ...r, position: b.position });
+    });
   }
   const streams = prepared.smp?.streams ?? [prepared.stream];
   return {

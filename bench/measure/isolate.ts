@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { erroredFork, type ForkResult, type ForkTask } from './fork.js';
+import { RUNNING } from './turns.js';
 
 /** How forks are isolated: worker threads (one V8 isolate each, in this process) or child processes. */
 export type Isolation = 'thread' | 'process';
@@ -101,7 +102,8 @@ function inThread(task: ForkTask, file: string, execArgv: string[] | undefined, 
     const watchdog = setInterval(
       () => {
         const p = Atomics.load(progress, 0);
-        if (p !== seen) {
+        // A fork that waits for its turn (bench/measure/turns.ts) is not stuck.
+        if (p !== seen || (task.turn !== undefined && Atomics.load(task.turn, 0) !== RUNNING)) {
           seen = p;
           since = performance.now();
         } else if (performance.now() - since > timeoutMs) {
@@ -124,8 +126,10 @@ function inThread(task: ForkTask, file: string, execArgv: string[] | undefined, 
 
 function inProcess(task: ForkTask, file: string, execArgv: string[] | undefined, timeoutMs: number, heapMb: number, signal?: AbortSignal): Promise<ForkResult> {
   const args = [...(execArgv ?? process.execArgv), `--max-old-space-size=${heapMb}`];
-  // A SharedArrayBuffer cannot cross a process boundary: the ops are copied.
+  // A SharedArrayBuffer cannot cross a process boundary: the ops are copied,
+  // and a child process does not take turns (bench/measure/group.ts runs it through).
   const stream = { ...task.stream, ops: Float64Array.from(task.stream.ops) };
+  const { turn: _turn, ...rest } = task;
   return new Promise<ForkResult>((resolve) => {
     let settled = false;
     const settle = (r: ForkResult): void => {
@@ -149,6 +153,6 @@ function inProcess(task: ForkTask, file: string, execArgv: string[] | undefined,
     child.once('exit', (code, signal) => settle(failed(task, `isolate exited (${signal ?? `code ${code}`}) without a result`)));
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
-    child.send({ ...task, stream });
+    child.send({ ...rest, stream });
   });
 }

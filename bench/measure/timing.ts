@@ -49,6 +49,8 @@ export interface TimeOptions {
 export interface TimedPhase {
   stats: SampleSummary;
   windows: number[];
+  /** Every sample, ms, in the order taken. */
+  samplesMs: number[];
 }
 
 /** Raised when tinybench ends without usable samples. */
@@ -129,7 +131,7 @@ export function timeReplays(name: string, o: TimeOptions, setup: () => void, rep
   const samples = res.latency.samples;
   if (!samples || samples.length === 0) throw new TimingError('timing kept no samples');
   if (!(res.latency.p50 > 0)) throw new TimingError('replay below timer resolution');
-  return { stats: summarizeSamples(samples, o.maxSamples), windows };
+  return { stats: summarizeSamples(samples, o.maxSamples), windows, samplesMs: [...samples] };
 }
 
 /** Bounds of a warm-up. Times in ms. */

@@ -21,7 +21,7 @@
  *   "modules": ["../examples/sorted-array-store.ts"],
  *   "cpus": [1, 2, "host"],
  *   "timing": {"timeMs": "auto", "budgetSeconds": 280, "groupOverheadSeconds": 0.3, "forkOverheadSeconds": 0.07,
- *              "minTimeMs": 30, "maxTimeMs": 250, "warmupMs": 150, "minSamples": 5}
+ *              "minTimeMs": 30, "maxTimeMs": 250, "warmupMs": 150, "minSamples": 5, "slices": 8}
  * }
  * ```
  * A `sizes` value is a list of positive integers, `"default"` (the
@@ -74,6 +74,12 @@ export interface TimingConfig {
   warmupMs: number;
   /** Minimum timed samples per fork (fewer only for replays longer than the budget). */
   minSamples: number;
+  /**
+   * Turns each fork's timed phase is split into, taken in turn with the other
+   * forks of its block (bench/measure/turns.ts), so that a fork's samples
+   * spread over the block's whole timed phase; 1 = one window per fork.
+   */
+  slices: number;
 }
 
 /** A CPU count of a config's `cpus` axis: a number, or the host's parallelism. */
@@ -116,6 +122,7 @@ export const DEFAULT_TIMING_CONFIG: Readonly<TimingConfig> = {
   maxTimeMs: 250,
   warmupMs: 150,
   minSamples: 5,
+  slices: 8,
 };
 
 /** Forks per cell when a config gives none. */
@@ -207,6 +214,7 @@ export function parseMatrixConfig(text: string, source: string): MatrixConfig {
     if (t.maxTimeMs !== undefined) timing.maxTimeMs = posNum('timing.maxTimeMs', t.maxTimeMs);
     if (t.warmupMs !== undefined) timing.warmupMs = t.warmupMs === 0 ? 0 : posNum('timing.warmupMs', t.warmupMs);
     if (t.minSamples !== undefined) timing.minSamples = intIn('timing.minSamples', t.minSamples, 1, 100000);
+    if (t.slices !== undefined) timing.slices = intIn('timing.slices', t.slices, 1, 1000);
     if (timing.minTimeMs > timing.maxTimeMs) throw bad('timing.minTimeMs', `at most timing.maxTimeMs (${timing.maxTimeMs})`, timing.minTimeMs);
   }
 

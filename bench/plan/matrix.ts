@@ -302,6 +302,7 @@ export function resolveTiming(config: MatrixConfig, forkCount: number, fixedMs?:
       warmupMinMs: Math.min(warmupMaxMs, Math.max(1, Math.round(timeMs / 4))),
       warmupMaxMs,
       harnessTimeMs: Math.max(1, Math.min(50, Math.round(timeMs / 4))),
+      slices: t.slices,
     },
     note,
   };
@@ -490,7 +491,7 @@ export function matrixHash(m: {
     groups: m.groups.map((g) => [g.id, g.machine, [...g.trackers].sort()]),
     forks: m.forks,
     orderSeed: m.orderSeed,
-    timing: [m.timing.timeMs, m.timing.minSamples, m.timing.warmupMinMs, m.timing.warmupMaxMs, m.timing.harnessTimeMs],
+    timing: [m.timing.timeMs, m.timing.minSamples, m.timing.warmupMinMs, m.timing.warmupMaxMs, m.timing.harnessTimeMs, m.timing.slices ?? 1],
     machine: m.machine,
   });
   return createHash('sha256').update(canon).digest('hex').slice(0, 16);

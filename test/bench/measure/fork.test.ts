@@ -6,6 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { describeError, measureFork, minSamplesFor, WARMUP_CHUNK_MS, type ForkDeps } from '../../../bench/measure/fork.js';
 import { shareStream } from '../../../bench/measure/prepare.js';
+import { giveTurn, newTurnFlag, untilWaiting } from '../../../bench/measure/turns.js';
 import { FakeClock, FakeMachine, fakeDeps, forkTask, tinyStream } from '../../helpers/fakes.js';
 
 const STREAM = shareStream(tinyStream(200));
@@ -157,6 +158,27 @@ describe('measureFork: what is measured where', () => {
     const r = await measureFork(forkTask(STREAM, 'null', { measureHarness: true, measureMemory: true }), fakeDeps());
     expect(structuredClone(r)).toEqual(r);
     expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
+  });
+});
+
+describe('measureFork: taking turns (bench/measure/turns.ts)', () => {
+  it('with a turn flag, the fork runs only in its turns: warm-up, one per timing slice, the end — slices + 2 in all', async () => {
+    const turn = newTurnFlag();
+    const slices = 3;
+    let done = false;
+    const p = measureFork(forkTask(STREAM, 'good', { turn, timing: { ...forkTask(STREAM, 'good').timing, slices } }), fakeDeps()).then((r) => {
+      done = true;
+      return r;
+    });
+    await untilWaiting(turn, p);
+    for (let i = 0; i < slices + 1; i++) await giveTurn(turn, p);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false); // the end (harness, memory, the result) waits for its turn
+    await giveTurn(turn, p);
+    const r = await p;
+    expect(r.validity).toBe('valid');
+    // Every slice times its share of minSamples, at least one sample.
+    expect(r.stats!.samples).toBeGreaterThanOrEqual(Math.max(slices, forkTask(STREAM, 'good').timing.minSamples));
   });
 });
 

@@ -7,6 +7,7 @@ import { describe, it, expect } from 'vitest';
 import type { ForkResult, ForkTask } from '../../../bench/measure/fork.js';
 import { GroupAborted, measureGroup, type GroupDeps, type GroupTask } from '../../../bench/measure/group.js';
 import type { PrepareTask } from '../../../bench/measure/prepare.js';
+import { turnTaker } from '../../../bench/measure/turns.js';
 import { FAST_TIMING, fakeGroupDeps, fakePrepare, stubResult, TINY_MACHINE } from '../../helpers/fakes.js';
 
 const TRACKERS = ['null', 'base', 'good', 'bad'];
@@ -27,6 +28,47 @@ function recording(answer: (t: ForkTask) => Partial<ForkResult> = () => ({}), pr
     },
   };
 }
+
+/** Deps whose forks take `turns` turns each (bench/measure/turns.ts), logging `fork:tracker:turn` in each, then answer valid. */
+function turnTaking(turns: number, log: string[], seen: ForkTask[] = []): GroupDeps {
+  return {
+    prepare: fakePrepare(20),
+    runFork: async (t) => {
+      seen.push(t);
+      const taker = turnTaker(t.turn);
+      for (let i = 0; i < turns; i++) {
+        await taker.acquire();
+        log.push(`${t.fork}:${t.tracker}:${i}`);
+        taker.release();
+      }
+      return stubResult(t);
+    },
+  };
+}
+
+describe('measureGroup: the forks of a block take turns', () => {
+  it('a block\'s forks are alive together; each gets its warm-up turn, one turn per slice — block order, then reversed, alternately — and a last turn', async () => {
+    const log: string[] = [];
+    const slices = 3;
+    const r = await measureGroup(task(TRACKERS, { forks: 2, timing: { ...FAST_TIMING, slices } }), turnTaking(slices + 2, log));
+    const expected = r.orders.flatMap((o, k) => Array.from({ length: slices + 2 }, (_, i) => (i % 2 === 1 ? [...o].reverse() : o).map((t) => `${k}:${t}:${i}`)).flat());
+    expect(log).toEqual(expected);
+    expect(r.cells.every((c) => c.validity === 'valid' || c.validity === 'unchecked')).toBe(true);
+  });
+
+  it('sequential (child processes) and SMP groups: no turn flag, each fork runs through, one after another', async () => {
+    const log: string[] = [];
+    const seen: ForkTask[] = [];
+    const r = await measureGroup(task(TRACKERS, { forks: 2, timing: { ...FAST_TIMING, slices: 3 } }), { ...turnTaking(2, log, seen), sequential: true });
+    expect(seen.every((t) => t.turn === undefined)).toBe(true);
+    expect(log).toEqual(r.orders.flatMap((o, k) => o.flatMap((t) => [`${k}:${t}:0`, `${k}:${t}:1`])));
+  });
+
+  it('real forks (measureFork over the fakes) in turns: every cell timed, with its samples', async () => {
+    const r = await measureGroup(task(TRACKERS, { forks: 2, timing: { ...FAST_TIMING, slices: 4 } }), fakeGroupDeps());
+    for (const c of r.cells) for (const f of c.forks) expect(f.stats!.samples, `${c.tracker} fork ${f.fork}`).toBeGreaterThanOrEqual(FAST_TIMING.minSamples);
+  });
+});
 
 describe('measureGroup: the schedule', () => {
   it('block k holds fork k of every tracker, once each, in an order of its own; runs follow the blocks', async () => {

@@ -29,11 +29,11 @@ describe('matrix config files', () => {
       forks: 7,
       orderSeed: 9,
       machine: 'kvm-guest-24g',
-      timing: { timeMs: 250, warmupMs: 0, minSamples: 4, budgetSeconds: 10, groupOverheadSeconds: 2, forkOverheadSeconds: 0.5, minTimeMs: 1, maxTimeMs: 2 },
+      timing: { timeMs: 250, warmupMs: 0, minSamples: 4, budgetSeconds: 10, groupOverheadSeconds: 2, forkOverheadSeconds: 0.5, minTimeMs: 1, maxTimeMs: 2, slices: 5 },
     });
     expect(c).toMatchObject({ description: 'd', baseline: 'a', workloads: ['w*'], seeds: [3, -4], forks: 7, orderSeed: 9, machine: 'kvm-guest-24g' });
     expect(c.sizes).toEqual({ w: [1, 2], v: 'smallest', '*': 'default', u: 'largest', t: 'smaller' });
-    expect(c.timing).toEqual({ timeMs: 250, warmupMs: 0, minSamples: 4, budgetSeconds: 10, groupOverheadSeconds: 2, forkOverheadSeconds: 0.5, minTimeMs: 1, maxTimeMs: 2 });
+    expect(c.timing).toEqual({ timeMs: 250, warmupMs: 0, minSamples: 4, budgetSeconds: 10, groupOverheadSeconds: 2, forkOverheadSeconds: 0.5, minTimeMs: 1, maxTimeMs: 2, slices: 5 });
   });
 
   it('resolves tracker modules relative to the matrix file', () => {
