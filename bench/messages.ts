@@ -401,7 +401,7 @@ export const MSG = {
       ...(f.missing > 0 ? [`INCOMPLETE: ${plural(f.missing, 'cell')} missing`] : []),
     ],
     precision: (p: PrecisionFacts): string[] => [
-      `precision: median ±${fixed(p.rmeMedian)}% (max ±${fixed(p.rmeMax)}%): half the 95% interval of a cell's median of fork medians, over ${p.timedCells} timed tracker cells; ${MSG.summary.unstable(p.unstable, p.unstableRatio)}`,
+      `precision: median ±${fixed(p.rmeMedian)}% (max ±${fixed(p.rmeMax)}%): half the 95% interval of a cell's figure (the median over forks of each fork's fastest replay), over ${p.timedCells} timed tracker cells; ${MSG.summary.unstable(p.unstable, p.unstableRatio)}`,
       `warm-up: median ${fixed(p.warmupReplays, 0)} replays and ${fixed(p.warmupMs, 0)} ms per fork (first, cold replay included); ${pct(p.steadyShare, 0)} of forks reached a steady state before the bound`,
       p.sanity,
       `harness overhead: empty replay = ${pct(p.emptyShareMedian, 2)} of the median cell time (max ${pct(p.emptyShareMax, 2)}; ${fixed(p.emptyNsPerOp, 2)} ns/op); null tracker (harness + machine core) = ${pct(p.nullShareMedian)} of a cell's time`,
@@ -432,7 +432,7 @@ export const MSG = {
     badMinEffect: (e: number) => `--min-effect must be a percentage in [0, 100), got ${show(e * 100)}`,
     header: (c: CompareFacts) =>
       `compare ${c.base} (base) → ${c.head} (head): ${plural(c.rows, 'common cell')}${c.normalize ? ", times relative to the null tracker's fork of the same block" : ''}; the unit is the fork (a fresh isolate); ${ratioTitle('base')}, ${RATIO_NOTE}\n` +
-      `significant = Welch p < ${c.alpha} on log fork medians, 95% interval (bootstrap over forks, then samples) excluding 1, |change| ≥ ${(c.minEffect * 100).toFixed(1)}%; regression = significant, interval above +${(c.threshold * 100).toFixed(1)}% and Benjamini–Hochberg q < ${c.alpha} over all cells` +
+      `significant = Welch p < ${c.alpha} on log fork figures (each fork's fastest replay), 95% interval (bootstrap over forks, then samples) excluding 1, |change| ≥ ${(c.minEffect * 100).toFixed(1)}%; regression = significant, interval above +${(c.threshold * 100).toFixed(1)}% and Benjamini–Hochberg q < ${c.alpha} over all cells` +
       (c.matrixDiffers ? '\nnote: the runs have different matrix hashes; cells are matched by id' : ''),
     footer: (c: CompareFacts, unsafe: readonly string[]): string[] => [
       ...(c.onlyBase.length > 0 ? [`only in base: ${c.onlyBase.join(', ')}`] : []),

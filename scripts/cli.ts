@@ -275,11 +275,11 @@ function program(setExit: (code: number) => void): Command {
     });
 
   p.command('compare')
-    .description("compare two runs cell by cell, forks as the unit: time ratio with a 95% interval (bootstrap over forks), Welch's t on fork medians; exit 1 on a confident regression")
+    .description("compare two runs cell by cell, forks as the unit: time ratio with a 95% interval (bootstrap over forks), Welch's t on log fork figures (each fork's fastest replay); exit 1 on a confident regression")
     .argument('<base>', 'the reference run (folder or run id)')
     .argument('<head>', 'the run to judge (folder or run id)')
     .addOption(new Option('--threshold <pct>', 'regression threshold, percent slower').argParser(parsePercent).default(0.05, '5'))
-    .option('--alpha <p>', "significance level of Welch's t-test on log fork medians", parseAlpha, 0.05)
+    .option('--alpha <p>', "significance level of Welch's t-test on log fork figures", parseAlpha, 0.05)
     .addOption(new Option('--min-effect <pct>', 'smallest change marked significant, percent').argParser(parsePercent).default(0.02, '2'))
     .addOption(
       new Option('--normalize <ref>', "compare times relative to the null tracker's fork of the same block (cancels machine-wide drift; blind to core changes)")

@@ -96,7 +96,7 @@ export const INSERT_WORKLOAD = 'ttm-bo-pages';
 /** What a charted cell is: valid, invalid (digest ≠ oracle), errored (no value), or the harness (`null` tracker). */
 export type ChartStatus = 'valid' | 'invalid' | 'errored' | 'harness';
 
-/** One cell as the charts see it (forks as the unit: medians of fork medians). */
+/** One cell as the charts see it (forks as the unit: medians of fork figures, each a fork's fastest replay). */
 export interface ChartCell {
   cellId: string;
   workload: string;
@@ -442,7 +442,7 @@ export function throughputSpec(input: ChartInput): TopLevelSpec {
     input,
     'opsPerSec',
     'Throughput vs size',
-    ['ops/s over the whole op stream (median of the fork medians; each fork a fresh isolate); higher is better; log–log;', 'dashed grey: the null tracker (harness + machine core); black ring: UNSTABLE (forks disagree)'],
+    ['ops/s over the whole op stream (median over forks of each fork\u2019s fastest replay; each fork a fresh isolate); higher is better; log–log;', 'dashed grey: the null tracker (harness + machine core); black ring: UNSTABLE (forks disagree)'],
     'throughput (ops/s)',
     { yScale: 'log', ringUnstable: true },
   );
@@ -857,7 +857,7 @@ function smpSweepCells(input: ChartInput): ChartCell[] {
 }
 
 const SMP_THROUGHPUT_CAPTION =
-  'Aggregate ops/s (every CPU\u2019s ops ÷ the slowest CPU\u2019s replay; median of the fork medians) against the emulated machine\u2019s CPUs (worker threads sharing one memtype state), log2 x, log y, one line per locking scheme, one panel per workload at its largest size. A square marks an OVERSUBSCRIBED cell: more CPUs than the measuring host\u2019s cores, its threads time-share them. The grey dotted line is the null tracker (harness + machine core, nothing shared).';
+  'Aggregate ops/s (every CPU\u2019s ops ÷ the slowest CPU\u2019s replay; median over forks of each fork\u2019s fastest replay) against the emulated machine\u2019s CPUs (worker threads sharing one memtype state), log2 x, log y, one line per locking scheme, one panel per workload at its largest size. A square marks an OVERSUBSCRIBED cell: more CPUs than the measuring host\u2019s cores, its threads time-share them. The grey dotted line is the null tracker (harness + machine core, nothing shared).';
 
 /** The caption's sentence on projected points. */
 function projectionCaption(handoffNs: number, perWaiterNs: number): string {
@@ -946,7 +946,7 @@ export function smpThroughputSpec(input: ChartInput): TopLevelSpec {
   const panels = [...new Set(values.map((v) => (v as { panel: string }).panel))].sort(byText);
   return {
     title: title(heading, [
-      "every CPU's ops ÷ the slowest CPU's replay (median of fork medians); higher is better; log2 x, log y; grey dotted: the null tracker;",
+      "every CPU's ops ÷ the slowest CPU's replay (median over forks of each fork's fastest); higher is better; log2 x, log y; grey dotted: the null tracker;",
       ...(input.projection ? [`dashed, hollow: PROJECTED by the queueing model (hand-off ${input.projection.handoffNs} ns), not measured;`] : []),
       ...(anyOver ? ['square: OVERSUBSCRIBED (more CPUs than the host\u2019s cores)'] : []),
       baselineNote(input),

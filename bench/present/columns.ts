@@ -58,7 +58,7 @@ export function columns(): Column[] {
     { csv: 'rme', value: raw('rme'), title: '±95%', text: (c) => (c.rme === null ? '-' : `±${c.rme.toFixed(1)}%`), at: { terminal: 5, table: 5 }, align: 'right' },
     { csv: 'forkSpread', value: raw('forkSpread'), at: {}, align: 'right' },
     { csv: 'unstable', value: raw('unstable'), at: {}, align: 'left' },
-    { csv: 'forkMediansNs', value: raw('forkMediansNs'), at: {}, align: 'right' },
+    { csv: 'forkFiguresNs', value: raw('forkFiguresNs'), at: {}, align: 'right' },
     { csv: 'warmupReplays', value: raw('warmupReplays'), at: {}, align: 'right' },
     { csv: 'warmupMs', value: raw('warmupMs'), at: {}, align: 'right' },
     { csv: 'opsPerSec', value: raw('opsPerSec'), title: 'ops/s', text: (c) => fmtInt(c.opsPerSec), at: { terminal: 4, table: 4 }, align: 'right' },

@@ -25,12 +25,12 @@ export function fmtPct(f: number | null | undefined, digits = 1): string {
 
 /**
  * The forks column: `3` (forks timed), `2/3` when some were not,
- * `3 UNSTABLE ×1.35` when they disagree (slowest ÷ fastest fork median).
+ * `3 UNSTABLE ×1.35` when they disagree (slowest ÷ fastest fork figure).
  */
-export function forksLabel(c: Pick<CellSummary, 'forks' | 'forksPlanned' | 'unstable' | 'forkMediansNs'>): string {
+export function forksLabel(c: Pick<CellSummary, 'forks' | 'forksPlanned' | 'unstable' | 'forkFiguresNs'>): string {
   const n = c.forks === c.forksPlanned ? String(c.forks) : `${c.forks}/${c.forksPlanned}`;
   if (!c.unstable) return n;
-  return `${n} UNSTABLE ×${(Math.max(...c.forkMediansNs) / Math.min(...c.forkMediansNs)).toFixed(2)}`;
+  return `${n} UNSTABLE ×${(Math.max(...c.forkFiguresNs) / Math.min(...c.forkFiguresNs)).toFixed(2)}`;
 }
 
 /**

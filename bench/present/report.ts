@@ -229,7 +229,7 @@ function summarySection(run: LoadedRun): string {
   const s = run.summary;
   const out: string[] = ['<h2 id="summary">Summary</h2>'];
   out.push(
-    `<p class="muted">Per cell, measured in several forks (fresh isolates): ops/s = ops ÷ the median of the fork medians; ±95% = half the 95% interval of that median (a two-level bootstrap: forks, then samples within a fork); forks = forks timed, UNSTABLE when their medians disagree by more than ×${UNSTABLE_RATIO}; tracker-only ns/op = the cell minus the null tracker, fork by fork (measured side by side), with its 95% interval; time ÷ <code>${esc(s.baseline)}</code> = time ratio to the baseline in the same group (&lt; 1 = faster) with its 95% interval; tracker B/reservation = modeled bytes of the tracker\u2019s own structures (page tables excluded) per memtype reservation live at the peak; JS B ≈0 = a reading at or near zero, a GC artefact.</p>`,
+    `<p class="muted">Per cell, measured in several forks (fresh isolates): ops/s = ops ÷ the median over forks of each fork's fastest replay; ±95% = half the 95% interval of that median (a two-level bootstrap: forks, then samples within a fork); forks = forks timed, UNSTABLE when their figures disagree by more than ×${UNSTABLE_RATIO}; tracker-only ns/op = the cell minus the null tracker, fork by fork (measured side by side), with its 95% interval; time ÷ <code>${esc(s.baseline)}</code> = time ratio to the baseline in the same group (&lt; 1 = faster) with its 95% interval; tracker B/reservation = modeled bytes of the tracker\u2019s own structures (page tables excluded) per memtype reservation live at the peak; JS B ≈0 = a reading at or near zero, a GC artefact.</p>`,
   );
   for (const t of smpTables(run)) {
     out.push(`<h3>${esc(t.title)}</h3>`);

@@ -45,9 +45,9 @@ export const FILES = {
 export interface StoredStats extends SampleSummary {
   /** Relative margin of error of the fork's mean, percent (95%, Student's t; `meanRme`) — of its samples only. */
   rme: number;
-  /** Operations per second: ops / median replay seconds. */
+  /** Operations per second at the fork's figure: ops / its fastest replay, seconds (bench/summarise/stats.ts `forkFigure`). */
   opsPerSec: number;
-  /** Median ns per operation: median replay ns / ops. */
+  /** ns per operation at the fork's figure: its fastest replay, ns / ops. */
   nsPerOp: number;
 }
 
@@ -358,8 +358,8 @@ function smpFields(cpus: number | undefined, ctx: LineContext, figures: SmpForkF
 }
 
 function storedStats(s: SampleSummary | null, ops: number | null): StoredStats | null {
-  if (s === null || ops === null || !(s.medianNs > 0)) return null;
-  return { ...s, rme: meanRme(s.samples, s.meanNs, s.sdNs), opsPerSec: ops / (s.medianNs / 1e9), nsPerOp: s.medianNs / Math.max(1, ops) };
+  if (s === null || ops === null || !(s.minNs > 0)) return null;
+  return { ...s, rme: meanRme(s.samples, s.meanNs, s.sdNs), opsPerSec: ops / (s.minNs / 1e9), nsPerOp: s.minNs / Math.max(1, ops) };
 }
 
 /** Flattens a group result into result lines: one per cell × fork, in fork-then-position order. */

@@ -3,9 +3,10 @@
  * report's comparison section): the same cells side by side, with the fork
  * — a fresh isolate — as the unit, as in every summary.
  * Per cell (matched by cellId): the time ratio HEAD ÷ BASE of the cells'
- * medians of fork medians (> 1 slower) with the 95% interval of a two-level
- * bootstrap (forks, then samples within a fork), and Welch's t-test on the
- * log fork medians.
+ * medians of fork figures (each fork's fastest replay, stats.ts
+ * `forkFigure`; > 1 slower) with the 95% interval of a two-level bootstrap
+ * (forks, then samples within a fork), and Welch's t-test on the log fork
+ * figures.
  *
  * Raw samples of one fork share that isolate's compiled code, so two runs'
  * samples differ by more than their own spread suggests (the JIT lottery);
@@ -34,7 +35,7 @@ import { NULL_TRACKER } from '../../impls/registry.js';
 import { MSG } from '../messages.js';
 import { linesByCell, type ResultLine } from '../store/results.js';
 import { hashSeed } from '../../workloads/rng.js';
-import { benjaminiHochberg, bootstrapForks, ratioCI, welchTTest, type RatioCI } from './stats.js';
+import { benjaminiHochberg, bootstrapForks, forkFigure, ratioCI, welchTTest, type RatioCI } from './stats.js';
 import type { LoadedRun } from './run.js';
 import { UNSTABLE_RATIO } from './summary.js';
 import type { NoiseReason, RunSummary } from './types.js';
@@ -67,20 +68,20 @@ export interface CompareRow {
   size: number;
   seed: number;
   tracker: string;
-  /** Median of fork medians, ns, in each run (absolute, also when normalizing); null when not timed. */
+  /** Median of fork figures, ns, in each run (absolute, also when normalizing); null when not timed. */
   baseNs: number | null;
   headNs: number | null;
   ops: number | null;
   /** HEAD ÷ BASE time ratio (of times relative to the null tracker with `normalize: 'null'`) with its interval (> 1 slower); null when either side has no timed fork. */
   ratio: RatioCI | null;
-  /** Welch's t-test two-sided p-value on the log fork medians; null with fewer than two forks on a side. */
+  /** Welch's t-test two-sided p-value on the log fork figures; null with fewer than two forks on a side. */
   p: number | null;
   /** Benjamini–Hochberg q-value of `p` over all compared cells; null without a test. */
   q: number | null;
   /** Forks with timing data in each run. */
   baseForks: number;
   headForks: number;
-  /** The forks of either run disagree (slowest ÷ fastest fork median > `UNSTABLE_RATIO`): the verdict is not safe. */
+  /** The forks of either run disagree (slowest ÷ fastest fork figure > `UNSTABLE_RATIO`): the verdict is not safe. */
   unstable: boolean;
   significant: boolean;
   /** `slower`, `faster` or `same` (not significant). */
@@ -116,10 +117,10 @@ export interface CompareResult {
   unsafe: UnsafeRun[];
 }
 
-/** Per (groupId, fork): the `null` tracker's fork median, ns. */
-function nullMedians(lines: readonly ResultLine[]): Map<string, number> {
+/** Per (groupId, fork): the `null` tracker's fork figure (its fastest replay), ns. */
+function nullFigures(lines: readonly ResultLine[]): Map<string, number> {
   const m = new Map<string, number>();
-  for (const l of lines) if (l.tracker === NULL_TRACKER && l.stats && l.stats.medianNs > 0) m.set(`${l.groupId}#${l.fork}`, l.stats.medianNs);
+  for (const l of lines) if (l.tracker === NULL_TRACKER && l.stats && l.stats.minNs > 0) m.set(`${l.groupId}#${l.fork}`, l.stats.minNs);
   return m;
 }
 
@@ -138,15 +139,15 @@ function forkSamples(lines: readonly ResultLine[], scale: Map<string, number> | 
   return out;
 }
 
-/** Median of a cell's fork medians, ns; null when never timed. */
+/** Median of a cell's fork figures (each fork's fastest replay), ns; null when never timed. */
 function cellMedian(lines: readonly ResultLine[]): number | null {
-  const xs = lines.filter((l) => l.stats !== null).map((l) => l.stats!.medianNs);
+  const xs = lines.filter((l) => l.stats !== null).map((l) => l.stats!.minNs);
   return xs.length > 0 ? median(xs) : null;
 }
 
-/** True when a cell's fork medians disagree by more than `UNSTABLE_RATIO`. */
+/** True when a cell's fork figures disagree by more than `UNSTABLE_RATIO`. */
 function unstable(forks: readonly (readonly number[])[]): boolean {
-  const m = forks.map((f) => median(f as number[]));
+  const m = forks.map((f) => forkFigure(f));
   return m.length > 1 && Math.max(...m) / Math.min(...m) > UNSTABLE_RATIO;
 }
 
@@ -174,8 +175,8 @@ export function compareLines(base: readonly ResultLine[], head: readonly ResultL
   const b = linesByCell(base);
   const h = linesByCell(head);
   const rows: CompareRow[] = [];
-  const bScale = opts.normalize === 'null' ? nullMedians(base) : null;
-  const hScale = opts.normalize === 'null' ? nullMedians(head) : null;
+  const bScale = opts.normalize === 'null' ? nullFigures(base) : null;
+  const hScale = opts.normalize === 'null' ? nullFigures(head) : null;
   for (const [id, hl] of h) {
     const bl = b.get(id);
     if (!bl) continue;
@@ -190,8 +191,8 @@ export function compareLines(base: readonly ResultLine[], head: readonly ResultL
     if (bf.length > 0 && hf.length > 0) {
       const boot = (forks: number[][], side: string) => bootstrapForks(forks, { resamples: opts.resamples, seed: hashSeed('compare', side, id) });
       ratio = ratioCI(boot(hf, 'head'), boot(bf, 'base'));
-      const logMedians = (forks: number[][]) => forks.map((f) => Math.log(median(f)));
-      if (bf.length >= 2 && hf.length >= 2) p = welchTTest(logMedians(bf), logMedians(hf)).p;
+      const logFigures = (forks: number[][]) => forks.map((f) => Math.log(forkFigure(f)));
+      if (bf.length >= 2 && hf.length >= 2) p = welchTTest(logFigures(bf), logFigures(hf)).p;
     }
     const significant = ratio !== null && p !== null && p < opts.alpha && (ratio.low > 1 || ratio.high < 1) && Math.abs(ratio.ratio - 1) >= opts.minEffect;
     const change = !significant ? 'same' : ratio!.ratio > 1 ? 'slower' : 'faster';

@@ -4,7 +4,7 @@
  *
  * - per workload, at its largest size (smallest seed) where two or more
  *   tracker cells are valid and timed: the fastest and the slowest tracker
- *   (by median of fork medians), each with its time ÷ baseline and 95%
+ *   (by median of fork figures), each with its time ÷ baseline and 95%
  *   interval, and the slowest's time ÷ the fastest's with the interval of
  *   that ratio (the two cells' bootstrap draws, as every ratio);
  * - the designs whose own cost grows with size: a tracker whose

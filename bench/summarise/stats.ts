@@ -46,7 +46,7 @@ export interface RatioCI extends Interval {
 export interface BootstrapOptions {
   /** Outer (fork-level) resamples. Default 1000. */
   resamples?: number;
-  /** Inner resamples of each fork's median, drawn once and reused. Default 200. */
+  /** Inner resamples of each fork's figure, drawn once and reused. Default 200. */
   innerResamples?: number;
   /** Samples per fork used by the inner level (evenly spaced order statistics beyond). Default 200. */
   maxSamplesPerFork?: number;
@@ -55,29 +55,34 @@ export interface BootstrapOptions {
 }
 
 /**
- * Median of a resample (with replacement) of ascending `sorted`, drawn with
- * `rng`, in O(n) through rank counts (`counts` is scratch of length n).
+ * A fork's figure from its samples, ns: its fastest replay. Timing noise on
+ * a deterministic replay only ever adds time — an interrupt, a GC, and on
+ * shared hosts phases of 0.1–several s in which memory-bound code runs
+ * ~1.5× slower in every isolate at once — so the fastest replay is the
+ * fork's most reproducible figure (Chen & Revels, "Robust benchmarking in
+ * noisy environments", 2016, BenchmarkTools.jl), while the forks between
+ * them still carry what differs from isolate to isolate (the JIT's
+ * choices). Measured on this project's 2-core host: two runs of the same
+ * matrix agree within 10% on 95–100% of cells by this figure, on 29–77% by
+ * the fork's median (README, "Precision").
+ * @throws RangeError for no samples
  */
-function resampledMedian(sorted: readonly number[], rng: Rng, counts: Uint32Array): number {
+export function forkFigure(samples: readonly number[]): number {
+  if (samples.length === 0) throw new RangeError('a fork figure needs samples');
+  return Math.min(...samples);
+}
+
+/** The fork figure (minimum) of a resample (with replacement) of ascending `sorted`: the lowest rank drawn. */
+function resampledFigure(sorted: readonly number[], rng: Rng): number {
   const n = sorted.length;
-  counts.fill(0);
-  for (let i = 0; i < n; i++) counts[rng.int(n)]!++;
-  // Ranks (0-based) of the median in the resample: lo and hi (equal for odd n).
-  const lo = (n - 1) >> 1;
-  const hi = n >> 1;
-  let seen = 0;
-  let vlo = NaN;
-  for (let k = 0; k < n; k++) {
-    seen += counts[k]!;
-    if (Number.isNaN(vlo) && seen > lo) vlo = sorted[k]!;
-    if (seen > hi) return (vlo + sorted[k]!) / 2;
-  }
-  return sorted[n - 1]!;
+  let lowest = n - 1;
+  for (let i = 0; i < n; i++) lowest = Math.min(lowest, rng.int(n));
+  return sorted[lowest]!;
 }
 
 /** The two-level bootstrap of one cell: its point estimate and the resampled distribution of it. */
 export interface ForkBootstrap {
-  /** The median of the fork medians. */
+  /** The median of the fork figures (`forkFigure`). */
   point: number;
   /** One value of the statistic per outer resample, in draw order (not sorted). */
   draws: Float64Array;
@@ -96,12 +101,11 @@ function sortedFork(samples: readonly number[], max: number): number[] {
   return thinSorted([...samples].sort((a, b) => a - b), max);
 }
 
-/** `inner` resampled medians of each fork (ascending samples), drawn in fork order. */
-function innerMedians(sorted: readonly (readonly number[])[], inner: number, rng: Rng): Float64Array[] {
+/** `inner` resampled figures of each fork (ascending samples), drawn in fork order. */
+function innerFigures(sorted: readonly (readonly number[])[], inner: number, rng: Rng): Float64Array[] {
   return sorted.map((f) => {
-    const counts = new Uint32Array(f.length);
     const d = new Float64Array(inner);
-    for (let i = 0; i < inner; i++) d[i] = resampledMedian(f, rng, counts);
+    for (let i = 0; i < inner; i++) d[i] = resampledFigure(f, rng);
     return d;
   });
 }
@@ -113,11 +117,11 @@ function medianOfPick(pick: Float64Array, k: number): number {
 }
 
 /**
- * Two-level bootstrap of "the median of the fork medians" of a cell
- * measured in several forks (Davison & Hinkley's hierarchical bootstrap:
- * resample the units, then within each unit). Each outer resample draws
- * K forks with replacement and, for each, one resampled median of its
- * samples (drawn from `innerResamples` precomputed per fork), then takes the
+ * Two-level bootstrap of "the median of the fork figures" (`forkFigure`)
+ * of a cell measured in several forks (Davison & Hinkley's hierarchical
+ * bootstrap: resample the units, then within each unit). Each outer
+ * resample draws K forks with replacement and, for each, one resampled
+ * figure of its samples (drawn from `innerResamples` precomputed per fork), then takes the
  * median of those K values. With one fork the interval reflects only that
  * fork's samples; a cell needs several forks for an honest interval.
  * @param forks each fork's samples (any order; forks without samples are skipped)
@@ -128,24 +132,24 @@ export function bootstrapForks(forks: readonly (readonly number[])[], options: B
   const sorted = forks.filter((f) => f.length > 0).map((f) => sortedFork(f, maxPerFork));
   const k = sorted.length;
   if (k === 0) throw new RangeError('bootstrap needs a fork with samples');
-  const medians = sorted.map((f) => medianSorted(f));
-  const innerDraws = innerMedians(sorted, inner, rng);
+  const figures = sorted.map((f) => f[0]!);
+  const innerDraws = innerFigures(sorted, inner, rng);
   const pick = new Float64Array(k);
   const draws = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     for (let j = 0; j < k; j++) pick[j] = innerDraws[rng.int(k)]![rng.int(inner)]!;
     draws[r] = medianOfPick(pick, k);
   }
-  return { point: medianOf(medians), draws };
+  return { point: medianOf(figures), draws };
 }
 
 /**
  * Two-level bootstrap of the median over forks of a paired difference
  * a_k − b_k, where fork k of `a` and fork k of `b` were measured side by side
  * (the same block of the group's schedule): the point is the median of the
- * differences of the fork medians; each outer resample draws K fork indices
+ * differences of the fork figures; each outer resample draws K fork indices
  * with replacement — both sides of a pair together — and, for each, one
- * resampled median of each side. Used for a cell's tracker-only cost (the
+ * resampled figure of each side. Used for a cell's tracker-only cost (the
  * cell minus the `null` tracker in the same block).
  * @param a each fork's samples, indexed by fork
  * @param b the other cell's, indexed by the same forks (pairs where either side has no samples are skipped)
@@ -164,9 +168,9 @@ export function bootstrapPairedDifference(a: readonly (readonly number[] | undef
   }
   const k = ka.length;
   if (k === 0) throw new RangeError('a paired bootstrap needs a fork with samples on both sides');
-  const point = medianOf(ka.map((f, i) => medianSorted(f) - medianSorted(kb[i]!)));
-  const da = innerMedians(ka, inner, rng);
-  const db = innerMedians(kb, inner, rng);
+  const point = medianOf(ka.map((f, i) => f[0]! - kb[i]![0]!));
+  const da = innerFigures(ka, inner, rng);
+  const db = innerFigures(kb, inner, rng);
   const pick = new Float64Array(k);
   const draws = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
@@ -281,7 +285,7 @@ export interface WelchT {
 
 /**
  * Welch's unequal-variance t-test of mean(y) − mean(x) (mmtests' test;
- * @stdlib/stats-ttest2). The harness applies it to log fork medians: the
+ * @stdlib/stats-ttest2). The harness applies it to log fork figures: the
  * forks are the independent units.
  * @returns p = 1 when both samples have zero variance and equal means (0 when the means differ)
  * @throws RangeError when either sample has fewer than two values

@@ -8,13 +8,13 @@
  *
  * Definitions (units: ns per replay of the whole stream unless stated):
  * - a cell is measured in K forks (fresh isolates); each fork's figure is
- *   the median of its timed samples; the cell's figure `medianNs` is the
- *   median of its fork medians;
+ *   its fastest timed replay (stats.ts `forkFigure`: timing noise only adds
+ *   time); the cell's figure `medianNs` is the median of its fork figures;
  * - `rme`: half the width of the cell's 95% two-level bootstrap interval
  *   (forks, then samples within a fork; `bootstrapForks`) ÷ `medianNs`, in
  *   percent — what a second run can be expected to move;
- * - `forkSpread` = (slowest − fastest fork median) ÷ `medianNs`, percent; a
- *   cell is `unstable` when its slowest fork median exceeds its fastest by
+ * - `forkSpread` = (slowest − fastest fork figure) ÷ `medianNs`, percent; a
+ *   cell is `unstable` when its slowest fork figure exceeds its fastest by
  *   more than `UNSTABLE_RATIO` (the forks disagree: the JIT compiled it two
  *   ways), and its interval is reported as such instead of trusted;
  * - `opsPerSec` = ops ÷ `medianNs`; `hmeanOpsPerSec` = the harmonic mean of
@@ -23,8 +23,8 @@
  *   the one ratio convention of every table, chart and comparison: time ÷
  *   reference, < 1 faster — with the percentile interval of the ratio of the
  *   two cells' bootstrap draws;
- * - `trackerNsPerOp` = the cell's own cost: fork k's median minus the `null`
- *   tracker's fork k median (the two measured side by side in block k),
+ * - `trackerNsPerOp` = the cell's own cost: fork k's figure minus the `null`
+ *   tracker's fork k figure (the two measured side by side in block k),
  *   median over the forks, ÷ ops, with its paired two-level bootstrap
  *   interval (`bootstrapPairedDifference`);
  * - `trackerModeledBytes` = modeled bytes without the page tables (the
@@ -35,7 +35,7 @@
  *   `JS_BYTES_FLOOR` of the modeled bytes): a GC artefact, not a figure;
  * - `harnessShare` = median empty replay (the digest sink fed every op, no
  *   machine, no tracker, timed in the `null` tracker's forks) ÷ the cell's
- *   median; `nullShare` = the `null` tracker's median ÷ the cell's median;
+ *   figure; `nullShare` = the `null` tracker's figure ÷ the cell's figure;
  * - sanity: the `null` tracker (harness + machine core, no tracking) must be
  *   the fastest cell of its group; groups where it is not are listed;
  * - complexity: ns per op, and tracker-only ns per op, against size per
@@ -60,7 +60,7 @@ import type { CellRole, CellSummary, ComplexityRow, NoiseReason, NullNotFastest,
 
 export type * from './types.js';
 
-/** Slowest ÷ fastest fork median above which a cell is `unstable`. */
+/** Slowest ÷ fastest fork figure above which a cell is `unstable`. */
 export const UNSTABLE_RATIO = 1.2;
 /** Median ±95% (percent) above which a run's figures are noisy. */
 export const NOISE_RME_PCT = 5;
@@ -111,14 +111,14 @@ const RANK: Record<Validity, number> = { valid: 0, unchecked: 0, invalid: 1, err
 export function summarizeCell(lines: readonly ResultLine[], baseline: string, forksPlanned: number, boot: ForkBootstrap | null = cellBootstrap(lines, lines[0]!.cellId)): CellSummary {
   const first = lines[0]!;
   const timed = lines.filter((l) => l.stats !== null).sort((a, b) => a.fork - b.fork);
-  const forkMedians = timed.map((l) => l.stats!.medianNs);
+  const forkFigures = timed.map((l) => l.stats!.minNs);
   const all = timed.flatMap((l) => l.stats!.samplesNs);
   const s = all.length > 0 ? sampleStats(all) : null;
   const ops = first.ops;
   const med = boot?.point ?? null;
   const ci = boot ? percentileInterval(boot.draws) : null;
-  const fastest = forkMedians.length > 0 ? Math.min(...forkMedians) : null;
-  const slowest = forkMedians.length > 0 ? Math.max(...forkMedians) : null;
+  const fastest = forkFigures.length > 0 ? Math.min(...forkFigures) : null;
+  const slowest = forkFigures.length > 0 ? Math.max(...forkFigures) : null;
   const warm = lines.map((l) => l.warmup).filter((w): w is NonNullable<ResultLine['warmup']> => w !== null);
   const errors = lines.map((l) => l.error).filter((e): e is string => e !== null);
   const validity = lines.reduce<Validity>((v, l) => (RANK[l.validity] > RANK[v] ? l.validity : v), first.validity);
@@ -139,7 +139,7 @@ export function summarizeCell(lines: readonly ResultLine[], baseline: string, fo
     ops,
     forks: timed.length,
     forksPlanned,
-    forkMediansNs: forkMedians,
+    forkFiguresNs: forkFigures,
     samples: timed.reduce((a, l) => a + l.stats!.samples, 0),
     medianNs: med,
     medianLowNs: ci?.low ?? null,

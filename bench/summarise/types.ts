@@ -20,10 +20,10 @@ export interface CellSummary extends Pick<ResultLine, 'cellId' | 'groupId' | 'wo
   forks: number;
   forksPlanned: number;
   /** Each timed fork's median, ns, in fork order. */
-  forkMediansNs: number[];
+  forkFiguresNs: number[];
   /** Timed samples over all forks. */
   samples: number;
-  /** Median of the fork medians, ns; null when never timed. */
+  /** Median of the fork figures (each fork's fastest replay, stats.ts `forkFigure`), ns; null when never timed. */
   medianNs: number | null;
   /** 95% two-level bootstrap interval of `medianNs`, ns. */
   medianLowNs: number | null;
@@ -34,9 +34,9 @@ export interface CellSummary extends Pick<ResultLine, 'cellId' | 'groupId' | 'wo
   meanNs: number | null;
   /** Half the width of the 95% interval of `medianNs` ÷ `medianNs`, percent. */
   rme: number | null;
-  /** (slowest − fastest fork median) ÷ `medianNs`, percent. */
+  /** (slowest − fastest fork figure) ÷ `medianNs`, percent. */
   forkSpread: number | null;
-  /** The forks disagree (slowest ÷ fastest fork median > `UNSTABLE_RATIO`). */
+  /** The forks disagree (slowest ÷ fastest fork figure > `UNSTABLE_RATIO`). */
   unstable: boolean;
   opsPerSec: number | null;
   /** Harmonic mean of the per-fork throughputs, ops/s. */

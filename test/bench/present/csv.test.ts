@@ -8,7 +8,7 @@ const FORKS = 3;
 const CTX = { runId: 'r', matrixHash: 'h', baseline: 'base', forks: FORKS, expected: [] as string[] };
 const CSV_COLUMNS = csvHeader();
 /** results.csv's columns before the tracker-only figures (CI and users read them by name and order). */
-const EARLIER = ['cellId', 'workload', 'size', 'seed', 'tracker', 'role', 'machine', 'ops', 'forks', 'samples', 'medianNs', 'medianLowNs', 'medianHighNs', 'p99Ns', 'meanNs', 'rme', 'forkSpread', 'unstable', 'forkMediansNs', 'warmupReplays', 'warmupMs', 'opsPerSec', 'hmeanOpsPerSec', 'nsPerOp', 'vsBaseline', 'vsBaselineLow', 'vsBaselineHigh', 'harnessShare', 'nullShare', 'modeledBytes', 'jsBytes', 'gcCount', 'gcPauseMs', 'validity', 'digest', 'oracleDigest', 'error'];
+const EARLIER = ['cellId', 'workload', 'size', 'seed', 'tracker', 'role', 'machine', 'ops', 'forks', 'samples', 'medianNs', 'medianLowNs', 'medianHighNs', 'p99Ns', 'meanNs', 'rme', 'forkSpread', 'unstable', 'forkFiguresNs', 'warmupReplays', 'warmupMs', 'opsPerSec', 'hmeanOpsPerSec', 'nsPerOp', 'vsBaseline', 'vsBaselineLow', 'vsBaselineHigh', 'harnessShare', 'nullShare', 'modeledBytes', 'jsBytes', 'gcCount', 'gcPauseMs', 'validity', 'digest', 'oracleDigest', 'error'];
 
 /** Fork `fork` of a cell: `n` samples of ±1% around `ns`. */
 function fork(tracker: string, k: number, ns: number, over: Partial<ResultLine> = {}, n = 10): ResultLine {
@@ -47,7 +47,7 @@ describe('results.csv (the column model, CSV view)', () => {
     expect(Number(col(good, 'vsBaselineHigh'))).toBeCloseTo(g.vsBaseline!.high, 6);
     expect(Number(col(good, 'vsBaselineLow'))).toBeLessThan(0.8);
     expect(col(good, 'forks')).toBe('3');
-    expect(col(good, 'forkMediansNs').split(' ').map(Number)).toEqual(g.forkMediansNs.map((x) => Number(x.toPrecision(9))));
+    expect(col(good, 'forkFiguresNs').split(' ').map(Number)).toEqual(g.forkFiguresNs.map((x) => Number(x.toPrecision(9))));
     expect(col(good, 'unstable')).toBe('false');
     expect(col(rows.find((r) => col(r, 'tracker') === 'base')!, 'vsBaseline')).toBe('1');
     expect(csv.at(-1)).toContain('"digest, ""differs"""');

@@ -63,10 +63,10 @@ describe('results files', () => {
   });
 
   it('linesByCell keeps the first line of each cell × fork, grouped by cell in first-seen order', () => {
-    const a0 = line({ tracker: 'a', fork: 0, medianNs: 1 });
+    const a0 = line({ tracker: 'a', fork: 0, figureNs: 1 });
     const b0 = line({ tracker: 'b', fork: 0 });
     const a1 = line({ tracker: 'a', fork: 1 });
-    const a0again = line({ tracker: 'a', fork: 0, medianNs: 2 });
+    const a0again = line({ tracker: 'a', fork: 0, figureNs: 2 });
     const m = linesByCell([a0, b0, a1, a0again]);
     expect([...m.keys()]).toEqual(['w/16/1/a', 'w/16/1/b']);
     expect(m.get('w/16/1/a')).toEqual([a0, a1]);
