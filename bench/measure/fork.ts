@@ -240,13 +240,27 @@ export function timeEmptyReplay(ops: number, o: Omit<TimeOptions, 'minSamples' |
 }
 
 /**
+ * Timed samples a fork's figure (its fastest replay) needs at least, and the
+ * replay length past which fewer are taken, ms: a fork of 3 replays of up to
+ * 0.5 s each stays under LONG_REPLAY_MS; longer replays get what fits in it,
+ * at least one. A replay that long is not warmed up either (its first run
+ * has warmed it: V8 optimized its loops on-stack while it ran).
+ */
+export const FIGURE_SAMPLES = 3;
+export const LONG_REPLAY_MS = 1500;
+
+/**
  * Minimum timed samples for a replay of `replayMs`: `timing.minSamples`,
- * fewer when that many would take more than twice the budget, at least one
- * (forks still give several samples per cell).
+ * fewer when that many would take more than twice the budget — but at least
+ * FIGURE_SAMPLES (or `timing.minSamples` when smaller) while they fit in
+ * LONG_REPLAY_MS, and at least one: one replay of a long group would be a
+ * fork's whole figure.
  */
 export function minSamplesFor(timing: ForkTiming, replayMs: number): number {
   if (!(replayMs > 0)) return timing.minSamples;
-  return Math.max(1, Math.min(timing.minSamples, Math.floor((2 * timing.timeMs) / replayMs)));
+  const byBudget = Math.floor((2 * timing.timeMs) / replayMs);
+  const floor = Math.max(1, Math.min(FIGURE_SAMPLES, Math.floor(LONG_REPLAY_MS / replayMs)));
+  return Math.min(timing.minSamples, Math.max(floor, byBudget));
 }
 
 /**
@@ -298,7 +312,7 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
 
     // 2. Warm-up to a steady state.
     result.warmup = warmUp(
-      { minMs: t.warmupMinMs, maxMs: t.warmupMaxMs, chunkMs: WARMUP_CHUNK_MS, minChunk: WARMUP_MIN_CHUNK, tolerance: WARMUP_TOLERANCE },
+      { minMs: t.warmupMinMs, maxMs: t.warmupMaxMs, chunkMs: WARMUP_CHUNK_MS, minChunk: WARMUP_MIN_CHUNK, tolerance: WARMUP_TOLERANCE, longMs: LONG_REPLAY_MS },
       firstMs,
       (n) => timeReplays(task.tracker, { ...common, budgetMs: 0, minSamples: n, estimateMs: firstMs }, setup, replay, check).stats.medianNs / 1e6,
       now,

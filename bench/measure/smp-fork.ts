@@ -35,7 +35,7 @@ import { LockStats, type LockCounts } from '../../impls/smp/lock-stats.js';
 import { SharedBtreeStore, DEFAULT_MAX_NODES } from '../../impls/smp/shared-btree.js';
 import { SharedPageFlags } from '../../impls/smp/shared-page-flags.js';
 import { createSmpState, isSmpTracker, smpRefusal, type SmpState } from '../../impls/smp/smp-tracker.js';
-import { describeError, erroredFork, minSamplesFor, timeEmptyReplay, WARMUP_CHUNK_MS, WARMUP_MIN_CHUNK, WARMUP_TOLERANCE, type ForkResult, type ForkTask } from './fork.js';
+import { describeError, erroredFork, LONG_REPLAY_MS, minSamplesFor, timeEmptyReplay, WARMUP_CHUNK_MS, WARMUP_MIN_CHUNK, WARMUP_TOLERANCE, type ForkResult, type ForkTask } from './fork.js';
 import { findGc } from './memory.js';
 import { checkSmpRun, type SmpVerdict } from './smp-check.js';
 import { sortedTriples } from './smp-prepare.js';
@@ -359,7 +359,7 @@ export async function measureSmpFork(task: ForkTask): Promise<ForkResult> {
     const t = task.timing;
     const common = { maxSamples: 8, gc };
     result.warmup = warmUp(
-      { minMs: t.warmupMinMs, maxMs: t.warmupMaxMs, chunkMs: WARMUP_CHUNK_MS, minChunk: WARMUP_MIN_CHUNK, tolerance: WARMUP_TOLERANCE },
+      { minMs: t.warmupMinMs, maxMs: t.warmupMaxMs, chunkMs: WARMUP_CHUNK_MS, minChunk: WARMUP_MIN_CHUNK, tolerance: WARMUP_TOLERANCE, longMs: LONG_REPLAY_MS },
       firstMs,
       (n) => timeReplays(task.tracker, { ...common, budgetMs: 0, minSamples: n, estimateMs: firstMs }, setup, replay, check).stats.medianNs / 1e6,
       () => performance.now(),

@@ -4,7 +4,7 @@
  * timed phase, empty replay (null forks only), memory (when asked).
  */
 import { describe, it, expect } from 'vitest';
-import { describeError, measureFork, minSamplesFor, WARMUP_CHUNK_MS, type ForkDeps } from '../../../bench/measure/fork.js';
+import { describeError, FIGURE_SAMPLES, LONG_REPLAY_MS, measureFork, minSamplesFor, WARMUP_CHUNK_MS, type ForkDeps } from '../../../bench/measure/fork.js';
 import { shareStream } from '../../../bench/measure/prepare.js';
 import { giveTurn, newTurnFlag, untilWaiting } from '../../../bench/measure/turns.js';
 import { FakeClock, FakeMachine, fakeDeps, forkTask, tinyStream } from '../../helpers/fakes.js';
@@ -183,11 +183,17 @@ describe('measureFork: taking turns (bench/measure/turns.ts)', () => {
 });
 
 describe('fork helpers', () => {
-  it('minSamplesFor: fewer samples for replays that would exceed twice the budget, at least one', () => {
+  it('minSamplesFor: fewer samples for replays that would exceed twice the budget, but FIGURE_SAMPLES while they fit in LONG_REPLAY_MS, at least one', () => {
     const t = { timeMs: 100, minSamples: 10, warmupMinMs: 1, warmupMaxMs: 2, harnessTimeMs: 1 };
     expect(minSamplesFor(t, 1)).toBe(10);
     expect(minSamplesFor(t, 40)).toBe(5);
+    // A 150 ms replay fits twice the budget once: still FIGURE_SAMPLES, a fork's fastest of one replay is no figure.
+    expect(minSamplesFor(t, 150)).toBe(FIGURE_SAMPLES);
+    expect(minSamplesFor(t, LONG_REPLAY_MS / FIGURE_SAMPLES)).toBe(FIGURE_SAMPLES);
+    expect(minSamplesFor(t, LONG_REPLAY_MS / 2)).toBe(2);
     expect(minSamplesFor(t, 5000)).toBe(1);
+    // Never more than the config's own minimum.
+    expect(minSamplesFor({ ...t, minSamples: 2 }, 150)).toBe(2);
     expect(minSamplesFor(t, 0)).toBe(10);
     expect(minSamplesFor(t, Number.NaN)).toBe(10);
   });

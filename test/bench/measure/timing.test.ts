@@ -160,6 +160,15 @@ describe('warmUp', () => {
     expect(simulate(() => 40, { minChunk: 3, maxMs: 150 }, 45).sizes[0]).toBe(3);
   });
 
+  it('with longMs, a cold first replay past maxMs but short of longMs is still followed by one replay (xorg-fb/512: cold 95 ms, warm 2 ms)', () => {
+    const cold = simulate(() => 2, { minChunk: 3, maxMs: 90, longMs: 1500 }, 95);
+    expect(cold.sizes[0]).toBe(1);
+    expect(cold.w.replays).toBeGreaterThan(1);
+    expect(cold.w.lastMedianNs).toBe(2e6);
+    // …and one of longMs or more is not repeated.
+    expect(simulate(() => 4000, { minChunk: 3, maxMs: 90, longMs: 1500 }, 1500).sizes).toEqual([]);
+  });
+
   it('stops when two consecutive chunks agree within the tolerance', () => {
     const medians = [4, 2, 1.5, 1.02, 1.0, 1.0];
     const { w, sizes } = simulate((i) => medians[i]!);
