@@ -301,6 +301,8 @@ export const MSG = {
       timingNote: string;
       bugs: readonly string[];
       isolation: 'thread' | 'process';
+      /** Timing slices per fork taken in turns (bench/measure/turns.ts); 1 when the forks run through (SMP). */
+      slices: number;
       threads: number;
       cores: number;
       todo: number;
@@ -315,7 +317,7 @@ export const MSG = {
       [
         `memtype-bench run ${f.runId}: ${plural(f.groups, 'group')} × ${plural(f.perGroup, 'tracker')} (null + baseline ${f.baseline} + ${f.others} more) × ${plural(f.forks, 'fork')}${f.shard ? `; shard ${f.shard} (${plural(f.groups, 'group')} of ${f.matrixGroups})` : ''}`,
         `matrix: ${f.source} (hash ${f.hash}); machine: ${f.machine}; timing: ${f.timingNote}${f.bugs.length > 0 ? `; historical bugs ON: ${f.bugs.join(', ')}` : ''}`,
-        `forks: a fresh ${f.isolation === 'process' ? 'child process' : 'worker thread'} per tracker and fork, ${plural(f.threads, 'fork')} measuring at once` +
+        `forks: a fresh ${f.isolation === 'process' ? 'child process' : 'worker thread'} per tracker and fork${f.isolation === 'thread' && f.slices > 1 ? `, the forks of a block taking turns (${f.slices} timing slices each)` : ''}, ${plural(f.threads, 'fork')} measuring at once` +
           (f.threads === 1 ? ' (one at a time for stable timing; --parallel N to change)' : ' (--parallel; timings may interfere)') +
           ` on ${f.cores} cores; ${plural(f.todo, 'group')} to run, ≈ ${minutes(f.estimateS)}`,
         ...(f.modules.length > 0 ? [`tracker modules: ${f.modules.join(', ')}`] : []),

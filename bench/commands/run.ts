@@ -421,6 +421,7 @@ async function execute(dir: string, manifest: RunManifest, env: RunEnv, todo: Ma
       timingNote: m.timingNote,
       bugs: m.bugs,
       isolation: manifest.isolation,
+      slices: m.smp ? 1 : (m.timing.slices ?? 1),
       threads,
       cores,
       todo: todo.length,

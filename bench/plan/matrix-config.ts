@@ -21,7 +21,7 @@
  *   "modules": ["../examples/sorted-array-store.ts"],
  *   "cpus": [1, 2, "host"],
  *   "timing": {"timeMs": "auto", "budgetSeconds": 280, "groupOverheadSeconds": 0.3, "forkOverheadSeconds": 0.07,
- *              "minTimeMs": 30, "maxTimeMs": 250, "warmupMs": 150, "minSamples": 5, "slices": 8}
+ *              "minTimeMs": 30, "maxTimeMs": 250, "warmupMs": 150, "minSamples": 8, "slices": 8}
  * }
  * ```
  * A `sizes` value is a list of positive integers, `"default"` (the
@@ -72,7 +72,12 @@ export interface TimingConfig {
   maxTimeMs: number;
   /** Upper bound of each fork's warm-up to a steady state, ms (also at most the timed budget); 0 = only the first (digest) replay and one more. */
   warmupMs: number;
-  /** Minimum timed samples per fork (fewer only for replays longer than the budget). */
+  /**
+   * Minimum timed samples per fork (fewer only for replays longer than the
+   * budget). 8 = one per slice: a fork's fastest replay is its figure, and a
+   * host's slow phase covers all of 5 samples of a 50 ms replay far more
+   * often than all of 8 spread over the block.
+   */
   minSamples: number;
   /**
    * Turns each fork's timed phase is split into, taken in turn with the other
@@ -121,7 +126,7 @@ export const DEFAULT_TIMING_CONFIG: Readonly<TimingConfig> = {
   minTimeMs: 30,
   maxTimeMs: 250,
   warmupMs: 150,
-  minSamples: 5,
+  minSamples: 8,
   slices: 8,
 };
 

@@ -64,7 +64,7 @@ export interface BootstrapOptions {
  * them still carry what differs from isolate to isolate (the JIT's
  * choices). Measured on this project's 2-core host: two runs of the same
  * matrix agree within 10% on 95–100% of cells by this figure, on 29–77% by
- * the fork's median (README, "Precision").
+ * the fork's median (README, "How far the figures reproduce").
  * @throws RangeError for no samples
  */
 export function forkFigure(samples: readonly number[]): number {

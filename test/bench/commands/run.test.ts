@@ -123,7 +123,7 @@ describe('runBench', () => {
     expect(JSON.parse(readFileSync(join(r.dir, FILES.env), 'utf8'))).toMatchObject({ loadAverage1m: ENV.loadAverage1m, loadAverageEnd1m: ENV.loadAverage1m });
     expect(readManifest(r.dir).finishedAt).not.toBeNull();
     const text = stdout.text();
-    expect(text).toMatch(/forks: a fresh worker thread per tracker and fork, 1 fork measuring at once \(one at a time for stable timing/);
+    expect(text).toMatch(/forks: a fresh worker thread per tracker and fork, the forks of a block taking turns \(8 timing slices each\), 1 fork measuring at once \(one at a time for stable timing/);
     expect(text).toMatch(/sanity: the null tracker is/);
     expect(text).toMatch(/\| *forks *\|| forks /);
     expect(text).toContain('INVALID');

@@ -148,8 +148,8 @@ describe('timing', () => {
 
   it('warm-up lasts from a quarter of the timed budget up to warmupMs (at most the budget); the empty replay a quarter, ≤ 50 ms', () => {
     const c = timingOf({ budgetSeconds: 100, minTimeMs: 50, maxTimeMs: 400, warmupMs: 30 });
-    expect(resolveTiming(c, 1000).timing).toEqual({ timeMs: 50, minSamples: 5, warmupMinMs: 13, warmupMaxMs: 30, harnessTimeMs: 13, slices: 8 });
-    expect(resolveTiming(c, 1000, 7).timing).toEqual({ timeMs: 7, minSamples: 5, warmupMinMs: 2, warmupMaxMs: 7, harnessTimeMs: 2, slices: 8 });
+    expect(resolveTiming(c, 1000).timing).toEqual({ timeMs: 50, minSamples: 8, warmupMinMs: 13, warmupMaxMs: 30, harnessTimeMs: 13, slices: 8 });
+    expect(resolveTiming(c, 1000, 7).timing).toEqual({ timeMs: 7, minSamples: 8, warmupMinMs: 2, warmupMaxMs: 7, harnessTimeMs: 2, slices: 8 });
     expect(resolveTiming(timingOf({ slices: 3 }), 10, 40).timing.slices).toBe(3);
     expect(resolveTiming(c, 1000, 1000).timing).toMatchObject({ warmupMinMs: 30, warmupMaxMs: 30, harnessTimeMs: 50 });
     expect(resolveTiming(timingOf({ warmupMs: 0 }), 10, 40).timing).toMatchObject({ warmupMinMs: 1, warmupMaxMs: 1 });
