@@ -117,8 +117,8 @@ export interface ForkTask {
    * warm-up, after each of its `timing.slices` timing slices, and at the
    * end — so that its samples spread over the block's whole timed phase
    * instead of one window of it, and drift of the machine (on these shared
-   * hosts, phases of a few hundred ms where memory-bound code runs ~1.5×
-   * slower) reaches every tracker of the block alike. Absent: the fork runs
+   * hosts, phases of 0.1 s to several seconds in which memory-bound code
+   * runs ~1.5× slower) reaches every tracker of the block alike. Absent: the fork runs
    * through at once (child processes, SMP forks, tests).
    */
   turn?: Int32Array;
@@ -264,6 +264,15 @@ export function minSamplesFor(timing: ForkTiming, replayMs: number): number {
 }
 
 /**
+ * Whether a fork that times `slices` slices in `turns` turns (slices ≤
+ * turns) times in turn `i` (0-based): the slices spread evenly, the last
+ * turn always timed — 3 in 8 turns are turns 2, 5 and 7.
+ */
+export function timesInTurn(i: number, slices: number, turns: number): boolean {
+  return Math.floor(((i + 1) * slices) / turns) > Math.floor((i * slices) / turns);
+}
+
+/**
  * Measures one fork (see the module comment).
  * @returns plain data; a throwing tracker or machine becomes `validity: 'errored'` with `error` set, never a rejection
  */
@@ -323,14 +332,15 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
     // 3. The timed phase, in slices when the fork takes turns (each slice one turn).
     const replayMs = result.warmup.lastMedianNs / 1e6;
     const samples = minSamplesFor(t, replayMs);
-    // The group gives every fork of the block the same turns; a fork with fewer samples than turns times in fewer.
+    // The group gives every fork of the block the same turns; a fork with
+    // fewer samples than turns times in fewer of them, spread evenly.
     const turnsGiven = task.turn === undefined ? 1 : Math.max(1, t.slices ?? 1);
     const slices = Math.min(turnsGiven, samples);
     const samplesMs: number[] = [];
     const windows: number[] = [];
     for (let i = 0; i < turnsGiven; i++) {
       await turns.acquire();
-      if (i < slices) {
+      if (timesInTurn(i, slices, turnsGiven)) {
         const o = { ...common, budgetMs: t.timeMs / slices, minSamples: Math.ceil(samples / slices), estimateMs: replayMs, maxSamples: task.maxSamples };
         const slice = timeReplays(task.tracker, o, setup, replay, check);
         samplesMs.push(...slice.samplesMs);

@@ -11,8 +11,9 @@
  *    (bench/measure/turns.ts), one running at a time: each warms up in its
  *    first turn, then times one slice per turn, so that every fork's samples
  *    spread over the block's whole timed phase and drift of the machine —
- *    on these shared hosts, phases of 0.1–1 s in which memory-bound code
- *    runs ~1.5× slower, seen alike by every isolate of the process — reaches
+ *    on these shared hosts, phases of 0.1 s to several seconds in which
+ *    memory-bound code runs ~1.5× slower, seen alike by every isolate of
+ *    the process — reaches
  *    every tracker alike instead of deciding one fork's figure. Child
  *    processes and SMP forks run one after another, each through;
  * 3. a cell is valid when every fork's digest equals the oracle's; when a
@@ -173,11 +174,12 @@ async function runOneByOne(tasks: ForkTask[], runFork: ForkRunner, signal?: Abor
 
 /**
  * Runs the forks of a block in turns (bench/measure/turns.ts): all of them
- * are started — a core's worth at a time, loading in parallel (nothing is
- * timed before a fork's first turn); once all wait, each gets its first turn (the digest replay and
- * its warm-up) in block order, then one turn per timing slice — block order,
- * then reversed, alternately, so that no fork always follows the same one —
- * and a last turn (harness and memory readings); then their results.
+ * are started, a core's worth at a time, and load in parallel (nothing is
+ * timed before a fork's first turn); once all wait, each gets its first turn
+ * (the digest replay and its warm-up) in block order, then one turn per
+ * timing slice — block order, then reversed, alternately, so that no fork
+ * always follows the same one — and a last turn (harness and memory
+ * readings); then their results.
  */
 async function runInTurns(tasks: ForkTask[], timing: ForkTiming, runFork: ForkRunner, signal?: AbortSignal): Promise<ForkResult[]> {
   // Each live fork listens to the signal (to stop its isolate at once).

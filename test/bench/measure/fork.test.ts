@@ -4,7 +4,7 @@
  * timed phase, empty replay (null forks only), memory (when asked).
  */
 import { describe, it, expect } from 'vitest';
-import { describeError, FIGURE_SAMPLES, LONG_REPLAY_MS, measureFork, minSamplesFor, WARMUP_CHUNK_MS, type ForkDeps } from '../../../bench/measure/fork.js';
+import { describeError, FIGURE_SAMPLES, LONG_REPLAY_MS, measureFork, minSamplesFor, timesInTurn, WARMUP_CHUNK_MS, type ForkDeps } from '../../../bench/measure/fork.js';
 import { shareStream } from '../../../bench/measure/prepare.js';
 import { giveTurn, newTurnFlag, untilWaiting } from '../../../bench/measure/turns.js';
 import { FakeClock, FakeMachine, fakeDeps, forkTask, tinyStream } from '../../helpers/fakes.js';
@@ -196,6 +196,15 @@ describe('fork helpers', () => {
     expect(minSamplesFor({ ...t, minSamples: 2 }, 150)).toBe(2);
     expect(minSamplesFor(t, 0)).toBe(10);
     expect(minSamplesFor(t, Number.NaN)).toBe(10);
+  });
+
+  it('timesInTurn: a fork with fewer slices than turns spreads them evenly, every turn timed when as many', () => {
+    const at = (slices: number, turns: number) => Array.from({ length: turns }, (_, i) => i).filter((i) => timesInTurn(i, slices, turns));
+    expect(at(3, 8)).toEqual([2, 5, 7]);
+    expect(at(1, 8)).toEqual([7]);
+    expect(at(8, 8)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(at(1, 1)).toEqual([0]);
+    for (let n = 1; n <= 8; n++) expect(at(n, 8)).toHaveLength(n);
   });
 
   it('describeError names the error class', () => {
