@@ -243,8 +243,9 @@ export function timeEmptyReplay(ops: number, o: Omit<TimeOptions, 'minSamples' |
  * Timed samples a fork's figure (its fastest replay) needs at least, and the
  * replay length past which fewer are taken, ms: a fork of 3 replays of up to
  * 0.5 s each stays under LONG_REPLAY_MS; longer replays get what fits in it,
- * at least one. A replay that long is not warmed up either (its first run
- * has warmed it: V8 optimized its loops on-stack while it ran).
+ * at least one. A first replay that long is neither warmed up nor repeated:
+ * it has warmed itself (V8 optimized its loops on-stack while it ran), and it
+ * is the fork's one sample.
  */
 export const FIGURE_SAMPLES = 3;
 export const LONG_REPLAY_MS = 1500;
@@ -336,11 +337,15 @@ export async function measureFork(task: ForkTask, deps: ForkDeps = FORK_DEPS): P
     // fewer samples than turns times in fewer of them, spread evenly.
     const turnsGiven = task.turn === undefined ? 1 : Math.max(1, t.slices ?? 1);
     const slices = Math.min(turnsGiven, samples);
-    const samplesMs: number[] = [];
-    const windows: number[] = [];
+    // A first replay of LONG_REPLAY_MS or more is the fork's one sample: it
+    // warmed itself (no warm-up followed), and a second run would double the
+    // fork's cost (the VMA walk's 4 s replays of devmem-cow/4096).
+    const once = firstMs >= LONG_REPLAY_MS;
+    const samplesMs: number[] = once ? [firstMs] : [];
+    const windows: number[] = once ? [r0, r0 + firstMs] : [];
     for (let i = 0; i < turnsGiven; i++) {
       await turns.acquire();
-      if (timesInTurn(i, slices, turnsGiven)) {
+      if (!once && timesInTurn(i, slices, turnsGiven)) {
         const o = { ...common, budgetMs: t.timeMs / slices, minSamples: Math.ceil(samples / slices), estimateMs: replayMs, maxSamples: task.maxSamples };
         const slice = timeReplays(task.tracker, o, setup, replay, check);
         samplesMs.push(...slice.samplesMs);

@@ -142,6 +142,16 @@ describe('measureFork: what is measured where', () => {
 
   // Regression (fixed in 02c6ef2): the digest replay's clock started before the tracker and the
   // machine were constructed, so `warmup.firstMs` and `warmup.ms` included construction.
+  it('a first replay of LONG_REPLAY_MS or more is the fork\'s one sample: not warmed up, not repeated (fake clock: 2 s replays)', async () => {
+    const clock = new FakeClock();
+    const progress = new Int32Array(new SharedArrayBuffer(4));
+    const r = await measureFork(forkTask(STREAM, 'good', { progress }), clockedDeps(clock, 1e7)); // 200 ops × 10 ms
+    expect(r.validity).toBe('valid');
+    expect(r.warmup).toMatchObject({ replays: 1, firstMs: 2000 });
+    expect(r.stats).toMatchObject({ samples: 1, minNs: 2e9 });
+    expect(Atomics.load(progress, 0)).toBe(1);
+  });
+
   it('warm-up firstMs is the first replay alone, construction outside (as in every timed sample)', async () => {
     const clock = new FakeClock();
     const deps = clockedDeps(clock, 1000);
