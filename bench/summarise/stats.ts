@@ -63,7 +63,7 @@ export interface BootstrapOptions {
  * noisy environments", 2016, BenchmarkTools.jl), while the forks between
  * them still carry what differs from isolate to isolate (the JIT's
  * choices). Measured on this project's 2-core host: two runs of the same
- * matrix agree within 10% on 95–100% of cells by this figure, on 29–77% by
+ * matrix agree within 10% on 92–100% of cells by this figure, on 29–77% by
  * the fork's median (README, "How far the figures reproduce").
  * @throws RangeError for no samples
  */
