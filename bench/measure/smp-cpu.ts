@@ -21,10 +21,11 @@ import { Hardware } from '../../core/hardware.js';
 import { Machine } from '../../core/machine.js';
 import { STRIDE } from '../../core/ops.js';
 import { DigestSink } from '../../core/outcome.js';
-import type { MemtypeTracker, PfnmapTrackCtx } from '../../core/tracker.js';
+import type { MemtypeTracker } from '../../core/tracker.js';
 import type { RangeStore } from '../../impls/parts.js';
 import { createTracker } from '../../impls/registry.js';
 import { Barrier } from '../../impls/smp/barrier.js';
+import { PerturbedStore } from '../../impls/smp/perturbed-store.js';
 import { CsLog } from '../../impls/smp/cs-log.js';
 import { LockedTracker } from '../../impls/smp/lock-part.js';
 import { LockStats, nowNs } from '../../impls/smp/lock-stats.js';
@@ -32,70 +33,6 @@ import { smpTracker } from '../../impls/smp/smp-tracker.js';
 import { describeError } from './fork.js';
 import { findGc } from './memory.js';
 import { CTL, SmpControl, type CpuChecked, type CpuSample, type CpuSetup } from './smp-protocol.js';
-
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-let sink = 0;
-
-/** The shared store with a perturbation before each mutation and after each lookup: inside the caller's critical section (tests). */
-class PerturbedStore implements RangeStore {
-  readonly name: string;
-  private i = 0;
-  constructor(
-    private readonly s: RangeStore,
-    private readonly schedule: readonly number[],
-  ) {
-    this.name = s.name;
-  }
-  private perturb(): void {
-    const code = this.schedule[this.i++ % this.schedule.length]!;
-    if (code > 0) for (let k = 0; k < code * 64; k++) sink += Atomics.load(sleeper, 0);
-    else if (code < 0) Atomics.wait(sleeper, 0, 0, (-code * 10) / 1000);
-  }
-  get first(): number {
-    return this.s.first;
-  }
-  get other(): number {
-    return this.s.other;
-  }
-  get hitStart(): number {
-    return this.s.hitStart;
-  }
-  get hitEnd(): number {
-    return this.s.hitEnd;
-  }
-  get size(): number {
-    return this.s.size;
-  }
-  attach(): void {}
-  scan(start: number, end: number): void {
-    this.s.scan(start, end);
-  }
-  overlap(start: number, end: number): boolean {
-    return this.s.overlap(start, end);
-  }
-  insert(start: number, end: number, type: number, owner: PfnmapTrackCtx | null): void {
-    this.perturb();
-    this.s.insert(start, end, type, owner);
-  }
-  erase(start: number, end: number, owner: PfnmapTrackCtx | null): boolean {
-    this.perturb();
-    return this.s.erase(start, end, owner);
-  }
-  lookup(pfn: number): number {
-    const r = this.s.lookup(pfn);
-    this.perturb();
-    return r;
-  }
-  list(out: number[]): void {
-    this.s.list(out);
-  }
-  modeledBytes(): number {
-    return this.s.modeledBytes();
-  }
-  checkInvariants(): void {
-    this.s.checkInvariants();
-  }
-}
 
 const setup = (workerData as { data: CpuSetup }).data;
 const { cpu, cpus, stream } = setup;

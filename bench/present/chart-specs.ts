@@ -951,12 +951,13 @@ export function smpThroughputSpec(input: ChartInput): TopLevelSpec {
       ...(anyOver ? ['square: OVERSUBSCRIBED (more CPUs than the host\u2019s cores)'] : []),
       baselineNote(input),
     ]),
-    data: { values },
-    concat: panels.map(panel),
-    columns: Math.min(3, panels.length),
-    resolve: { scale: { y: 'independent' } },
-    config: CONFIG,
+    ...cpuPanels(values, panels, panel),
   } as TopLevelSpec;
+}
+
+/** The panels of an SMP chart against CPUs: one per workload, up to three a row, each with its own y scale. */
+function cpuPanels(values: object[], panels: string[], panel: (p: string) => object): object {
+  return { data: { values }, concat: panels.map(panel), columns: Math.min(3, panels.length), resolve: { scale: { y: 'independent' } }, config: CONFIG };
 }
 
 /** The square drawn around OVERSUBSCRIBED points (rows matching `filter`) of an SMP chart; none when no point is oversubscribed. */
@@ -999,10 +1000,6 @@ export function smpLockSpec(input: ChartInput): TopLevelSpec {
   const panels = [...new Set(values.map((v) => v.panel))].sort(byText);
   return {
     title: title(heading, ["the CPUs' time spent waiting for the tracker's lock (counted inside the lock), per locking scheme; lower is better; log2 x", ...(anyOver ? ['square: OVERSUBSCRIBED (more CPUs than the host\u2019s cores)'] : []), baselineNote(input)]),
-    data: { values },
-    concat: panels.map(panel),
-    columns: Math.min(3, panels.length),
-    resolve: { scale: { y: 'independent' } },
-    config: CONFIG,
+    ...cpuPanels(values, panels, panel),
   } as TopLevelSpec;
 }

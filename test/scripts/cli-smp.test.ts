@@ -7,56 +7,21 @@
  * reported invalid through the whole pipeline (exit 1, results, table,
  * summary, report).
  */
-import { describe, it, expect, vi, beforeAll } from 'vitest';
-import { spawn } from 'node:child_process';
+import { describe, it, expect } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runBench } from '../../bench/commands/run.js';
 import { measureSmpFork } from '../../bench/measure/smp-fork.js';
 import prepareOnWorker from '../../bench/measure/worker.js';
 import type { ResultLine } from '../../bench/store/results.js';
+import { spawnCli, useCliMain } from '../helpers/cli.js';
 import { noVerify, sink } from '../helpers/fakes.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SPIN = 'btree+page-bit-ram-walk+single-page+spinlock';
 const NOLOCK = 'btree+page-bit-ram-walk+single-page+nolock';
 
-let main: (argv: readonly string[]) => Promise<number>;
-
-beforeAll(async () => {
-  (globalThis as { __memtypeBenchNoAutorun?: boolean }).__memtypeBenchNoAutorun = true;
-  ({ main } = await import('../../scripts/cli.js'));
-});
-
-/** Runs `main()` in-process, capturing what it writes. */
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += c.toString()), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += c.toString()), true));
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
-
-/** Runs the CLI from sources in a child process. */
-function spawnCli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = useCliMain();
 
 const readLines = (dir: string): ResultLine[] =>
   readFileSync(join(dir, 'results.jsonl'), 'utf8')

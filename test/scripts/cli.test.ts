@@ -1,46 +1,11 @@
-import { describe, it, expect, vi, beforeAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT, spawnCli, useCliMain } from '../helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-let main: (argv: readonly string[]) => Promise<number>;
-
-beforeAll(async () => {
-  (globalThis as { __memtypeBenchNoAutorun?: boolean }).__memtypeBenchNoAutorun = true;
-  ({ main } = await import('../../scripts/cli.js'));
-});
-
-/** Runs `main()` in-process, capturing what it writes. */
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += c.toString()), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += c.toString()), true));
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
-
-/** Runs the CLI from sources in a child process (`node --import tsx scripts/cli.ts ...`). */
-function spawnCli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = useCliMain();
 
 describe('memtype-bench CLI', () => {
   it('a reader that closes the pipe early (| head) on more output than a pipe buffers (~130 KB here) gets no stack trace, and the command exits 0', async () => {

@@ -12,7 +12,7 @@ export const C_PAGE_TYPE = 6; // getPageMemtype(a)
 /** One CPU's run of tracker calls. */
 export interface CpuTask {
   kind: 'calls';
-  /** SMP composition name, or `btree+page-bit+single-page+none` for the broken-on-purpose wrapper (no locks). */
+  /** SMP composition name (`nolock` among them, broken on purpose). */
   tracker: string;
   profile: string;
   state: SmpState;
@@ -24,7 +24,7 @@ export interface CpuTask {
   log: SharedArrayBuffer;
   /** Algorithm of the scheme's spinlock (default tas). */
   spinlock?: 'ticket' | 'tas';
-  /** Words: [0] the `none` wrapper's version counter, [1–2] start barrier. */
+  /** Words: [1–2] the start barrier. */
   sync: Int32Array;
   parties: number;
 }

@@ -215,7 +215,7 @@ describe('SMP trackers on worker threads', () => {
     for (let attempt = 0; attempt < 4 && caught.length === 0; attempt++) {
       const calls = [0, 1].map((cpu) => callsFor(cpu, 900 + attempt, 400, BAR, 24));
       const sleepy = [-1, 2, 0, -2, 4];
-      const { res, logs, list, errors } = await runCpus('btree+page-bit+single-page+none', calls, [sleepy, sleepy]);
+      const { res, logs, list, errors } = await runCpus('btree+page-bit+single-page+nolock', calls, [sleepy, sleepy]);
       if (errors.length > 0) {
         caught.push(`worker error: ${errors[0]}`);
         break;
